@@ -1,0 +1,90 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { EnvironmentStatus, Transition, WaitingOn } from '../domain/deployment-state.js';
+import type { Outcome } from '../domain/statuses.js';
+
+// Postgres is the read model (projections written by activities) and the store of what must
+// outlive Temporal's history retention.
+
+/** One row per deployment; written by the API at request time, then only by the workflow's store activity. */
+export const deployments = pgTable('deployments', {
+  id: text('id').primaryKey(),
+  /** The Octopush job_id: an integer in acceptance order. */
+  number: serial('number').notNull().unique(),
+  service: text('service').notNull(),
+  version: text('version').notNull(),
+  requestor: text('requestor').notNull().default(''),
+  requestKey: text('request_key').notNull(),
+  status: text('status').notNull(),
+  phase: text('phase').notNull(),
+  environment: text('environment').notNull(),
+  outcome: jsonb('outcome').$type<Outcome | null>(),
+  waitingOn: jsonb('waiting_on').$type<WaitingOn | null>(),
+  environments: jsonb('environments').$type<EnvironmentStatus[]>().notNull(),
+  approvals: jsonb('approvals').$type<Array<{ by: string; at: string }>>().notNull().default([]),
+  testJobUrl: text('test_job_url'),
+  rollbackOf: text('rollback_of'),
+  seq: integer('seq').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('deployments_service_idx').on(t.service, t.number), index('deployments_status_idx').on(t.status)]);
+
+/** Audit trail of every status change of a deployment, with actor and time. */
+export const deploymentTransitions = pgTable('deployment_transitions', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  deploymentId: text('deployment_id').notNull().references(() => deployments.id, { onDelete: 'cascade' }),
+  seq: integer('seq').notNull(),
+  fromStatus: text('from_status'),
+  toStatus: text('to_status').notNull(),
+  phase: text('phase').notNull(),
+  actor: text('actor').notNull(),
+  reason: text('reason').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull(),
+}, (t) => [uniqueIndex('deployment_transitions_seq_idx').on(t.deploymentId, t.seq)]);
+
+/** The environment × service × version record: what reached where, newest last. */
+export const releases = pgTable('releases', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  environment: text('environment').notNull(),
+  service: text('service').notNull(),
+  version: text('version').notNull(),
+  deploymentId: text('deployment_id').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('releases_deployment_env_idx').on(t.deploymentId, t.environment), index('releases_env_service_idx').on(t.environment, t.service, t.id)]);
+
+/** Projection of each environment lock workflow: holders, waiters in order, paused. */
+export const environmentQueues = pgTable('environment_queues', {
+  environment: text('environment').primaryKey(),
+  paused: boolean('paused').notNull().default(false),
+  holders: jsonb('holders').$type<unknown[]>().notNull().default([]),
+  waiters: jsonb('waiters').$type<unknown[]>().notNull().default([]),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Pause switches set through the API: '*' for all environments, or one environment's name. */
+export const queuePauses = pgTable('queue_pauses', {
+  scope: text('scope').primaryKey(),
+  paused: boolean('paused').notNull(),
+  by: text('by').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** API tokens: only a SHA-256 of the secret is kept. */
+export const apiTokens = pgTable('api_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  hash: text('hash').notNull().unique(),
+  scopes: jsonb('scopes').$type<string[]>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+});
+
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  subject: text('subject').notNull(),
+  detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+// The YAML configuration (SLIPWAY_CONFIG): environments, pipelines, Jenkins servers and services.
+// Secrets never live here: Jenkins credentials are named by the environment variable that holds them.
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
+const duration = z.string().refine((s) => parseDuration(s) !== null, 'a duration such as "90s", "15m", "2h" or "7d"');
+
+export const EnvironmentConfig = z.strictObject({
+  /** groups: Octopush's pre-prod rule (same group may share, different groups wait); exclusive: one deployment at a time (Octopush's live). */
+  concurrency: z.enum(['groups', 'exclusive']).default('groups'),
+  /** Octopush listing name (`/staging/...`, `/prod/...`) this environment answers to. */
+  octopushName: z.string().optional(),
+});
+
+export const JenkinsServer = z.strictObject({
+  url: z.url(),
+  user: z.string().optional(),
+  /** Name of the environment variable holding the API token. */
+  tokenEnv: z.string().optional(),
+});
+
+/** Octopush called the release Jenkins with ENVIRONMENT, COMPONENT and VERSION. */
+export const octopushParameters = { ENVIRONMENT: '{{environment}}', COMPONENT: '{{service}}', VERSION: '{{version}}' };
+
+export const JenkinsDeployer = z.strictObject({
+  type: z.literal('jenkins'),
+  server: name,
+  /** Job path with folders, e.g. "release/deploy-checkout". */
+  job: z.string().min(1),
+  /** Parameter name → template ({{service}}, {{version}}, {{environment}}, {{deploymentId}}, {{requestor}}), or "octopush". */
+  parameters: z.union([z.literal('octopush'), z.record(z.string(), z.string())]).default('octopush'),
+  /** Parameter that carries the deployment's id so a retried trigger finds its build instead of starting another. */
+  correlationParameter: z.string().default('SLIPWAY_DEPLOYMENT'),
+});
+
+export const DockerDeployer = z.strictObject({
+  type: z.literal('docker'),
+  image: z.string().min(1),
+  /** Run with /bin/sh -c; MODULE, VERSION and ENVIRONMENT are in its environment. */
+  command: z.string().min(1),
+  timeout: duration.default('15m'),
+});
+
+export const Deployer = z.discriminatedUnion('type', [JenkinsDeployer, DockerDeployer]);
+
+export const WaitPolicy = z.strictObject({
+  expiresAfter: duration,
+  /** fail: the deployment ends (tests: TESTS_FAILED; approval: expired). release-lock: give up the lock and keep waiting. */
+  onExpiry: z.enum(['fail', 'release-lock']).default('fail'),
+});
+
+export const Policies = z.strictObject({
+  /** hold-until-tests (Octopush): pre-prod stays locked until the test result; release-after-deploy: the lock goes once deployed. */
+  lock: z.enum(['hold-until-tests', 'release-after-deploy']).default('hold-until-tests'),
+  tests: WaitPolicy.default({ expiresAfter: '2h', onExpiry: 'fail' }),
+  approval: WaitPolicy.omit({ onExpiry: true }).default({ expiresAfter: '7d' }),
+});
+
+export const ServiceConfig = z.strictObject({
+  /** Octopush concurrency group: services of one group may share a pre-prod environment. */
+  group: z.union([z.number().int(), z.string()]).default(0),
+  pipeline: z.array(name).min(1).optional(),
+  /** Who may approve Go Live (token names); empty means anyone with deploy:approve for this service. */
+  approvers: z.array(z.string()).default([]),
+  approvalsRequired: z.number().int().min(1).default(1),
+  /** Deployer per environment; the key "*" applies to environments not named. */
+  deploy: z.record(z.string(), Deployer),
+  policies: Policies.partial().optional(),
+});
+
+export const SlipwayConfig = z.strictObject({
+  environments: z.record(name, EnvironmentConfig).default({ preprod: { concurrency: 'groups' }, live: { concurrency: 'exclusive' } }),
+  pipeline: z.array(name).min(1).default(['preprod', 'live']),
+  policies: Policies.default({ lock: 'hold-until-tests', tests: { expiresAfter: '2h', onExpiry: 'fail' }, approval: { expiresAfter: '7d' } }),
+  jenkins: z.record(name, JenkinsServer).default({}),
+  /** Octopush's direct-to-live list: these services skip pre-prod. */
+  'direct-to-live': z.array(name).default([]),
+  services: z.record(name, ServiceConfig),
+});
+
+export type SlipwayConfig = z.infer<typeof SlipwayConfig>;
+export type ServiceConfig = z.infer<typeof ServiceConfig>;
+export type Deployer = z.infer<typeof Deployer>;
+export type JenkinsDeployer = z.infer<typeof JenkinsDeployer>;
+export type DockerDeployer = z.infer<typeof DockerDeployer>;
+export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;

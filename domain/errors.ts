@@ -1,0 +1,15 @@
+// Failure type strings shared by activities (which throw them), workflows (which branch on them)
+// and the API (which maps them to HTTP answers). ApplicationFailure.type carries these values.
+export const ErrorType = {
+  /** Configuration or input that can never succeed on retry (unknown job, bad parameter mapping). */
+  BadConfig: 'SlipwayBadConfig',
+  /** Jenkins answered a 4xx that retrying cannot fix (401, 403, 404, 400 not parameterized, 409 disabled). */
+  JenkinsRejected: 'SlipwayJenkinsRejected',
+  /** Jenkins cancelled the queue item before it became a build. */
+  JenkinsQueueCancelled: 'SlipwayJenkinsQueueCancelled',
+  /** The Docker engine refused the container (no such image, bad options). */
+  DockerRejected: 'SlipwayDockerRejected',
+  /** A step or deploy container ran longer than its timeout and was killed. */
+  Timeout: 'SlipwayTimeout',
+} as const;
+export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

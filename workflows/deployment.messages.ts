@@ -1,0 +1,30 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DeploymentInput, DeploymentState } from '../domain/deployment-state.js';
+
+// Messages of the deployment workflow, imported by the API, the tests and the workflow itself.
+// Updates (with validators) for what a caller waits on: the answer says accepted or refused, and
+// the projection is written before the update returns. Signals for facts nobody waits on.
+
+export { deploymentWorkflowId } from '../domain/ids.js';
+export type { DeploymentInput, DeploymentState };
+
+export interface TestReport { passed: boolean; version?: string; actor: string }
+export interface TestJobUrl { url: string; actor: string }
+export interface Approval { actor: string; version?: string }
+export interface CancelRequest { actor: string; reason?: string; /** Octopush only cancels queued jobs; the native API also cancels waits. */ octopushRules: boolean }
+/** `duplicate` means the same fact was already recorded: acknowledged, nothing changed. */
+export interface UpdateAnswer { duplicate: boolean; state: DeploymentState }
+
+export const reportTestsUpdate = defineUpdate<UpdateAnswer, [TestReport]>('reportTests');
+export const registerTestJobUrlUpdate = defineUpdate<UpdateAnswer, [TestJobUrl]>('registerTestJobUrl');
+export const approveUpdate = defineUpdate<UpdateAnswer, [Approval]>('approve');
+export const cancelUpdate = defineUpdate<UpdateAnswer, [CancelRequest]>('cancel');
+
+export interface LockGrant { environment: string; requestId: string }
+export const lockGrantedSignal = defineSignal<[LockGrant]>('lockGranted');
+
+/** From the Jenkins Notification plugin: look at the build now instead of at the next poll. */
+export interface JenkinsNotice { environment: string; phase: string; buildNumber?: number }
+export const jenkinsNotifiedSignal = defineSignal<[JenkinsNotice]>('jenkinsNotified');
+
+export const stateQuery = defineQuery<DeploymentState>('state');

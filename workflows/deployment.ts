@@ -1,0 +1,183 @@
+import { CancellationScope, condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { LockActivities } from '../activities/locks.js';
+import type { StoreActivities } from '../activities/store.js';
+import {
+  applyApproval, applyCancel, applyTestReport, checkApproval, checkCancel, checkTestReport, enterApprovalWait, type Check,
+} from '../domain/deployment-rules.js';
+import { envStatus, finish, initialState, statusFor, touch, transition, type DeploymentInput, type DeploymentState } from '../domain/deployment-state.js';
+import type { EnvironmentStep } from '../domain/service-plan.js';
+import { runDocker, runJenkins, type DeployResult } from './deployment.deployers.js';
+import {
+  approveUpdate, cancelUpdate, jenkinsNotifiedSignal, lockGrantedSignal, registerTestJobUrlUpdate, reportTestsUpdate, stateQuery,
+} from './deployment.messages.js';
+import { environmentLockWorkflowId, releaseSignal } from './environment-lock.messages.js';
+
+const store = proxyActivities<StoreActivities>({ startToCloseTimeout: '10s', retry: { maximumInterval: '10s' } });
+const locks = proxyActivities<LockActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '10s' } });
+
+const now = () => new Date().toISOString();
+const orThrow = (check: Check) => { if (!check.ok) throw new Error(check.reason); };
+
+/**
+ * One service version through its pipeline: per environment, wait for the lock, deploy, and (before
+ * the last) wait for the test result; before the last, wait for Go Live. Every change is projected
+ * to Postgres by the store activity; Update handlers project before they answer, so what a caller
+ * was told is what the next read shows. Locks held are released on every way out.
+ */
+export async function deployment(input: DeploymentInput): Promise<DeploymentState> {
+  const { plan } = input;
+  const state = input.resume ?? initialState(input, now());
+  const granted = new Set<string>();
+  const held = new Set<string>();
+  const notices = new Map<string, number>();
+  const record = () => store.recordDeployment(state);
+
+  setHandler(stateQuery, () => state);
+  setHandler(lockGrantedSignal, ({ environment }) => { granted.add(environment); });
+  setHandler(jenkinsNotifiedSignal, ({ environment }) => { notices.set(environment, (notices.get(environment) ?? 0) + 1); });
+  setHandler(reportTestsUpdate, async (report) => {
+    const check = checkTestReport(state, report);
+    if (check.ok && check.duplicate) return { duplicate: true, state };
+    applyTestReport(state, plan, report, now());
+    await record();
+    return { duplicate: false, state };
+  }, { validator: (report) => orThrow(checkTestReport(state, report)) });
+  setHandler(registerTestJobUrlUpdate, async ({ url }) => {
+    if (state.testJobUrl === url) return { duplicate: true, state };
+    state.testJobUrl = url;
+    touch(state);
+    await record();
+    return { duplicate: false, state };
+  }, { validator: ({ url }) => { if (!/^https?:\/\//.test(url)) throw new Error('test_job_url must be an http(s) URL'); } });
+  setHandler(approveUpdate, async (approval) => {
+    const check = checkApproval(state, plan, approval);
+    if (check.ok && check.duplicate) return { duplicate: true, state };
+    applyApproval(state, plan, approval, now());
+    await record();
+    return { duplicate: false, state };
+  }, { validator: (approval) => orThrow(checkApproval(state, plan, approval)) });
+  setHandler(cancelUpdate, async (req) => {
+    const check = checkCancel(state, req);
+    if (check.ok && check.duplicate) return { duplicate: true, state };
+    applyCancel(state, req, now());
+    await record();
+    return { duplicate: false, state };
+  }, { validator: (req) => orThrow(checkCancel(state, req)) });
+
+  const finished = () => state.phase === 'finished';
+
+  async function acquire(step: EnvironmentStep, isLast: boolean): Promise<boolean> {
+    const env = envStatus(state, step.environment);
+    state.environment = step.environment;
+    env.state = 'queued';
+    env.queuedAt = now();
+    state.waitingOn = { kind: 'lock', environment: step.environment, since: env.queuedAt };
+    transition(state, statusFor(isLast, 'queued'), 'queued', 'slipway', `waiting for the ${step.environment} lock`, now());
+    await record();
+    await locks.requestLock({
+      environment: step.environment, concurrency: step.concurrency,
+      request: { requestId: `${state.id}@${step.environment}`, workflowId: workflowInfo().workflowId, service: plan.service, group: plan.group, order: state.number },
+    });
+    held.add(step.environment);
+    await condition(() => granted.has(step.environment) || finished());
+    return !finished();
+  }
+
+  async function release(environment: string): Promise<void> {
+    if (!held.delete(environment)) return;
+    const lock = getExternalWorkflowHandle(environmentLockWorkflowId(workflowInfo().taskQueue, environment));
+    await lock.signal(releaseSignal, { requestId: `${state.id}@${environment}` });
+  }
+
+  async function deploy(step: EnvironmentStep, isLast: boolean): Promise<DeployResult> {
+    const env = envStatus(state, step.environment);
+    env.state = 'deploying';
+    env.startedAt = now();
+    state.waitingOn = { kind: 'deployer', environment: step.environment, detail: `${step.deployer.type} deployer running` };
+    transition(state, statusFor(isLast, 'deploying'), 'deploying', 'slipway', `deploying to ${step.environment}`, now());
+    await record();
+    const ctx = {
+      values: { service: plan.service, version: state.version, environment: step.environment, deploymentId: state.id, requestor: state.requestor },
+      heartbeatMs: input.heartbeatMs ?? 30_000,
+      notices: () => notices.get(step.environment) ?? 0,
+      onJenkinsBuild: async (build: { buildNumber: number; buildUrl: string; consoleUrl: string }) => {
+        env.jenkins = { buildNumber: build.buildNumber, buildUrl: build.buildUrl, consoleUrl: build.consoleUrl, result: null };
+        state.waitingOn = { kind: 'deployer', environment: step.environment, detail: `Jenkins build #${build.buildNumber} running`, url: build.buildUrl };
+        touch(state);
+        await record();
+      },
+    };
+    const result = step.deployer.type === 'jenkins' ? await runJenkins(step.deployer, ctx) : await runDocker(step.deployer, ctx);
+    env.finishedAt = now();
+    env.state = result.status;
+    env.message = result.message;
+    if (result.output !== undefined) env.output = result.output;
+    if (env.jenkins && result.jenkinsResult !== undefined) env.jenkins.result = result.jenkinsResult;
+    return result;
+  }
+
+  async function awaitTests(step: EnvironmentStep): Promise<void> {
+    const env = envStatus(state, step.environment);
+    const dueAt = new Date(Date.now() + plan.testsExpireMs).toISOString();
+    state.waitingOn = { kind: 'tests', environment: step.environment, dueAt, onExpiry: plan.testsOnExpiry };
+    transition(state, 'PENDING_TESTS', 'awaiting-tests', 'slipway', `deployed to ${step.environment}: ${env.message}`, now());
+    await record();
+    if (plan.lockPolicy === 'release-after-deploy') await release(step.environment);
+    const reported = () => env.tests !== undefined || finished();
+    if (await condition(reported, plan.testsExpireMs)) return;
+    if (plan.testsOnExpiry === 'fail') {
+      env.tests = { passed: false, at: now(), by: 'slipway', expired: true };
+      finish(state, 'TESTS_FAILED', { status: 'expired', message: `no test result within ${plan.testsExpireMs / 1000}s` }, 'slipway', now());
+      await record();
+      return;
+    }
+    await release(step.environment);
+    state.waitingOn = { kind: 'tests', environment: step.environment, dueAt: '', onExpiry: 'release-lock' };
+    touch(state);
+    await record();
+    await condition(reported);
+  }
+
+  async function awaitApproval(): Promise<void> {
+    if (state.phase !== 'awaiting-approval') { enterApprovalWait(state, plan, now()); await record(); }
+    const approved = await condition(() => state.phase !== 'awaiting-approval', plan.approvalExpireMs);
+    if (approved || finished()) return;
+    finish(state, state.status, { status: 'expired', message: `Go Live not given within ${plan.approvalExpireMs / 1000}s` }, 'slipway', now());
+    await record();
+  }
+
+  async function run(): Promise<void> {
+    const last = plan.environments.length - 1;
+    for (let i = input.startAtLast ? last : 0; i <= last && !finished(); i++) {
+      const step = plan.environments[i]!;
+      const isLast = i === last;
+      if (isLast && i > 0 && !input.startAtLast) { await awaitApproval(); if (finished()) return; }
+      if (!(await acquire(step, isLast))) return;
+      const result = await deploy(step, isLast);
+      if (result.status !== 'deployed') {
+        await release(step.environment);
+        finish(state, statusFor(isLast, 'deploy-failed'), { status: result.status, message: result.message }, 'slipway', now());
+        await record();
+        return;
+      }
+      if (isLast) {
+        await release(step.environment);
+        finish(state, 'GO_LIVE_DONE', { status: 'succeeded', message: `${plan.service} ${state.version} is live` }, 'slipway', now());
+        await record();
+        return;
+      }
+      await awaitTests(step);
+      await release(step.environment);
+    }
+  }
+
+  try {
+    await run();
+  } finally {
+    // Whatever ended the run (a cancel, a failure, a workflow cancellation), no lock outlives it.
+    await CancellationScope.nonCancellable(async () => {
+      for (const environment of [...held]) await release(environment);
+    });
+  }
+  return state;
+}

@@ -1,0 +1,95 @@
+import {
+  allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo,
+} from '@temporalio/workflow';
+import { grantable } from '../domain/lock-policy.js';
+import type { LockActivities } from '../activities/locks.js';
+import type { StoreActivities } from '../activities/store.js';
+import { lockGrantedSignal } from './deployment.messages.js';
+import {
+  acquireSignal, lockStateQuery, releaseSignal, setPausedSignal,
+  type EnvironmentLockInput, type EnvironmentLockState, type HeldLock,
+} from './environment-lock.messages.js';
+
+const store = proxyActivities<StoreActivities>({ startToCloseTimeout: '10s', retry: { maximumInterval: '10s' } });
+const locks = proxyActivities<LockActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '10s' } });
+
+/**
+ * The lock of one environment. Grants follow lib/lock-policy (acceptance order, Octopush's group
+ * rule); a holder releases by signal, and a holder whose workflow is gone (terminated, timed out)
+ * is found by a periodic liveness check, so no lock is leaked. Continues-as-new well before the
+ * history cap, carrying holders, waiters and the pause switch.
+ */
+export async function environmentLock(input: EnvironmentLockInput): Promise<void> {
+  const state: EnvironmentLockState = {
+    environment: input.environment, concurrency: input.concurrency, paused: input.paused,
+    holders: input.holders ?? [], waiters: input.waiters ?? [],
+  };
+  const known = new Set([...state.holders, ...state.waiters].map((r) => r.requestId));
+  // Released request ids, remembered so that a late duplicate of an acquire (a retried
+  // requestLock activity) cannot queue a request that nobody will ever release.
+  const released: string[] = [...(input.released ?? [])];
+  let dirty = true;
+
+  setHandler(lockStateQuery, () => state);
+  setHandler(acquireSignal, (request) => {
+    if (known.has(request.requestId) || released.includes(request.requestId)) return;
+    known.add(request.requestId);
+    state.waiters.push({ ...request, since: new Date().toISOString() });
+    dirty = true;
+  });
+  setHandler(releaseSignal, ({ requestId }) => {
+    const before = state.holders.length + state.waiters.length;
+    state.holders = state.holders.filter((h) => h.requestId !== requestId);
+    state.waiters = state.waiters.filter((w) => w.requestId !== requestId);
+    if (known.delete(requestId)) remember(released, requestId);
+    if (state.holders.length + state.waiters.length !== before) dirty = true;
+  });
+  setHandler(setPausedSignal, ({ paused }) => {
+    if (state.paused !== paused) { state.paused = paused; dirty = true; }
+  });
+
+  const maxEvents = input.maxHistoryEvents ?? 10_000;
+  const livenessMs = (input.livenessCheckSeconds ?? 60) * 1000;
+  for (;;) {
+    if (!state.paused && await grantWaiters(state)) dirty = true;
+    if (dirty) { dirty = false; await store.recordQueue(state); }
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents) break;
+    const occupied = state.holders.length + state.waiters.length > 0;
+    const woke = await condition(() => dirty, occupied ? livenessMs : undefined);
+    if (!woke && occupied) await dropVanished(state, known, released);
+  }
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof environmentLock>({ ...input, paused: state.paused, holders: state.holders, waiters: state.waiters, released });
+}
+
+function remember(released: string[], requestId: string): void {
+  released.push(requestId);
+  if (released.length > 500) released.splice(0, released.length - 500);
+}
+
+/** Grants what the policy allows; true when anything changed. */
+async function grantWaiters(state: EnvironmentLockState): Promise<boolean> {
+  const granted = grantable(state.concurrency, state.holders, state.waiters);
+  for (const waiter of granted) {
+    state.waiters = state.waiters.filter((w) => w.requestId !== waiter.requestId);
+    const held: HeldLock = { requestId: waiter.requestId, service: waiter.service, group: waiter.group, workflowId: waiter.workflowId, since: new Date().toISOString() };
+    state.holders.push(held);
+    try {
+      await getExternalWorkflowHandle(waiter.workflowId).signal(lockGrantedSignal, { environment: state.environment, requestId: waiter.requestId });
+    } catch {
+      // The requester is gone: its grant can never be released by it, so take it back now.
+      state.holders = state.holders.filter((h) => h.requestId !== waiter.requestId);
+    }
+  }
+  return granted.length > 0;
+}
+
+async function dropVanished(state: EnvironmentLockState, known: Set<string>, released: string[]): Promise<void> {
+  const ids = [...new Set([...state.holders, ...state.waiters].map((r) => r.workflowId))];
+  const closed = new Set(await locks.closedWorkflows(ids));
+  if (closed.size === 0) return;
+  for (const r of [...state.holders, ...state.waiters]) if (closed.has(r.workflowId) && known.delete(r.requestId)) remember(released, r.requestId);
+  state.holders = state.holders.filter((h) => !closed.has(h.workflowId));
+  state.waiters = state.waiters.filter((w) => !closed.has(w.workflowId));
+  await store.recordQueue(state);
+}

@@ -1,0 +1,3 @@
+// The workflow bundle's entry: every workflow type the worker registers.
+export { deployment } from './deployment.js';
+export { environmentLock } from './environment-lock.js';
