@@ -26,7 +26,8 @@ export default tseslint.config(
           ...['dockerode', 'drizzle-orm', 'postgres', 'hono', 'pino', 'octokit', '@temporalio/client', '@temporalio/activity'].map((name) => ({ name, message: 'workflows/ is deterministic: do I/O in an activity.' })),
         ],
         patterns: [
-          { group: ['../db/*', '../api/*', '../activities/*.js', '!../activities/*.types.js'], message: 'workflows/ may import only domain/, its messages and activity types.' },
+          { group: ['../db/*', '../api/*', '../infra/*', '../worker/*'], message: 'workflows/ may import only domain/, its messages and activity types.' },
+          { group: ['../activities/*'], allowTypeImports: true, message: 'workflows/ may import activity types only (import type).' },
         ],
       }],
       'no-restricted-globals': ['error', { name: 'fetch', message: 'No I/O in workflows.' }, { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }],

@@ -78,7 +78,7 @@ export function containerOptions(input: RunContainerInput): { name: string; opti
 /**
  * Collects a container's output from Docker's multiplexed (non-TTY) log stream: frames of an 8-byte
  * header (stream type, 3 zero bytes, big-endian payload length) and the payload. stdout and stderr are
- * merged in arrival order, secret values are masked (also across chunk boundaries), and only the last
+ * merged in arrival order (Docker keeps the order within each stream, not between the two), secret values are masked (also across chunk boundaries), and only the last
  * `limitBytes` bytes are kept.
  */
 export class OutputCollector {

@@ -145,9 +145,10 @@ export function createDockerActivities(deps: DockerDeps) {
         try {
           await container.start();
         } catch (err) {
-          // 304: started meanwhile by a concurrent attempt.
+          // 304: started meanwhile by a concurrent attempt. Otherwise drop the container: a retry creates it anew.
           if (statusOf(err) !== 304) {
-            if (statusOf(err) === 400 || statusOf(err) === 500) {
+            await removeContainer(container);
+            if (statusOf(err) === 400) {
               throw ApplicationFailure.nonRetryable(`Docker could not start container ${name}: ${describe(err)}`, ErrorType.DockerRejected);
             }
             throw err;
@@ -193,6 +194,7 @@ export function createDockerActivities(deps: DockerDeps) {
         return { exitCode: code, output, truncated, durationMs: Math.max(0, finishedAt - startedAt) };
       };
 
+      ctx.heartbeat({ container: name });
       for (;;) {
         const tick = delay(Math.max(0, Math.min(HEARTBEAT_MS, deadline - Date.now())));
         const next = await Promise.race([exited, cancelled, tick.promise.then(() => ({ kind: 'tick' as const }))]);

@@ -70,7 +70,14 @@ export const ServiceConfig = z.strictObject({
   policies: Policies.partial().optional(),
 });
 
+export const AuthConfig = z.strictObject({
+  /** Scopes granted to callers without a token. Octopush's routes had no tokens for request, report
+   * and status: list deploy:request, deploy:report and read here to point unchanged scripts at Slipway. */
+  anonymous: z.array(z.enum(['read', 'deploy:request', 'deploy:report'])).default([]),
+});
+
 export const SlipwayConfig = z.strictObject({
+  auth: AuthConfig.default({ anonymous: [] }),
   environments: z.record(name, EnvironmentConfig).default({ preprod: { concurrency: 'groups' }, live: { concurrency: 'exclusive' } }),
   pipeline: z.array(name).min(1).default(['preprod', 'live']),
   policies: Policies.default({ lock: 'hold-until-tests', tests: { expiresAfter: '2h', onExpiry: 'fail' }, approval: { expiresAfter: '7d' } }),

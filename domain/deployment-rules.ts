@@ -41,7 +41,7 @@ export function applyTestReport(state: DeploymentState, plan: ServicePlan, repor
   }
   transition(state, 'TESTS_PASSED', 'awaiting-tests', report.actor, `tests passed in ${env.environment}`, now);
   const index = plan.environments.findIndex((e) => e.environment === env.environment);
-  if (index === plan.environments.length - 2) enterApprovalWait(state, plan, now);
+  if (plan.endsLive && index === plan.environments.length - 2) enterApprovalWait(state, plan, now);
   else state.waitingOn = null;
 }
 

@@ -63,7 +63,7 @@ export function initialState(input: DeploymentInput, now: string): DeploymentSta
   const last = input.plan.environments.length - 1;
   const first = input.startAtLast ? last : 0;
   // A single-environment pipeline (direct-to-live) or a rollback starts where Octopush puts it: queued for live.
-  const status: OctopushStatus = first === last ? 'QUEUED_FOR_LIVE' : 'QUEUED';
+  const status: OctopushStatus = first === last && input.plan.endsLive ? 'QUEUED_FOR_LIVE' : 'QUEUED';
   return {
     id: input.id,
     number: input.number,

@@ -21,15 +21,25 @@ export interface ServicePlan {
   testsExpireMs: number;
   testsOnExpiry: 'fail' | 'release-lock';
   approvalExpireMs: number;
+  /** False when the request targets an environment before the last: every environment is then a test environment. */
+  endsLive: boolean;
 }
 
-export function servicePlan(config: SlipwayConfig, service: string): ServicePlan | null {
+/** The pipeline of a service's environments (before direct-to-live is applied). */
+export function pipelineOf(config: SlipwayConfig, service: string): string[] {
+  return config.services[service]?.pipeline ?? config.pipeline;
+}
+
+/** null when the service is unknown; `target` (an environment of its pipeline) ends the pipeline early. */
+export function servicePlan(config: SlipwayConfig, service: string, target?: string): ServicePlan | null {
   const svc = config.services[service];
   if (!svc) return null;
   const policies = { ...config.policies, ...svc.policies };
-  const directToLive = config['direct-to-live'].includes(service);
-  const pipeline = svc.pipeline ?? config.pipeline;
-  const envs = directToLive ? pipeline.slice(-1) : pipeline;
+  const pipeline = pipelineOf(config, service);
+  const end = target ? pipeline.indexOf(target) + 1 : pipeline.length;
+  if (end === 0) return null;
+  const directToLive = config['direct-to-live'].includes(service) && end === pipeline.length;
+  const envs = directToLive ? pipeline.slice(-1) : pipeline.slice(0, end);
   return {
     service,
     group: String(svc.group),
@@ -44,6 +54,7 @@ export function servicePlan(config: SlipwayConfig, service: string): ServicePlan
     testsExpireMs: parseDuration(policies.tests.expiresAfter)!,
     testsOnExpiry: policies.tests.onExpiry,
     approvalExpireMs: parseDuration(policies.approval.expiresAfter)!,
+    endsLive: end === pipeline.length,
   };
 }
 

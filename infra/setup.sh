@@ -111,7 +111,7 @@ ensure_step_image() {
   docker tag "$STEP_IMAGE" slipway/step:default
 }
 
-psql_admin() { as_root runuser -u postgres -- psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+psql_admin() { (cd / && as_root runuser -u postgres -- psql -X -q -At -v ON_ERROR_STOP=1 "$@"); }
 ensure_postgres() {
   have pg_ctlcluster || apt_install postgresql
   if ! pg_lsclusters -h | awk -v v="$PG_VERSION" '$1 == v && $2 == "main"' | grep -q .; then

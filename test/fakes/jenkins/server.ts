@@ -113,7 +113,7 @@ export class FakeJenkinsServer {
     const { segments: s, res, method } = req;
     const { model } = this.cfg;
     const path = s.join('/');
-    if (path === '' ) return send(res, 200, '<html><body>Dashboard [Jenkins]</body></html>', 'text/html;charset=utf-8');
+    if (path === '') return send(res, 200, '<html><body>Dashboard [Jenkins]</body></html>', 'text/html;charset=utf-8');
     if (path === 'api/json') return this.json(req, folderJson(this.cfg.root(), model, ''));
     if (path === 'crumbIssuer/api/json') return this.issueCrumb(req);
     if (path === 'queue/api/json') {

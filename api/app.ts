@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import { authenticate, type AuthEnv } from './auth.js';
+import { createDeploymentCommands } from './deployment-commands.js';
+import type { ApiDeps } from './deps.js';
+import { onError } from './errors.js';
+import { createQueueCommands } from './queue-commands.js';
+import { callbackRoutes } from './routes/callbacks.js';
+import { deploymentRoutes } from './routes/deployments.js';
+import { createHealthCheck, healthRoutes } from './routes/health.js';
+import { octopushRoutes } from './routes/octopush.js';
+import { queueRoutes } from './routes/queue.js';
+import { serviceRoutes } from './routes/services.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { v1App } from './openapi.js';
+import { tracing } from './tracing.js';
+
+/** The whole HTTP surface, built from injected dependencies (no process.env here). */
+export function createApp(deps: ApiDeps) {
+  const commands = createDeploymentCommands(deps);
+  const queue = createQueueCommands(deps);
+  const health = createHealthCheck(deps);
+
+  const v1 = v1App();
+  v1.route('/', deploymentRoutes(deps, commands));
+  v1.route('/', queueRoutes(deps, queue));
+  v1.route('/', serviceRoutes(deps));
+  v1.route('/', tokenRoutes(deps));
+  v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  v1.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Slipway API', version: deps.version, description: 'Deployments, queues, services and tokens. Octopush-compatible routes live outside /v1.' } });
+
+  const app = new Hono<AuthEnv>();
+  app.use(tracing());
+  app.route('/', healthRoutes(health));
+  app.use(authenticate(deps.db, deps.config.auth.anonymous));
+  app.route('/v1', v1);
+  app.route('/', callbackRoutes(deps));
+  app.route('/', octopushRoutes(deps, commands, queue, health));
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.onError(onError);
+  return app;
+}

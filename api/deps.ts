@@ -1,0 +1,20 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/client.js';
+import type { SlipwayConfig } from '../domain/config.js';
+
+/** Everything the API needs, built by the entry point (api/main.ts or infra/start.ts) or a test. */
+export interface ApiDeps {
+  db: Db;
+  temporal: Client;
+  config: SlipwayConfig;
+  /** Orchestration task queue; also scopes workflow ids. */
+  taskQueue: string;
+  namespace: string;
+  /** Base URL of the Temporal Web UI, for links; null when unknown. */
+  temporalUiUrl: string | null;
+  /** How soon a dead worker's deployer activity is retried elsewhere. */
+  heartbeatMs: number;
+  version: string;
+  /** Checks a configured Jenkins server answers (for /health); absent → not checked. */
+  pingJenkins?: (server: string) => Promise<void>;
+}

@@ -1,0 +1,38 @@
+import type { OctopushStatus } from '../domain/statuses.js';
+import type { Principal } from './auth.js';
+import { can } from './auth.js';
+import type { DeploymentRow } from './deployment-rows.js';
+
+// Octopush's job JSON, built from a deployment row. Key order is part of the contract.
+
+export function octopushJob(row: DeploymentRow, principal: Principal, liveEnvironment: string) {
+  const pre = row.environments.find((e) => e.environment !== liveEnvironment && e.jenkins);
+  const live = row.environments.find((e) => e.environment === liveEnvironment);
+  const status = row.status as OctopushStatus;
+  const mayApprove = can(principal, 'deploy:approve', row.service);
+  return {
+    job_id: row.number,
+    module: row.service,
+    version: row.version,
+    status,
+    environment: row.environment,
+    requestor: row.requestor,
+    queue_date: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    deployment_job_id: pre?.jenkins?.buildNumber ?? null,
+    live_job_id: live?.jenkins?.buildNumber ?? null,
+    test_job_url: row.testJobUrl,
+    _buildJobUrl: /^https?:\/\//.test(row.requestor) ? row.requestor : null,
+    _deployJobUrl: pre?.jenkins?.buildUrl ?? null,
+    _deployLiveJobUrl: live?.jenkins?.buildUrl ?? null,
+    _canGoLive: mayApprove && row.phase === 'awaiting-approval',
+    _canRollback: mayApprove && status === 'GO_LIVE_DONE',
+    _canCancel: row.phase === 'queued' && (status === 'QUEUED' ? can(principal, 'deploy:request') : mayApprove),
+  };
+}
+
+/** Octopush's listing buckets by environment name (staging = pre-prod, prod = live). */
+export const octopushBuckets = {
+  staging: { queued: ['QUEUED'], inprogress: ['DEPLOYING', 'PENDING_TESTS'], deployed: ['TESTS_PASSED', 'TESTS_FAILED', 'DEPLOY_FAILED'] },
+  prod: { queued: ['QUEUED_FOR_LIVE'], inprogress: ['GOING_LIVE'], deployed: ['GO_LIVE_DONE', 'GO_LIVE_FAILED'] },
+} as const;

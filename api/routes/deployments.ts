@@ -1,0 +1,130 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireScope } from '../auth.js';
+import type { DeploymentCommands } from '../deployment-commands.js';
+import { findDeployment, listDeployments } from '../deployment-rows.js';
+import { deploymentDetail, deploymentSummary } from '../deployment-view.js';
+import type { ApiDeps } from '../deps.js';
+import { notFound } from '../errors.js';
+import { bearer, errorResponses, v1App } from '../openapi.js';
+import { servicePlan } from '../../domain/service-plan.js';
+import { OctopushStatuses } from '../../domain/statuses.js';
+
+const Deployment = z.looseObject({
+  id: z.string(), number: z.number().int(), service: z.string(), version: z.string(), state: z.enum(OctopushStatuses),
+  phase: z.string(), waitingOn: z.unknown().nullable(), environments: z.array(z.unknown()), links: z.unknown(),
+}).openapi('Deployment');
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const IdParam = z.object({ id: z.string().min(1).openapi({ description: 'deployment id or number' }) });
+const versionText = z.string().min(1).max(200).regex(/^[\w.+:~-]+$/, 'letters, digits and . + : ~ _ -');
+
+const create = createRoute({
+  method: 'post', path: '/deployments', security: bearer,
+  request: {
+    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+    body: { required: true, content: { 'application/json': { schema: z.strictObject({ service: z.string().min(1), version: versionText, requestor: z.string().max(500).optional(), environment: z.string().optional() }) } } },
+  },
+  responses: { 201: json(Deployment, 'Created'), 200: json(Deployment, 'The same request again: the existing deployment'), ...errorResponses },
+});
+
+const list = createRoute({
+  method: 'get', path: '/deployments',
+  request: { query: z.object({
+    service: z.string().optional(), state: z.enum(OctopushStatuses).optional(), environment: z.string().optional(),
+    before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(500).default(50),
+  }) },
+  responses: { 200: json(z.object({ deployments: z.array(Deployment) }), 'Newest first'), ...errorResponses },
+});
+
+const get = createRoute({ method: 'get', path: '/deployments/{id}', request: { params: IdParam }, responses: { 200: json(Deployment, 'The deployment'), ...errorResponses } });
+
+const testResults = createRoute({
+  method: 'post', path: '/deployments/{id}/test-results', security: bearer,
+  request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: z.strictObject({ passed: z.boolean(), version: z.string().optional(), testJobUrl: z.url().optional() }) } } } },
+  responses: { 200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Recorded (or a duplicate, acknowledged)'), ...errorResponses },
+});
+
+const approve = createRoute({
+  method: 'post', path: '/deployments/{id}/approve', security: bearer,
+  request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.strictObject({ version: z.string().optional() }) } } } },
+  responses: { 200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Approval recorded'), ...errorResponses },
+});
+
+const cancel = createRoute({
+  method: 'post', path: '/deployments/{id}/cancel', security: bearer,
+  request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.strictObject({ reason: z.string().max(500).optional() }) } } } },
+  responses: { 200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Cancelled'), ...errorResponses },
+});
+
+const rollback = createRoute({
+  method: 'post', path: '/deployments/{id}/rollback', security: bearer,
+  request: { params: IdParam },
+  responses: { 201: json(Deployment, 'The rollback deployment, queued for live'), 200: json(Deployment, 'The same rollback again'), ...errorResponses },
+});
+
+export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
+  const app = v1App();
+  const detail = async (id: string) => deploymentDetail(deps, (await findDeployment(deps.db, id))!);
+
+  app.openapi(create, async (c) => {
+    const body = c.req.valid('json');
+    const principal = requireScope(c, 'deploy:request');
+    const key = c.req.valid('header')['idempotency-key'];
+    const { created, row } = await commands.request({ ...body, key, actor: principal.name });
+    return c.json(await detail(row.id), created ? 201 : 200);
+  });
+
+  app.openapi(list, async (c) => {
+    requireScope(c, 'read');
+    const q = c.req.valid('query');
+    const rows = await listDeployments(deps.db, { service: q.service, statuses: q.state ? [q.state] : undefined, environment: q.environment, before: q.before, limit: q.limit });
+    return c.json({ deployments: rows.map((r) => deploymentSummary(deps, r)) }, 200);
+  });
+
+  app.openapi(get, async (c) => {
+    requireScope(c, 'read');
+    const row = await findDeployment(deps.db, c.req.valid('param').id);
+    if (!row) throw notFound(`deployment ${c.req.valid('param').id}`);
+    return c.json(await deploymentDetail(deps, row), 200);
+  });
+
+  app.openapi(testResults, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const principal = requireScope(c, 'deploy:report');
+    if (body.testJobUrl) await commands.registerTestJobUrl(id, body.testJobUrl, principal.name);
+    const { duplicate, row } = await commands.reportTests(id, { passed: body.passed, version: body.version, actor: principal.name });
+    return c.json({ duplicate, deployment: await detail(row.id) }, 200);
+  });
+
+  app.openapi(approve, async (c) => {
+    const { id } = c.req.valid('param');
+    const row = await findDeployment(deps.db, id);
+    if (!row) throw notFound(`deployment ${id}`);
+    const principal = requireScope(c, 'deploy:approve', row.service);
+    const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
+    const result = await commands.approve(row.id, { actor: principal.name, version: body?.version }, (s) => servicePlan(deps.config, s));
+    return c.json({ duplicate: result.duplicate, deployment: await detail(row.id) }, 200);
+  });
+
+  app.openapi(cancel, async (c) => {
+    const { id } = c.req.valid('param');
+    const row = await findDeployment(deps.db, id);
+    if (!row) throw notFound(`deployment ${id}`);
+    const principal = requireScope(c, row.status === 'QUEUED_FOR_LIVE' || row.status === 'TESTS_PASSED' ? 'deploy:approve' : 'deploy:request', row.service);
+    const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
+    const result = await commands.cancel(row.id, { actor: principal.name, reason: body?.reason, octopushRules: false });
+    return c.json({ duplicate: result.duplicate, deployment: await detail(row.id) }, 200);
+  });
+
+  app.openapi(rollback, async (c) => {
+    const { id } = c.req.valid('param');
+    const row = await findDeployment(deps.db, id);
+    if (!row) throw notFound(`deployment ${id}`);
+    const principal = requireScope(c, 'deploy:approve', row.service);
+    const { created, row: next } = await commands.rollback(row.id, principal.name, 'previous');
+    return c.json(await detail(next.id), created ? 201 : 200);
+  });
+
+  return app;
+}

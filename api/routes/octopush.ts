@@ -1,0 +1,186 @@
+import { Hono, type Context } from 'hono';
+import { requireScope, type AuthEnv } from '../auth.js';
+import type { DeploymentCommands } from '../deployment-commands.js';
+import { findDeployment, listDeployments } from '../deployment-rows.js';
+import type { ApiDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { octopushBuckets, octopushJob } from '../octopush-view.js';
+import type { QueueCommands } from '../queue-commands.js';
+import type { HealthCheck } from './health.js';
+
+// The Octopush-compatible surface (see shared/octopush-api.md): every answer is HTTP 200, errors
+// included, with compact JSON in Octopush's key order; parameters come as query, form or JSON.
+
+type C = Context<AuthEnv>;
+
+async function params(c: C): Promise<Record<string, string>> {
+  const out: Record<string, string> = { ...c.req.query() };
+  const type = c.req.header('content-type') ?? '';
+  try {
+    if (type.includes('application/json')) Object.assign(out, await c.req.json());
+    else if (type.includes('form')) for (const [k, v] of Object.entries(await c.req.parseBody())) if (typeof v === 'string') out[k] = v;
+  } catch {
+    // A body Octopush could not read was treated as no parameters.
+  }
+  return out;
+}
+
+const inserted = (n: number) => ({ status: 'success', message: 'Job inserted in queue', job_id: n });
+const reason = (err: unknown) => (err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err));
+
+export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queue: QueueCommands, health: HealthCheck) {
+  const app = new Hono<AuthEnv>();
+  const pipeline = deps.config.pipeline;
+  const live = pipeline[pipeline.length - 1]!;
+  const liveOf = (service: string) => (deps.config.services[service]?.pipeline ?? pipeline).at(-1) ?? live;
+  const octopushEnv = (name: string): string | null => {
+    const found = Object.entries(deps.config.environments).find(([env, e]) => env === name || e.octopushName === name);
+    return found?.[0] ?? (name === 'staging' ? pipeline[0]! : name === 'prod' ? live : null);
+  };
+
+  async function create(c: C, module: string | undefined, version: string | undefined, requestor: string | undefined) {
+    try {
+      const principal = requireScope(c, 'deploy:request');
+      if (!module || !deps.config.services[module]) return c.json({ status: 'error', message: `${module ?? ''} is not a valid module to push.` });
+      if (!version) return c.json({ status: 'error', message: 'version is required' });
+      const { row } = await commands.request({ service: module, version, requestor: requestor ?? '', key: requestor || undefined, actor: principal.name });
+      return c.json(inserted(row.number));
+    } catch (err) {
+      return c.json({ status: 'error', message: reason(err) });
+    }
+  }
+
+  app.post('/jobs/create', async (c) => {
+    const p = await params(c);
+    return create(c, p.module, p.version, p.requestor);
+  });
+
+  app.get('/environments/:env/modules/:module/versions/:version/push', async (c) => {
+    const env = c.req.param('env');
+    if (!octopushEnv(env)) return c.json({ status: 'error', message: `${env} is not a valid environment.` });
+    return create(c, c.req.param('module'), c.req.param('version'), c.req.header('Jenkins'));
+  });
+
+  const status = async (c: C) => {
+    const id = c.req.param('id')!;
+    try {
+      requireScope(c, 'read');
+      const row = /^\d+$/.test(id) ? await findDeployment(deps.db, id) : null;
+      if (!row) return c.json({ status: 'error', message: 'Problems trying to get job status', detail: `job ${id} not found` });
+      return c.json({ job_status: row.status, job_id: id });
+    } catch (err) {
+      return c.json({ status: 'error', message: 'Problems trying to get job status', detail: reason(err) });
+    }
+  };
+  app.get('/jobs/:id/status', status);
+  app.get('/status/:id', status);
+
+  app.post('/jobs/:id/register_test_job_url', async (c) => {
+    const p = await params(c);
+    try {
+      const principal = requireScope(c, 'deploy:report');
+      if (!p.test_job_url) throw new Error('test_job_url is required');
+      await commands.registerTestJobUrl(c.req.param('id'), p.test_job_url, principal.name);
+      return c.json({ status: 'success', message: 'Test job url registerd' });
+    } catch (err) {
+      return c.json({ status: 'error', message: 'Problems trying to register Test job url', detail: reason(err) });
+    }
+  });
+
+  const registerResult = async (c: C, success: string | undefined) => {
+    try {
+      const principal = requireScope(c, 'deploy:report');
+      await commands.reportTests(c.req.param('id')!, { passed: success === 'true', actor: principal.name });
+      return c.json({ status: 'success', message: 'Test result registered' });
+    } catch (err) {
+      return c.json({ status: 'error', message: 'Problems trying to register Test result', detail: reason(err) });
+    }
+  };
+  app.post('/jobs/:id/register_test_job_result', async (c) => registerResult(c, (await params(c)).success));
+  app.get('/jobs/:id/tests/:success', (c) => registerResult(c, c.req.param('success')));
+
+  app.get('/jobs/:id/golive', async (c) => {
+    const id = c.req.param('id');
+    const row = await findDeployment(deps.db, id);
+    try {
+      if (!row) throw new Error('not found');
+      const principal = requireScope(c, 'deploy:approve', row.service);
+      const { row: after } = await commands.approve(row.id, { actor: principal.name }, () => null);
+      return c.json({ job_status: after.status, job_id: id });
+    } catch {
+      return c.json({ job_status: row?.status ?? null, job_id: id, status: 'Error', message: "The job is not in a valid status to go live or you don't have permissions to do this action" });
+    }
+  });
+
+  app.get('/jobs/:id/cancel', async (c) => {
+    const id = c.req.param('id');
+    const row = await findDeployment(deps.db, id);
+    try {
+      if (!row) throw new Error(`job ${id} not found`);
+      requireScope(c, row.status === 'QUEUED_FOR_LIVE' ? 'deploy:approve' : 'deploy:request', row.service);
+      const { row: after } = await commands.cancel(row.id, { actor: c.get('principal').name, octopushRules: true });
+      return c.json({ job_status: after.status, job_id: id });
+    } catch (err) {
+      return c.json({ job_status: row?.status ?? null, job_id: id, status: 'error', message: 'Problems trying to cancel the job', detail: reason(err) });
+    }
+  });
+
+  app.get('/jobs/:id/rollback', async (c) => {
+    const id = c.req.param('id');
+    try {
+      const row = await findDeployment(deps.db, id);
+      if (!row) throw new Error(`job ${id} not found`);
+      const principal = requireScope(c, 'deploy:approve', row.service);
+      const { row: next } = await commands.rollback(row.id, principal.name, 'octopush');
+      return c.json(inserted(next.number));
+    } catch (err) {
+      return c.json({ status: 'error', message: 'Problems trying to rollback the job', detail: reason(err) });
+    }
+  });
+
+  const switchAnswer = async (c: C, action?: 'pause' | 'resume') => {
+    try {
+      if (action) {
+        const principal = requireScope(c, 'admin');
+        await queue[action](undefined, principal.name);
+      }
+      return c.json({ result: 'SUCCESS', message: (await queue.allPaused()) ? 'The service is paused' : '' });
+    } catch (err) {
+      return c.json({ result: 'ERROR', message: reason(err) });
+    }
+  };
+  app.get('/run', (c) => switchAnswer(c));
+  app.get('/pause', (c) => switchAnswer(c, 'pause'));
+  app.get('/resume', (c) => switchAnswer(c, 'resume'));
+
+  app.get('/health', async (c) => {
+    const problems = await health.problems();
+    const paused = problems.length === 0 && await queue.allPaused();
+    return c.text(`Status: ${problems.length ? `Error (${problems.join('; ')})` : paused ? 'Paused' : 'Ok'}\nVersion: ${deps.version}`, problems.length ? 500 : 200);
+  });
+
+  app.get('/status', async (c) => c.text((await queue.allPaused()) ? 'OFF' : 'ON'));
+
+  app.get('/deploying', async (c) => {
+    const [row] = await listDeployments(deps.db, { statuses: ['DEPLOYING', 'GOING_LIVE'], limit: 1 });
+    return c.json(row ? { status: 'Deploying', module: row.service, version: row.version } : { status: 'Idle', module: '-', version: '-' });
+  });
+
+  const listing = async (c: C, bucket: 'queued' | 'inprogress' | 'deployed', env: 'staging' | 'prod') => {
+    const pageSize = Math.min(Number(c.req.query('pageSize') ?? 50) || 50, 500);
+    const rows = await listDeployments(deps.db, { statuses: [...octopushBuckets[env][bucket]], limit: pageSize, service: c.req.query('repo') || undefined });
+    return rows.map((r) => octopushJob(r, c.get('principal'), liveOf(r.service)));
+  };
+
+  app.get('/all', async (c) => c.json({
+    preprodQueue: await listing(c, 'queued', 'staging'), preprodInprogress: await listing(c, 'inprogress', 'staging'),
+    preprodDeployed: await listing(c, 'deployed', 'staging'), prodQueue: await listing(c, 'queued', 'prod'),
+    prodInprogress: await listing(c, 'inprogress', 'prod'), prodDeployed: await listing(c, 'deployed', 'prod'),
+  }));
+
+  for (const bucket of ['queued', 'inprogress', 'deployed'] as const) {
+    app.get(`/:env{staging|prod}/${bucket}`, async (c) => c.json(await listing(c, bucket, c.req.param('env') as 'staging' | 'prod')));
+  }
+
+  return app;
+}

@@ -1,0 +1,15 @@
+// Token scopes. deploy:approve may be narrowed to one service: deploy:approve:<service>.
+export const Scopes = ['read', 'deploy:request', 'deploy:report', 'deploy:approve', 'admin'] as const;
+export type Scope = (typeof Scopes)[number];
+
+export function isValidScope(text: string): boolean {
+  return (Scopes as readonly string[]).includes(text) || /^deploy:approve:[A-Za-z0-9._-]+$/.test(text);
+}
+
+/** admin implies everything; any token may read; deploy:approve covers every service's deploy:approve:<service>. */
+export function hasScope(granted: readonly string[], needed: Scope, service?: string): boolean {
+  if (granted.includes('admin')) return true;
+  if (needed === 'read') return true;
+  if (granted.includes(needed)) return true;
+  return needed === 'deploy:approve' && service !== undefined && granted.includes(`deploy:approve:${service}`);
+}

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { parse, YAMLParseError } from 'yaml';
+import type { SlipwayConfig } from '../domain/config.js';
+import { validateConfig } from '../domain/config-validate.js';
+
+export class ConfigError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`invalid configuration:\n  ${errors.join('\n  ')}`);
+  }
+}
+
+/** Reads and validates SLIPWAY_CONFIG; errors name the file, the path in it and the problem. */
+export function loadConfig(file: string): SlipwayConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`${file}: cannot read: ${(err as Error).message}`]);
+  }
+  return parseConfig(text, file);
+}
+
+export function parseConfig(text: string, file: string): SlipwayConfig {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? `line ${err.linePos[0].line}` : '(yaml)';
+    throw new ConfigError([`${file}: ${where}: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  const result = validateConfig(raw, file);
+  if (!result.ok) throw new ConfigError(result.errors);
+  return result.config;
+}

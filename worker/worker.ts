@@ -1,0 +1,72 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { OpenTelemetryActivityInboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import Docker from 'dockerode';
+import { createDockerActivities } from '../activities/docker.js';
+import { createJenkinsActivities } from '../activities/jenkins.js';
+import { createLockActivities } from '../activities/locks.js';
+import { createStoreActivities } from '../activities/store.js';
+import type { Db } from '../db/client.js';
+import type { SlipwayConfig } from '../domain/config.js';
+import { secretFromEnv } from '../infra/env.js';
+import { logger } from '../infra/logger.js';
+import type { Telemetry } from '../infra/telemetry.js';
+
+// The orchestration worker: every workflow type, and the activities for the store, locks,
+// Jenkins and Docker, each built from an injected client.
+
+const require = createRequire(import.meta.url);
+export const workflowsPath = join(dirname(fileURLToPath(import.meta.url)), '../workflows/index.ts');
+const workflowInterceptors = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  db: Db;
+  config: SlipwayConfig;
+  docker?: Docker;
+  telemetry?: Telemetry;
+  /** Pre-built bundle (tests build it once); otherwise the worker bundles workflows/ at start. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  jenkinsPollIntervalMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function jenkinsServers(config: SlipwayConfig, env: NodeJS.ProcessEnv = process.env) {
+  return Object.fromEntries(Object.entries(config.jenkins).map(([name, s]) => [name, { url: s.url, user: s.user, token: secretFromEnv(s.tokenEnv, env) }]));
+}
+
+export function buildActivities(deps: WorkerDeps) {
+  const store = createStoreActivities({ db: deps.db });
+  return {
+    ...store,
+    ...createLockActivities({ client: deps.client, taskQueue: deps.taskQueue, store }),
+    ...createJenkinsActivities({ servers: jenkinsServers(deps.config, deps.env), pollIntervalMs: deps.jenkinsPollIntervalMs }),
+    ...createDockerActivities({ docker: deps.docker ?? new Docker() }),
+  };
+}
+
+export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [workflowInterceptors], logger: { log() {}, trace() {}, debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.error(m) } });
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const telemetry = deps.telemetry;
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
+    activities: buildActivities(deps),
+    interceptors: {
+      workflowModules: [workflowInterceptors],
+      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })],
+    },
+    ...(telemetry ? { sinks: { exporter: makeWorkflowExporter(telemetry.spanProcessor, telemetry.resource) } } : {}),
+  });
+}
