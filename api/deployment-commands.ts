@@ -66,7 +66,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
    * Sends an Update; a refusal comes back as 409 with the validator's reason. A finished workflow
    * takes no Updates, so the same rule is applied to its projection: a repeat is acknowledged.
    */
-  async function update<A>(ref: string, send: (h: ReturnType<typeof temporal.workflow.getHandle>) => Promise<UpdateAnswer>, judgeFinished: (s: DeploymentState) => Check): Promise<{ duplicate: boolean; row: DeploymentRow }> {
+  async function update(ref: string, send: (h: ReturnType<typeof temporal.workflow.getHandle>) => Promise<UpdateAnswer>, judgeFinished: (s: DeploymentState) => Check): Promise<{ duplicate: boolean; row: DeploymentRow }> {
     const row = await findDeployment(db, ref);
     if (!row) throw notFound(`deployment ${ref}`);
     try {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, boolean, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { EnvironmentStatus, Transition, WaitingOn } from '../domain/deployment-state.js';
+import type { EnvironmentStatus, WaitingOn } from '../domain/deployment-state.js';
 import type { Outcome } from '../domain/statuses.js';
 
 // Postgres is the read model (projections written by activities) and the store of what must

@@ -29,7 +29,8 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
         at(`services.${service}.deploy.${key}.server`, `unknown Jenkins server "${deployer.server}" (define it under jenkins:)`);
       }
     }
-    for (const env of pipeline) {
+    const deployed = config['direct-to-live'].includes(service) ? pipeline.slice(-1) : pipeline;
+    for (const env of deployed) {
       if (!svc.deploy[env] && !svc.deploy['*']) at(`services.${service}.deploy`, `no deployer for environment "${env}" (add "${env}:" or "*:")`);
     }
     if (svc.approvers.length > 0 && svc.approvalsRequired > svc.approvers.length) {

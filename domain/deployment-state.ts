@@ -88,9 +88,11 @@ export function initialState(input: DeploymentInput, now: string): DeploymentSta
 export function transition(state: DeploymentState, to: OctopushStatus, phase: Phase, actor: string, reason: string, now: string): void {
   const from = state.status;
   if (statusRank(to) < statusRank(from)) to = from;
+  state.seq += 1;
+  // Same status, same phase: nothing to tell in the audit trail (the snapshot still updates).
+  if (to === from && phase === state.phase) return;
   state.status = to;
   state.phase = phase;
-  state.seq += 1;
   state.transitions.push({ seq: state.seq, from, to, phase, actor, reason, at: now });
 }
 

@@ -32,3 +32,14 @@ export function parseConfig(text: string, file: string): SlipwayConfig {
   if (!result.ok) throw new ConfigError(result.errors);
   return result.config;
 }
+
+/** For entry points: a bad configuration ends the process with its errors, not a stack trace. */
+export function loadConfigOrExit(file: string): SlipwayConfig {
+  try {
+    return loadConfig(file);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+}

@@ -1,0 +1,26 @@
+// An API process for production: stateless, any number of replicas behind a load balancer.
+import { openDatabase } from '../db/client.js';
+import { ensureAdminToken } from '../db/tokens.js';
+import { loadConfigOrExit } from '../infra/config-loader.js';
+import { readEnv } from '../infra/env.js';
+import { logger } from '../infra/logger.js';
+import { connectTemporal, jenkinsPinger, serveApi } from '../infra/runtime.js';
+import { setupTelemetry } from '../infra/telemetry.js';
+import { version } from '../infra/version.js';
+
+const env = readEnv();
+setupTelemetry({ serviceName: 'slipway-api', otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
+const config = loadConfigOrExit(env.SLIPWAY_CONFIG);
+if (!env.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for a separate API process (npm start runs an embedded one)');
+const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWAY_DATA_DIR });
+const admin = await ensureAdminToken(database.db, env.SLIPWAY_ADMIN_TOKEN);
+if (admin.created && admin.token && !env.SLIPWAY_ADMIN_TOKEN) logger.warn('an admin token was generated; create your own with `npm run slipway -- token create` and revoke it');
+const temporal = await connectTemporal(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
+const api = await serveApi({
+  db: database.db, temporal: temporal.client, config, taskQueue: env.SLIPWAY_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,
+  temporalUiUrl: env.TEMPORAL_UI_URL ?? null, heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000, version, pingJenkins: jenkinsPinger(config),
+}, env.PORT, env.HOST);
+logger.info({ url: api.url }, 'API listening');
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void api.close().then(() => Promise.all([database.close(), temporal.close()])).then(() => process.exit(0)));
+}

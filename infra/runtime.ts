@@ -1,0 +1,39 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { NativeConnection } from '@temporalio/worker';
+import { createApp } from '../api/app.js';
+import type { ApiDeps } from '../api/deps.js';
+import { createJenkinsActivities } from '../activities/jenkins.js';
+import { jenkinsServers } from '../worker/worker.js';
+import type { SlipwayConfig } from '../domain/config.js';
+
+// Pieces shared by the entry points (npm start, api, worker) and the integration tests.
+
+export interface TemporalClients { connection: Connection; native: NativeConnection; client: Client; close(): Promise<void> }
+
+export async function connectTemporal(address: string, namespace: string): Promise<TemporalClients> {
+  const connection = await Connection.connect({ address });
+  const native = await NativeConnection.connect({ address });
+  const client = new Client({ connection, namespace, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
+  return { connection, native, client, close: async () => { await connection.close(); await native.close(); } };
+}
+
+/** /health pings configured Jenkins servers through the same client the worker uses. */
+export function jenkinsPinger(config: SlipwayConfig, env: NodeJS.ProcessEnv = process.env) {
+  const jenkins = createJenkinsActivities({ servers: jenkinsServers(config, env) });
+  return (server: string) => jenkins.jenkinsPing(server);
+}
+
+export async function serveApi(deps: ApiDeps, port: number, hostname: string): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const app = createApp(deps);
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
+      const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
+      resolve({ server: server as Server, url, close: () => new Promise((r) => { (server as Server).closeAllConnections?.(); server.close(() => r()); }) });
+    }) as Server;
+    server.once('error', reject);
+  });
+}

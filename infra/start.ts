@@ -1,0 +1,71 @@
+// `npm start`: Slipway in one process on embedded defaults. Temporal's dev server (with its Web UI)
+// and PGlite keep their state in SLIPWAY_DATA_DIR, so a restart resumes every deployment.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { openDatabase } from '../db/client.js';
+import { ensureAdminToken } from '../db/tokens.js';
+import { createWorker } from '../worker/worker.js';
+import { loadConfigOrExit } from './config-loader.js';
+import { startDevTemporal } from './dev-temporal.js';
+import { readEnv } from './env.js';
+import { logger } from './logger.js';
+import { connectTemporal, jenkinsPinger, serveApi } from './runtime.js';
+import { setupTelemetry } from './telemetry.js';
+import { version } from './version.js';
+
+const env = readEnv();
+const telemetry = setupTelemetry({ otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
+const config = loadConfigOrExit(env.SLIPWAY_CONFIG);
+
+const docker = new Docker();
+const dockerOk = await docker.ping().then(() => true, () => false);
+if (!dockerOk) logger.warn('no Docker engine answers: Docker deploy steps will wait and retry until one does (run `bash infra/setup.sh run`)');
+
+const devTemporal = env.TEMPORAL_ADDRESS ? null : await startDevTemporal({ dataDir: env.SLIPWAY_DATA_DIR, port: env.TEMPORAL_PORT, uiPort: env.TEMPORAL_UI_PORT, namespace: env.TEMPORAL_NAMESPACE });
+const address = env.TEMPORAL_ADDRESS ?? devTemporal!.address;
+const temporalUiUrl = env.TEMPORAL_UI_URL ?? devTemporal?.uiUrl ?? null;
+const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWAY_DATA_DIR, max: 10 });
+const temporal = await connectTemporal(address, env.TEMPORAL_NAMESPACE);
+
+// A generated admin token is kept in the data dir (mode 600) so that it can be shown at every start.
+const tokenFile = join(env.SLIPWAY_DATA_DIR, 'admin-token');
+const admin = await ensureAdminToken(database.db, env.SLIPWAY_ADMIN_TOKEN);
+if (admin.created && admin.token && !env.SLIPWAY_ADMIN_TOKEN) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(tokenFile, admin.token, { mode: 0o600 });
+}
+const adminToken = env.SLIPWAY_ADMIN_TOKEN ?? admin.token ?? (() => { try { return readFileSync(tokenFile, 'utf8').trim(); } catch { return null; } })();
+
+const worker = await createWorker({
+  connection: temporal.native, client: temporal.client, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE,
+  db: database.db, config, docker, telemetry,
+});
+const running = worker.run();
+const api = await serveApi({
+  db: database.db, temporal: temporal.client, config, taskQueue: env.SLIPWAY_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,
+  temporalUiUrl, heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000, version, pingJenkins: jenkinsPinger(config),
+}, env.PORT, env.HOST);
+
+const lines = [
+  `Slipway ${version} is running (configuration: ${env.SLIPWAY_CONFIG}, data: ${env.SLIPWAY_DATA_DIR}, database: ${database.kind})`,
+  `  API:             ${api.url}   (OpenAPI: ${api.url}/v1/openapi.json)`,
+  `  Temporal:        ${address}`,
+  `  Temporal Web UI: ${temporalUiUrl ?? '(external cluster: set TEMPORAL_UI_URL)'}`,
+  `  Admin token:     ${adminToken ?? `(not known to this process; see ${tokenFile} or set SLIPWAY_ADMIN_TOKEN)`}`,
+  `  Docker engine:   ${dockerOk ? 'answering' : 'NOT answering: run `bash infra/setup.sh run`'}`,
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+
+async function shutdown() {
+  await api.close();
+  worker.shutdown();
+  await running.catch(() => {});
+  await temporal.close();
+  await database.close();
+  await devTemporal?.stop();
+  await telemetry.shutdown();
+  process.exit(0);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown());
+await running;

@@ -1,0 +1,25 @@
+// A worker process for production: any number of them may run against one Temporal and Postgres.
+import { openDatabase } from '../db/client.js';
+import { loadConfigOrExit } from '../infra/config-loader.js';
+import { readEnv } from '../infra/env.js';
+import { logger } from '../infra/logger.js';
+import { connectTemporal } from '../infra/runtime.js';
+import { setupTelemetry } from '../infra/telemetry.js';
+import { createWorker } from './worker.js';
+
+const env = readEnv();
+const telemetry = setupTelemetry({ serviceName: 'slipway-worker', otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
+const config = loadConfigOrExit(env.SLIPWAY_CONFIG);
+if (!env.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for a separate worker process (npm start runs an embedded one)');
+const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWAY_DATA_DIR });
+const temporal = await connectTemporal(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
+const worker = await createWorker({
+  connection: temporal.native, client: temporal.client, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE,
+  db: database.db, config, telemetry,
+});
+logger.info({ taskQueue: env.SLIPWAY_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker running');
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
+await worker.run();
+await database.close();
+await temporal.close();
+await telemetry.shutdown();
