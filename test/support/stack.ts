@@ -1,0 +1,151 @@
+// A whole Slipway for an integration test: a fresh Postgres database, the shared Temporal dev
+// server (its own task queue, so lock workflows of other files never meet ours), a worker in this
+// process (or spawned as a separate one), the API over real HTTP, and API tokens per role.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { openDatabase, type Database } from '../../db/client.js';
+import { createToken } from '../../db/tokens.js';
+import type { SlipwayConfig } from '../../domain/config.js';
+import { parseConfig } from '../../infra/config-loader.js';
+import { connectTemporal, serveApi, type TemporalClients } from '../../infra/runtime.js';
+import type { Telemetry } from '../../infra/telemetry.js';
+import { bundleWorkflows, createWorker } from '../../worker/worker.js';
+import { freshDatabase } from './pg.js';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
+export const sharedBundle = () => (bundle ??= bundleWorkflows());
+
+export interface StackOptions {
+  /** YAML of the configuration under test. */
+  configYaml: string;
+  /** Environment the worker resolves secrets from (Jenkins tokens). */
+  env?: Record<string, string>;
+  heartbeatMs?: number;
+  /** false: no worker in this process (spawn one with stack.spawnWorker()). */
+  inProcessWorker?: boolean;
+  telemetry?: Telemetry;
+}
+
+export interface Stack {
+  url: string;
+  taskQueue: string;
+  config: SlipwayConfig;
+  database: Database;
+  temporal: TemporalClients;
+  tokens: Record<'admin' | 'requester' | 'reporter' | 'approver' | 'reader', string>;
+  /** fetch against the API with a role's token; JSON in, parsed JSON out. */
+  call(method: string, path: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  spawnWorker(): Promise<SpawnedWorker>;
+  close(): Promise<void>;
+}
+
+export interface SpawnedWorker { child: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> }
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const config = parseConfig(opts.configYaml, 'test-config.yml');
+  const pg = await freshDatabase(inject('databaseUrl'));
+  const database = await openDatabase({ url: pg.url, max: 20 });
+  const address = inject('temporalAddress');
+  const temporal = await connectTemporal(address, 'default');
+  const taskQueue = `t-${randomBytes(5).toString('hex')}`;
+  const heartbeatMs = opts.heartbeatMs ?? 3000;
+  const api = await serveApi({
+    db: database.db, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233',
+    heartbeatMs, version: 'test',
+  }, 0, '127.0.0.1');
+
+  const tokens = {
+    admin: (await createToken(database.db, 'admin', ['admin'], 'test')).token,
+    requester: (await createToken(database.db, 'dev-jenkins', ['deploy:request', 'deploy:report'], 'test')).token,
+    reporter: (await createToken(database.db, 'test-runner', ['deploy:report'], 'test')).token,
+    approver: (await createToken(database.db, 'alice', ['deploy:approve'], 'test')).token,
+    reader: (await createToken(database.db, 'viewer', ['read'], 'test')).token,
+  };
+
+  let worker: Worker | null = null;
+  let running: Promise<void> | null = null;
+  const spawned: SpawnedWorker[] = [];
+  const configDir = mkdtempSync(join(tmpdir(), 'slipway-test-'));
+  const configFile = join(configDir, 'config.yml');
+  writeFileSync(configFile, opts.configYaml);
+
+  const stack: Stack = {
+    url: api.url, taskQueue, config, database, temporal, tokens,
+    async call(method, path, { token = tokens.admin, body, headers = {} } = {}) {
+      const res = await fetch(`${api.url}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = null;
+      try { parsed = JSON.parse(text); } catch { parsed = null; }
+      return { status: res.status, body: parsed, text };
+    },
+    async startWorker() {
+      worker = await createWorker({
+        connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue, db: database.db, config,
+        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: 100, env: opts.env ?? {}, telemetry: opts.telemetry,
+      });
+      running = worker.run();
+    },
+    async stopWorker() {
+      if (!worker) return;
+      worker.shutdown();
+      await running;
+      worker = null;
+    },
+    async spawnWorker() {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+        cwd: process.cwd(),
+        env: {
+          ...process.env, ...opts.env, TEMPORAL_ADDRESS: address, DATABASE_URL: pg.url, SLIPWAY_CONFIG: configFile,
+          SLIPWAY_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', VITEST: '',
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      const handle: SpawnedWorker = { child, kill: async (signal = 'SIGKILL') => { if (child.exitCode === null && child.signalCode === null) child.kill(signal); await exited; } };
+      spawned.push(handle);
+      return handle;
+    },
+    async close() {
+      for (const s of spawned) await s.kill();
+      await stack.stopWorker();
+      await api.close();
+      await temporal.close();
+      await database.close();
+      await pg.drop();
+    },
+  };
+  if (opts.inProcessWorker !== false) await stack.startWorker();
+  return stack;
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails with the last seen value. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    const value = await check().catch((err) => { last = err; return undefined; });
+    if (value !== undefined && value !== false) return value as T;
+    last = last ?? value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits until the deployment reaches `state` (Octopush status), through the API. */
+export async function waitForState(stack: Stack, id: string | number, state: string, timeoutMs = 30_000) {
+  return eventually(async () => {
+    const { body } = await stack.call('GET', `/v1/deployments/${id}`);
+    return body?.state === state ? body : (undefined as never);
+  }, `deployment ${id} to reach ${state}`, timeoutMs);
+}
