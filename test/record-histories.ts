@@ -13,7 +13,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils.js';
+import { createRequire } from 'node:module';
+import type { History } from '@temporalio/common/lib/proto-utils.js';
+import proto from '@temporalio/proto';
+import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root.js';
 import { openDatabase } from '../db/client.js';
 import { createToken } from '../db/tokens.js';
 import { environmentLockWorkflowId } from '../domain/ids.js';
@@ -97,6 +100,18 @@ async function scenarios(call: Call): Promise<Record<string, string>> {
   };
 }
 
+/**
+ * Temporal's JSON form of a history (what `historyToJSON` of @temporalio/common produces). That
+ * function fails here with "type must be a Type": @temporalio/common and @temporalio/proto each got
+ * their own nested copy of protobufjs 8, so the proto-JSON converter is taken from proto's copy.
+ */
+function historyToJson(history: History): unknown {
+  const require = createRequire(import.meta.url);
+  const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as { toJson(type: unknown, message: unknown): unknown };
+  const historyType = (patchProtobufRoot(proto) as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
+  return protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history));
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -178,7 +193,7 @@ async function main(): Promise<void> {
     }));
     mkdirSync(outDir, { recursive: true });
     for (const { name, workflowId, history } of histories) {
-      writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+      writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(historyToJson(history), null, 2)}\n`);
       process.stdout.write(`${name}.json: ${history.events?.length ?? 0} events (${workflowId})\n`);
     }
   } finally {

@@ -1,4 +1,4 @@
-import { CancellationScope, condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { LockActivities } from '../activities/locks.js';
 import type { StoreActivities } from '../activities/store.js';
 import {
@@ -183,5 +183,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
       for (const environment of [...held]) await release(environment);
     });
   }
+  // An Update that finished the deployment (a cancel, a failed test) answers its caller only
+  // after its projection is written; the workflow must not close before that.
+  await condition(allHandlersFinished);
   return state;
 }
