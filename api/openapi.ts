@@ -9,7 +9,8 @@ export function v1App() {
     defaultHook: (result, c) => {
       if (result.success) return;
       const issue = result.error.issues[0]!;
-      const field = issue.path.length ? issue.path.map(String).join('.') : result.target;
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+      const field = path.length ? path.map(String).join('.') : result.target;
       return c.json(errorBody(badRequest(field, issue.message)), 400);
     },
   });

@@ -35,22 +35,24 @@ const outDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/histories
 const TASK_QUEUE = 'record-histories';
 const JOB = 'release/deploy';
 
-type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+/** The parts of the API's deployment JSON the scenarios look at. */
+interface DeploymentJson { id: string; state: string; waitingOn: { kind: string } | null }
+type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: DeploymentJson | null }>;
 
 /** The scenarios, in order; each returns the workflow ids to record, by fixture name. */
 async function scenarios(call: Call): Promise<Record<string, string>> {
   const request = async (service: string, version: string): Promise<string> => {
     const res = await call('POST', '/v1/deployments', { service, version });
     if (res.status !== 201) throw new Error(`POST /v1/deployments ${service} ${version}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.id as string;
+    return res.body!.id;
   };
   const expectOk = async (method: string, path: string, body?: unknown) => {
     const res = await call(method, path, body);
     if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
   };
-  const waitFor = async (id: string, state: string, check: (d: any) => boolean = () => true) => {
+  const waitFor = async (id: string, state: string, check: (d: DeploymentJson) => boolean = () => true) => {
     const deadline = Date.now() + 60_000;
-    for (let last: any = null; ; await new Promise((r) => setTimeout(r, 100))) {
+    for (let last: DeploymentJson | null = null; ; await new Promise((r) => setTimeout(r, 100))) {
       last = (await call('GET', `/v1/deployments/${id}`)).body;
       if (last?.state === state && check(last)) return last;
       if (Date.now() > deadline) throw new Error(`${id} did not reach ${state}: ${JSON.stringify(last)}`);
@@ -108,7 +110,7 @@ async function scenarios(call: Call): Promise<Record<string, string>> {
 function historyToJson(history: History): unknown {
   const require = createRequire(import.meta.url);
   const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as { toJson(type: unknown, message: unknown): unknown };
-  const historyType = (patchProtobufRoot(proto) as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
+  const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
   return protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history));
 }
 
@@ -181,7 +183,7 @@ async function main(): Promise<void> {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    return { status: res.status, body: text ? (JSON.parse(text) as DeploymentJson) : null };
   };
 
   try {
