@@ -6,7 +6,13 @@ import type { StoreActivities } from './store.js';
 // workflow, so requesting a lock is an activity. Repeating it is harmless: the lock workflow
 // ignores a request id it already knows.
 
-export interface LockDeps { client: Client; taskQueue: string; store: Pick<StoreActivities, 'isPaused'> }
+export interface LockDeps {
+  client: Client;
+  taskQueue: string;
+  store: Pick<StoreActivities, 'isPaused'>;
+  /** How often a lock workflow checks that its holders still run (default 60 s). */
+  livenessCheckSeconds?: number;
+}
 
 export function createLockActivities(deps: LockDeps) {
   return {
@@ -15,7 +21,7 @@ export function createLockActivities(deps: LockDeps) {
       await deps.client.workflow.signalWithStart('environmentLock', {
         workflowId: environmentLockWorkflowId(deps.taskQueue, input.environment),
         taskQueue: deps.taskQueue,
-        args: [{ environment: input.environment, concurrency: input.concurrency, paused }],
+        args: [{ environment: input.environment, concurrency: input.concurrency, paused, livenessCheckSeconds: deps.livenessCheckSeconds }],
         signal: acquireSignal,
         signalArgs: [input.request],
       });

@@ -36,7 +36,7 @@ const TASK_QUEUE = 'record-histories';
 const JOB = 'release/deploy';
 
 /** The parts of the API's deployment JSON the scenarios look at. */
-interface DeploymentJson { id: string; state: string; waitingOn: { kind: string } | null }
+interface DeploymentJson { id: string; state: string; waitingOn: { kind: string } | null; outcome: { status: string } | null }
 type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: DeploymentJson | null }>;
 
 /** The scenarios, in order; each returns the workflow ids to record, by fixture name. */
@@ -83,20 +83,19 @@ async function scenarios(call: Call): Promise<Record<string, string>> {
   await expectOk('POST', `/v1/deployments/${queued}/cancel`, { reason: 'superseded' });
   await waitFor(queued, 'DEPLOY_FAILED');
 
-  // The holder passes its tests and goes live; live's lock grants its second request.
-  // (A cancel while awaiting Go Live is not recorded: today the workflow returns before the cancel
-  // Update's handler has finished, a race the fixtures must not freeze; see assertHandlersFinished.)
+  // The holder passes its tests, then is cancelled while it waits for Go Live.
   await expectOk('POST', `/v1/deployments/${holder}/test-results`, { passed: true });
   await waitFor(holder, 'TESTS_PASSED', (d) => d.waitingOn?.kind === 'approval');
-  await expectOk('POST', `/v1/deployments/${holder}/approve`);
-  await waitFor(holder, 'GO_LIVE_DONE');
+  await expectOk('POST', `/v1/deployments/${holder}/cancel`, { reason: 'release postponed' });
+  await waitFor(holder, 'TESTS_PASSED', (d) => d.outcome?.status === 'cancelled');
 
   return {
     'deployment-go-live-done': full,
     'deployment-tests-failed': failedTests,
     'deployment-deploy-failed': deployFailed,
     'deployment-cancel-while-queued': queued,
-    // preprod granted checkout, payments twice and search, and dropped the cancelled checkout 1.1.0; live granted checkout and search.
+    'deployment-cancel-awaiting-approval': holder,
+    // preprod granted checkout, payments twice and search, and dropped the cancelled checkout 1.1.0; live granted checkout.
     'environment-lock-preprod': environmentLockWorkflowId(TASK_QUEUE, 'preprod'),
     'environment-lock-live': environmentLockWorkflowId(TASK_QUEUE, 'live'),
   };
@@ -124,8 +123,8 @@ async function freePort(): Promise<number> {
 
 /**
  * A closed workflow whose history holds an accepted Update that never completed returned while the
- * handler still ran: a race (see the deployment workflow's end). Freezing it in a fixture would make
- * the fix (waiting for allHandlersFinished) look like a determinism break, so such a run is refused.
+ * handler still ran. The deployment workflow waits for allHandlersFinished so this cannot happen;
+ * a fixture recorded with such a race would replay only on code that has the race.
  */
 function assertHandlersFinished(name: string, history: History): void {
   const events = history.events ?? [];
@@ -133,7 +132,7 @@ function assertHandlersFinished(name: string, history: History): void {
   const accepted = events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
   const completed = events.filter((e) => e.workflowExecutionUpdateCompletedEventAttributes).length;
   if (closed && accepted !== completed) {
-    throw new Error(`${name}: the workflow closed with ${accepted - completed} Update handler(s) unfinished (a race); run the script again`);
+    throw new Error(`${name}: the workflow closed with ${accepted - completed} Update handler(s) unfinished (a race); is the workflow still waiting for allHandlersFinished?`);
   }
 }
 

@@ -34,6 +34,7 @@ export interface WorkerDeps {
   /** Pre-built bundle (tests build it once); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: WorkflowBundleWithSourceMap;
   jenkinsPollIntervalMs?: number;
+  lockLivenessCheckSeconds?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -45,7 +46,7 @@ export function buildActivities(deps: WorkerDeps) {
   const store = createStoreActivities({ db: deps.db });
   return {
     ...store,
-    ...createLockActivities({ client: deps.client, taskQueue: deps.taskQueue, store }),
+    ...createLockActivities({ client: deps.client, taskQueue: deps.taskQueue, store, livenessCheckSeconds: deps.lockLivenessCheckSeconds }),
     ...createJenkinsActivities({ servers: jenkinsServers(deps.config, deps.env), pollIntervalMs: deps.jenkinsPollIntervalMs }),
     ...createDockerActivities({ docker: deps.docker ?? new Docker() }),
   };

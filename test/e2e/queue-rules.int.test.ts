@@ -62,6 +62,8 @@ describe('environment queue', () => {
     const holder = await request('checkout', '3.0.0');
     await waitForState(stack, holder, 'PENDING_TESTS');
     const olderOtherGroup = await request('search', '3.0.0');
+    // Acceptance order is the order in which the environment's queue receives requests.
+    await eventually(async () => (await stateOf(olderOtherGroup)).waitingOn?.position === 1, 'search to be queued');
     const youngerSameGroup = await request('payments', '3.0.0');
     await settle();
     expect((await stateOf(youngerSameGroup)).state).toBe('QUEUED');
@@ -93,6 +95,17 @@ describe('environment queue', () => {
     expect(running.status).toBe(200);
     expect(running.body.deployment.state).toBe('TESTS_FAILED');
     expect(fake.builds('release/deploy-checkout').filter((b) => b.params.VERSION === '4.0.1')).toEqual([]);
+  });
+
+  it('frees the lock of a holder whose workflow was terminated (no release signal ever comes)', async () => {
+    const holder = await request('checkout', '6.0.0');
+    await waitForState(stack, holder, 'PENDING_TESTS');
+    const next = await request('checkout', '6.0.1');
+    await settle();
+    expect((await stateOf(next)).state).toBe('QUEUED');
+    await stack.temporal.client.workflow.getHandle(holder).terminate('operator pulled the plug');
+    await waitForState(stack, next, 'PENDING_TESTS', 20_000);
+    await fail(next);
   });
 
   it('pauses and resumes: nothing new starts while paused', async () => {

@@ -92,7 +92,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     async startWorker() {
       worker = await createWorker({
         connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue, db: database.db, config,
-        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: 100, env: opts.env ?? {}, telemetry: opts.telemetry,
+        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: 100, lockLivenessCheckSeconds: 2, env: opts.env ?? {}, telemetry: opts.telemetry,
       });
       running = worker.run();
     },

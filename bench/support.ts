@@ -1,0 +1,180 @@
+// Pieces of the deployment benchmark (bench/deployments.ts): its own Temporal dev server, a
+// throw-away database, worker child processes, a generated configuration, and small statistics
+// and concurrency helpers. Everything listens on loopback and is removed by `Cleanups.run()`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { openDatabase, type Database } from '../db/client.js';
+import { freshDatabase } from '../test/support/pg.js';
+
+/** Clean-up steps, run newest first; each runs once and a failing one does not stop the others. */
+export class Cleanups {
+  private steps: Array<{ what: string; fn: () => Promise<unknown> | unknown }> = [];
+  add(what: string, fn: () => Promise<unknown> | unknown): void { this.steps.push({ what, fn }); }
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) {
+      try { await step.fn(); } catch (err) { process.stderr.write(`clean-up of ${step.what} failed: ${String(err)}\n`); }
+    }
+  }
+}
+
+export function tempDir(prefix: string, cleanups: Cleanups): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.add(`temporary directory ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Ends a child: SIGTERM, then SIGKILL after `graceMs`. Safe to call twice. */
+export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** `temporal server start-dev`: in memory, no Web UI, bound to 127.0.0.1, answering within 60 s. */
+export async function startTemporal(cli: string, cleanups: Cleanups): Promise<string> {
+  const port = await freePort();
+  const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
+    '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error'];
+  const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  cleanups.add('Temporal dev server', () => stopChild(child));
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+  const address = `127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`temporal dev server exited with ${child.exitCode}: ${stderr}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      return address;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`temporal dev server did not answer on ${address}: ${String(err)}`);
+      await sleep(250);
+    }
+  }
+}
+
+export interface BenchDatabase { database: Database; kind: 'postgres' | 'pglite'; /** Postgres URL a child process can share; null with PGlite. */ url: string | null }
+
+/** A fresh database on DATABASE_URL's server (dropped afterwards), else PGlite in a temporary directory. */
+export async function openBenchDatabase(databaseUrl: string | undefined, cleanups: Cleanups): Promise<BenchDatabase> {
+  if (databaseUrl) {
+    const pg = await freshDatabase(databaseUrl);
+    cleanups.add('benchmark database', () => pg.drop());
+    const database = await openDatabase({ url: pg.url, max: 20 });
+    cleanups.add('database pool', () => database.close());
+    return { database, kind: 'postgres', url: pg.url };
+  }
+  const database = await openDatabase({ dataDir: tempDir('slipway-bench-pglite-', cleanups) });
+  cleanups.add('PGlite', () => database.close());
+  return { database, kind: 'pglite', url: null };
+}
+
+/** Services, each with its own name so that locks never make one wait for another. */
+export interface ServiceSet { prefix: string; count: number; pipeline: string[] }
+
+export const serviceName = (set: ServiceSet, i: number) => `${set.prefix}-${String(i).padStart(4, '0')}`;
+
+export function benchConfigYaml(jenkins: { url: string; user: string; job: string }, sets: ServiceSet[], environments: string[]): string {
+  const lines = [
+    'environments:',
+    ...environments.map((e) => `  ${e}: { concurrency: ${e === 'live' ? 'exclusive' : 'groups'} }`),
+    `jenkins: { release: { url: "${jenkins.url}", user: "${jenkins.user}", tokenEnv: FAKE_JENKINS_TOKEN } }`,
+    'services:',
+  ];
+  for (const set of sets) {
+    for (let i = 0; i < set.count; i++) {
+      lines.push(`  ${serviceName(set, i)}: { group: 1, pipeline: [${set.pipeline.join(', ')}], deploy: { "*": { type: jenkins, server: release, job: ${jenkins.job} } } }`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export interface WorkerChild { pid: number; memory(): { rssMb: number; peakMb: number }; stop(): Promise<void> }
+
+/** worker/main.ts as its own process, as in production. Without a Postgres URL it keeps its own PGlite in `dataDir`. */
+export function spawnWorker(opts: { temporalAddress: string; databaseUrl: string | null; dataDir: string; configFile: string; taskQueue: string; env: Record<string, string> }, cleanups: Cleanups): WorkerChild {
+  const { DATABASE_URL: _inherited, ...parentEnv } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    cwd: process.cwd(),
+    env: {
+      ...parentEnv, ...opts.env, TEMPORAL_ADDRESS: opts.temporalAddress, SLIPWAY_CONFIG: opts.configFile, SLIPWAY_TASK_QUEUE: opts.taskQueue,
+      SLIPWAY_DATA_DIR: opts.dataDir, LOG_LEVEL: 'warn', ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const stop = () => stopChild(child);
+  cleanups.add(`worker ${child.pid}`, stop);
+  const status = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : NaN;
+  };
+  return { pid: child.pid!, memory: () => ({ rssMb: status('VmRSS'), peakMb: status('VmHWM') }), stop };
+}
+
+/** Waits until a worker polls the task queue for workflow tasks. */
+export async function waitForPollers(connection: Connection, taskQueue: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 1 });
+    if ((res.pollers?.length ?? 0) > 0) return;
+    if (Date.now() > deadline) throw new Error(`no worker polls task queue ${taskQueue} after ${timeoutMs / 1000}s`);
+    await sleep(250);
+  }
+}
+
+/** Runs `fn` over `items` with at most `concurrency` at once; results in input order. */
+export async function pool<T, R>(items: T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+/** Nearest-rank percentile of unsorted samples. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export interface Api { url: string; token: string }
+
+/** One JSON call over HTTP; `ms` is the client-side time to the whole response body. */
+export async function callApi(api: Api, method: string, path: string, body?: unknown): Promise<{ status: number; ms: number; body: { id?: string } | null; text: string }> {
+  const started = performance.now();
+  const res = await fetch(`${api.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${api.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const ms = performance.now() - started;
+  let parsed: { id?: string } | null = null;
+  try { parsed = JSON.parse(text) as { id?: string }; } catch { parsed = null; }
+  return { status: res.status, ms, body: parsed, text };
+}
