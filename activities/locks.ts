@@ -12,6 +12,8 @@ export interface LockDeps {
   store: Pick<StoreActivities, 'isPaused'>;
   /** How often a lock workflow checks that its holders still run (default 60 s). */
   livenessCheckSeconds?: number;
+  /** Continue-as-new threshold of lock workflows (default 10,000 events). */
+  maxHistoryEvents?: number;
 }
 
 export function createLockActivities(deps: LockDeps) {
@@ -21,7 +23,7 @@ export function createLockActivities(deps: LockDeps) {
       await deps.client.workflow.signalWithStart('environmentLock', {
         workflowId: environmentLockWorkflowId(deps.taskQueue, input.environment),
         taskQueue: deps.taskQueue,
-        args: [{ environment: input.environment, concurrency: input.concurrency, paused, livenessCheckSeconds: deps.livenessCheckSeconds }],
+        args: [{ environment: input.environment, concurrency: input.concurrency, paused, livenessCheckSeconds: deps.livenessCheckSeconds, maxHistoryEvents: deps.maxHistoryEvents }],
         signal: acquireSignal,
         signalArgs: [input.request],
       });

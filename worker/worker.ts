@@ -35,6 +35,7 @@ export interface WorkerDeps {
   workflowBundle?: WorkflowBundleWithSourceMap;
   jenkinsPollIntervalMs?: number;
   lockLivenessCheckSeconds?: number;
+  lockMaxHistoryEvents?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -46,7 +47,7 @@ export function buildActivities(deps: WorkerDeps) {
   const store = createStoreActivities({ db: deps.db });
   return {
     ...store,
-    ...createLockActivities({ client: deps.client, taskQueue: deps.taskQueue, store, livenessCheckSeconds: deps.lockLivenessCheckSeconds }),
+    ...createLockActivities({ client: deps.client, taskQueue: deps.taskQueue, store, livenessCheckSeconds: deps.lockLivenessCheckSeconds, maxHistoryEvents: deps.lockMaxHistoryEvents }),
     ...createJenkinsActivities({ servers: jenkinsServers(deps.config, deps.env), pollIntervalMs: deps.jenkinsPollIntervalMs }),
     ...createDockerActivities({ docker: deps.docker ?? new Docker() }),
   };

@@ -29,6 +29,8 @@ export interface StackOptions {
   /** false: no worker in this process (spawn one with stack.spawnWorker()). */
   inProcessWorker?: boolean;
   telemetry?: Telemetry;
+  /** Continue-as-new threshold of lock workflows. */
+  lockMaxHistoryEvents?: number;
 }
 
 export interface Stack {
@@ -92,7 +94,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     async startWorker() {
       worker = await createWorker({
         connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue, db: database.db, config,
-        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: 100, lockLivenessCheckSeconds: 2, env: opts.env ?? {}, telemetry: opts.telemetry,
+        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: 100, lockLivenessCheckSeconds: 2, lockMaxHistoryEvents: opts.lockMaxHistoryEvents, env: opts.env ?? {}, telemetry: opts.telemetry,
       });
       running = worker.run();
     },
