@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { logger } from '../infra/logger.js';
 import { deployments, deploymentTransitions, environmentQueues, queuePauses, releases } from '../db/schema.js';
 import type { DeploymentState } from '../domain/deployment-state.js';
 import type { EnvironmentLockState } from '../workflows/environment-lock.messages.js';
@@ -25,6 +26,8 @@ export function createStoreActivities(deps: { db: Db }) {
           .where(and(eq(deployments.id, state.id), lt(deployments.seq, state.seq))).returning({ id: deployments.id });
         if (updated.length === 0) {
           await tx.insert(deployments).values({ ...row, number: state.number }).onConflictDoNothing();
+        } else {
+          logger.info({ deploymentId: state.id, number: state.number, service: state.service, version: state.version, status: state.status, phase: state.phase, waitingOn: state.waitingOn?.kind ?? null }, 'deployment changed');
         }
         if (state.transitions.length > 0) {
           await tx.insert(deploymentTransitions).values(state.transitions.map((t) => ({

@@ -40,7 +40,8 @@ export interface Stack {
   database: Database;
   temporal: TemporalClients;
   tokens: Record<'admin' | 'requester' | 'reporter' | 'approver' | 'reader', string>;
-  /** fetch against the API with a role's token; JSON in, parsed JSON out. */
+  /** fetch against the API with a role's token; JSON in, parsed JSON out (untyped: tests assert on shapes). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   call(method: string, path: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
