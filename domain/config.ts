@@ -67,7 +67,12 @@ export const ServiceConfig = z.strictObject({
   approvalsRequired: z.number().int().min(1).default(1),
   /** Deployer per environment; the key "*" applies to environments not named. */
   deploy: z.record(z.string(), Deployer),
-  policies: Policies.partial().optional(),
+  // Each policy given here replaces that policy only; zod's defaults must not refill the others.
+  policies: z.strictObject({
+    lock: Policies.shape.lock.unwrap().optional(),
+    tests: WaitPolicy.optional(),
+    approval: WaitPolicy.omit({ onExpiry: true }).optional(),
+  }).optional(),
 });
 
 export const AuthConfig = z.strictObject({

@@ -23,7 +23,9 @@ function testedEnvironment(state: DeploymentState) {
 export function checkTestReport(state: DeploymentState, report: { passed: boolean; version?: string }): Check {
   const mismatch = versionMismatch(state, report.version);
   if (mismatch) return mismatch;
-  if (state.phase === 'awaiting-tests') return accept;
+  // After a pass, the phase stays awaiting-tests until the workflow moves on: only an environment
+  // without a result is still open.
+  if (state.phase === 'awaiting-tests' && !envStatus(state, state.environment).tests) return accept;
   const tested = testedEnvironment(state);
   if (tested?.tests && !tested.tests.expired) {
     return tested.tests.passed === report.passed ? duplicate

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockedBy, grantable, type LockHolder, type LockWaiter } from './lock-policy.js';
+import { grantable, type LockHolder, type LockWaiter } from './lock-policy.js';
 
 // Holders and waiters are written "service@group"; a waiter's id is its service and version.
 const held = (service: string, group: string): LockHolder => ({ requestId: `held-${service}`, service, group });
@@ -179,27 +179,5 @@ describe('grantable', () => {
     grantable('groups', holders, waiters);
     grantable('exclusive', holders, waiters);
     expect({ holders, waiters }).toEqual(before);
-  });
-});
-
-describe('blockedBy', () => {
-  const a = held('a', '1');
-  const b = held('b', '1');
-  const x = held('x', '2');
-
-  it.each([
-    { name: 'exclusive: every holder', concurrency: 'exclusive' as const, holders: [a, b], waiter: held('c', '1'), blockers: [a, b] },
-    { name: 'exclusive: nothing when free', concurrency: 'exclusive' as const, holders: [], waiter: held('c', '1'), blockers: [] },
-    { name: 'groups: its own service', concurrency: 'groups' as const, holders: [a, b], waiter: held('a', '1'), blockers: [a] },
-    { name: 'groups: another group', concurrency: 'groups' as const, holders: [x], waiter: held('c', '1'), blockers: [x] },
-    { name: 'groups: not same-group holders of other services', concurrency: 'groups' as const, holders: [a, b], waiter: held('c', '1'), blockers: [] },
-    { name: 'groups: own service and another group together', concurrency: 'groups' as const, holders: [a, b, x], waiter: held('a', '1'), blockers: [a, x] },
-  ])('$name', ({ concurrency, holders, waiter, blockers }) => {
-    expect(blockedBy(concurrency, holders, waiter)).toEqual(blockers);
-  });
-
-  it('returns a new array', () => {
-    const holders = [held('a', '1')];
-    expect(blockedBy('exclusive', holders, held('b', '1'))).not.toBe(holders);
   });
 });

@@ -31,9 +31,3 @@ export function grantable<W extends LockWaiter>(
   }
   return granted;
 }
-
-/** Why a waiter waits, for the "waitingOn" of a queued deployment. */
-export function blockedBy(concurrency: 'groups' | 'exclusive', holders: readonly LockHolder[], waiter: LockHolder): LockHolder[] {
-  if (concurrency === 'exclusive') return [...holders];
-  return holders.filter((h) => h.service === waiter.service || h.group !== waiter.group);
-}

@@ -35,11 +35,12 @@ export function servicePlan(config: SlipwayConfig, service: string, target?: str
   const svc = config.services[service];
   if (!svc) return null;
   const policies = { ...config.policies, ...svc.policies };
-  const pipeline = pipelineOf(config, service);
+  const full = pipelineOf(config, service);
+  // Direct-to-live services only have the last environment: an earlier target does not exist for them.
+  const pipeline = config['direct-to-live'].includes(service) ? full.slice(-1) : full;
   const end = target ? pipeline.indexOf(target) + 1 : pipeline.length;
   if (end === 0) return null;
-  const directToLive = config['direct-to-live'].includes(service) && end === pipeline.length;
-  const envs = directToLive ? pipeline.slice(-1) : pipeline.slice(0, end);
+  const envs = pipeline.slice(0, end);
   return {
     service,
     group: String(svc.group),
@@ -62,7 +63,7 @@ export interface TemplateValues { service: string; version: string; environment:
 
 export function renderTemplate(template: string, values: TemplateValues): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) =>
-    key in values ? String(values[key as keyof TemplateValues]) : whole);
+    Object.hasOwn(values, key) ? String(values[key as keyof TemplateValues]) : whole);
 }
 
 export function jenkinsParameters(mapping: 'octopush' | Record<string, string>, values: TemplateValues): Record<string, string> {
