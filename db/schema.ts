@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { EnvironmentStatus, WaitingOn } from '../domain/deployment-state.js';
 import type { Outcome } from '../domain/statuses.js';
 
@@ -88,3 +88,53 @@ export const auditLog = pgTable('audit_log', {
   detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** CI jobs in folders (`team/service/job`); a PR or branch copy names its parent. */
+export const jobs = pgTable('jobs', {
+  path: text('path').primaryKey(),
+  definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+  parentPath: text('parent_path'),
+  /** The next build number: taken by an atomic increment, so numbers are never reused. */
+  nextNumber: integer('next_number').notNull().default(1),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  retiredAt: timestamp('retired_at', { withTimezone: true }),
+});
+
+export interface BuildCommandRecord {
+  key: string; stage: string; step: string; kind: 'hook' | 'step';
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'errored';
+  exitCode?: number | null; startedAt?: string; finishedAt?: string; truncated?: boolean; message?: string;
+}
+
+/** Build data; their output lives apart, in build_log_chunks. */
+export const builds = pgTable('builds', {
+  id: text('id').primaryKey(),
+  jobPath: text('job_path').notNull(),
+  number: integer('number').notNull(),
+  status: text('status').notNull(),
+  /** Values of secret parameters are replaced by "***" before they reach this row. */
+  parameters: jsonb('parameters').$type<Record<string, string>>().notNull().default({}),
+  definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+  commit: text('commit'),
+  ref: text('ref'),
+  host: text('host'),
+  commands: jsonb('commands').$type<BuildCommandRecord[]>().notNull().default([]),
+  reason: text('reason'),
+  triggeredBy: text('triggered_by').notNull(),
+  rebuildOf: text('rebuild_of'),
+  seq: integer('seq').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  startedAt: timestamp('started_at', { withTimezone: true }),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+}, (t) => [uniqueIndex('builds_job_number_idx').on(t.jobPath, t.number)]);
+
+/** Output of build commands, in order per build; `offset` is the byte offset within the command's log. */
+export const buildLogChunks = pgTable('build_log_chunks', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  buildId: text('build_id').notNull(),
+  commandKey: text('command_key').notNull(),
+  offset: bigint('offset', { mode: 'number' }).notNull(),
+  text: text('text').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('build_log_chunks_build_idx').on(t.buildId, t.id), uniqueIndex('build_log_chunks_key_idx').on(t.buildId, t.commandKey, t.offset)]);
