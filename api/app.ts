@@ -1,3 +1,4 @@
+import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import { authenticate, type AuthEnv } from './auth.js';
 import { createDeploymentCommands } from './deployment-commands.js';
@@ -11,20 +12,32 @@ import { octopushRoutes } from './routes/octopush.js';
 import { queueRoutes } from './routes/queue.js';
 import { serviceRoutes } from './routes/services.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { jobRoutes } from './routes/jobs.js';
+import { createBuildCommands } from './build-commands.js';
+import { documentBuildRoutes } from './openapi-builds.js';
+import { buildLogRoutes } from './routes/build-logs.js';
+import { artifactRoutes } from './routes/artifacts.js';
 import { v1App } from './openapi.js';
 import { tracing } from './tracing.js';
 
-/** The whole HTTP surface, built from injected dependencies (no process.env here). */
+/**
+ * The whole HTTP surface, built from injected dependencies (no process.env here). Serve it with a
+ * WebSocket server (infra/runtime.ts serveApi) for the live-log WebSocket.
+ */
 export function createApp(deps: ApiDeps) {
   const commands = createDeploymentCommands(deps);
   const queue = createQueueCommands(deps);
   const health = createHealthCheck(deps);
+  const buildCommands = createBuildCommands(deps);
 
   const v1 = v1App();
   v1.route('/', deploymentRoutes(deps, commands));
   v1.route('/', queueRoutes(deps, queue));
   v1.route('/', serviceRoutes(deps));
   v1.route('/', tokenRoutes(deps));
+  v1.route('/', jobRoutes(deps, buildCommands));
+  v1.route('/', artifactRoutes(deps));
+  documentBuildRoutes(v1);
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   v1.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Slipway API', version: deps.version, description: 'Deployments, queues, services and tokens. Octopush-compatible routes live outside /v1.' } });
 
@@ -32,6 +45,7 @@ export function createApp(deps: ApiDeps) {
   app.use(tracing());
   app.route('/', healthRoutes(health));
   app.use(authenticate(deps.db, deps.config.auth.anonymous));
+  app.route('/', buildLogRoutes(deps, upgradeWebSocket, { heartbeatMs: deps.logHeartbeatMs }));
   app.route('/v1', v1);
   app.route('/', callbackRoutes(deps));
   app.route('/', octopushRoutes(deps, commands, queue, health));

@@ -1,10 +1,12 @@
 import type { Client } from '@temporalio/client';
-import type { Db } from '../db/client.js';
+import type { Db, PubSub } from '../db/client.js';
 import type { SlipwayConfig } from '../domain/config.js';
 
 /** Everything the API needs, built by the entry point (api/main.ts or infra/start.ts) or a test. */
 export interface ApiDeps {
   db: Db;
+  /** LISTEN/NOTIFY on the same database: live build logs reach any API replica through it. */
+  pubsub: PubSub;
   temporal: Client;
   config: SlipwayConfig;
   /** Orchestration task queue; also scopes workflow ids. */
@@ -17,4 +19,6 @@ export interface ApiDeps {
   version: string;
   /** Checks a configured Jenkins server answers (for /health); absent → not checked. */
   pingJenkins?: (server: string) => Promise<void>;
+  /** Idle time before a live-log heartbeat (default 15 s). */
+  logHeartbeatMs?: number;
 }

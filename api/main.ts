@@ -17,7 +17,7 @@ const admin = await ensureAdminToken(database.db, env.SLIPWAY_ADMIN_TOKEN);
 if (admin.created && admin.token && !env.SLIPWAY_ADMIN_TOKEN) logger.warn('an admin token was generated; create your own with `npm run slipway -- token create` and revoke it');
 const temporal = await connectTemporal(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
 const api = await serveApi({
-  db: database.db, temporal: temporal.client, config, taskQueue: env.SLIPWAY_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,
+  db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue: env.SLIPWAY_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,
   temporalUiUrl: env.TEMPORAL_UI_URL ?? null, heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000, version, pingJenkins: jenkinsPinger(config),
 }, env.PORT, env.HOST);
 logger.info({ url: api.url }, 'API listening');

@@ -27,7 +27,7 @@ import { bundleWorkflows, createWorker } from '../worker/worker.js';
 import { stateQuery } from '../workflows/deployment.messages.js';
 import {
   benchConfigYaml, callApi, Cleanups, openBenchDatabase, percentile, pool, serviceName, sleep, spawnWorker, startTemporal,
-  tempDir, waitForPollers, type Api, type ServiceSet,
+  tempDir, waitForPollers, type Api, type ServiceSet, type WorkerChild,
 } from './support.js';
 
 const TIME_LIMIT_MS = 570_000;
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   cleanups.add('Temporal clients', () => temporal.close());
   const { token } = await createToken(db, 'bench', ['admin'], 'bench');
   const startApi = async (taskQueue: string): Promise<Api> => {
-    const api = await serveApi({ db, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: null, heartbeatMs: 30_000, version: 'bench' }, 0, '127.0.0.1');
+    const api = await serveApi({ db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: null, heartbeatMs: 30_000, version: 'bench' }, 0, '127.0.0.1');
     cleanups.add(`API of ${taskQueue}`, () => api.close());
     return { url: api.url, token };
   };
@@ -77,15 +77,17 @@ async function main(): Promise<void> {
 
   // The worker of (a) and (b): its own process with Postgres; in this process with PGlite (one process only).
   let stopMainWorker: () => Promise<void>;
+  let mainWorker: WorkerChild | undefined;
   if (databaseUrl) {
-    stopMainWorker = spawnWorker({ temporalAddress: address, databaseUrl, dataDir: tempDir('slipway-bench-w-', cleanups), configFile, taskQueue: queues.main, env: workerEnv }, cleanups).stop;
+    mainWorker = spawnWorker({ temporalAddress: address, databaseUrl, dataDir: tempDir('slipway-bench-w-', cleanups), configFile, taskQueue: queues.main, env: workerEnv }, cleanups);
+    stopMainWorker = mainWorker.stop;
   } else {
-    const worker: Worker = await createWorker({ connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue: queues.main, db, config, workflowBundle: await bundleWorkflows(), env: workerEnv, telemetry });
+    const worker: Worker = await createWorker({ connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue: queues.main, database, config, workflowBundle: await bundleWorkflows(), env: workerEnv, telemetry });
     const running = worker.run();
     stopMainWorker = async () => { if (worker.getState() === 'RUNNING') worker.shutdown(); await running; };
     cleanups.add('in-process worker', stopMainWorker);
   }
-  await waitForPollers(temporal.connection, queues.main);
+  await waitForPollers(temporal.connection, queues.main, mainWorker);
   const mainApi = await startApi(queues.main);
   log(`Slipway deployment benchmark: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs, database ${kind}, ` +
     `worker for (a)-(b) ${databaseUrl ? 'in its own process' : 'in the API process (PGlite)'}, Temporal dev server in memory`);
@@ -176,7 +178,7 @@ async function main(): Promise<void> {
 
   // (d) a fresh worker process; 1,000 deployments through their tests to the Go Live wait.
   const worker = spawnWorker({ temporalAddress: address, databaseUrl, dataDir: tempDir('slipway-bench-park-', cleanups), configFile, taskQueue: queues.park, env: workerEnv }, cleanups);
-  await waitForPollers(temporal.connection, queues.park);
+  await waitForPollers(temporal.connection, queues.park, worker);
   await sleep(2000);
   const baseline = worker.memory();
   const parkApi = await startApi(queues.park);
@@ -235,7 +237,7 @@ const watchdog = setTimeout(() => {
   process.stderr.write(`bench: over ${TIME_LIMIT_MS / 1000}s, stopping\n`);
   void cleanups.run().finally(() => process.exit(2));
 }, TIME_LIMIT_MS);
-process.once('SIGINT', () => void cleanups.run().finally(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanups.run().finally(() => process.exit(130)));
 let failed = false;
 try {
   await main();

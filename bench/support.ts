@@ -10,12 +10,24 @@ import { Connection } from '@temporalio/client';
 import { openDatabase, type Database } from '../db/client.js';
 import { freshDatabase } from '../test/support/pg.js';
 
-/** Clean-up steps, run newest first; each runs once and a failing one does not stop the others. */
+/**
+ * Clean-up steps, run newest first; a failing one does not stop the others. `run()` may be called
+ * from several places (the end of main, the watchdog, a signal): all wait for the same run, and a
+ * step added while or after it runs (main still going) is run too.
+ */
 export class Cleanups {
   private steps: Array<{ what: string; fn: () => Promise<unknown> | unknown }> = [];
-  add(what: string, fn: () => Promise<unknown> | unknown): void { this.steps.push({ what, fn }); }
-  async run(): Promise<void> {
-    for (const step of this.steps.splice(0).reverse()) {
+  private running: Promise<void> | null = null;
+  add(what: string, fn: () => Promise<unknown> | unknown): void {
+    this.steps.push({ what, fn });
+    if (this.running) this.running = this.running.then(() => this.drain());
+  }
+  run(): Promise<void> {
+    this.running ??= this.drain();
+    return this.running;
+  }
+  private async drain(): Promise<void> {
+    for (let step = this.steps.pop(); step; step = this.steps.pop()) {
       try { await step.fn(); } catch (err) { process.stderr.write(`clean-up of ${step.what} failed: ${String(err)}\n`); }
     }
   }
@@ -108,16 +120,19 @@ export function benchConfigYaml(jenkins: { url: string; user: string; job: strin
   return `${lines.join('\n')}\n`;
 }
 
-export interface WorkerChild { pid: number; memory(): { rssMb: number; peakMb: number }; stop(): Promise<void> }
+export interface WorkerChild { pid: number; memory(): { rssMb: number; peakMb: number }; exitCode(): number | string | null; stop(): Promise<void> }
 
-/** worker/main.ts as its own process, as in production. Without a Postgres URL it keeps its own PGlite in `dataDir`. */
+/**
+ * worker/main.ts as its own process, as in production, orchestration only (SLIPWAY_BUILD_HOST=off:
+ * no build-host workers). Without a Postgres URL it keeps its own PGlite in `dataDir`.
+ */
 export function spawnWorker(opts: { temporalAddress: string; databaseUrl: string | null; dataDir: string; configFile: string; taskQueue: string; env: Record<string, string> }, cleanups: Cleanups): WorkerChild {
   const { DATABASE_URL: _inherited, ...parentEnv } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: process.cwd(),
     env: {
       ...parentEnv, ...opts.env, TEMPORAL_ADDRESS: opts.temporalAddress, SLIPWAY_CONFIG: opts.configFile, SLIPWAY_TASK_QUEUE: opts.taskQueue,
-      SLIPWAY_DATA_DIR: opts.dataDir, LOG_LEVEL: 'warn', ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+      SLIPWAY_DATA_DIR: opts.dataDir, SLIPWAY_BUILD_HOST: 'off', LOG_LEVEL: 'warn', ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -127,13 +142,14 @@ export function spawnWorker(opts: { temporalAddress: string; databaseUrl: string
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : NaN;
   };
-  return { pid: child.pid!, memory: () => ({ rssMb: status('VmRSS'), peakMb: status('VmHWM') }), stop };
+  return { pid: child.pid!, memory: () => ({ rssMb: status('VmRSS'), peakMb: status('VmHWM') }), exitCode: () => child.exitCode ?? child.signalCode, stop };
 }
 
-/** Waits until a worker polls the task queue for workflow tasks. */
-export async function waitForPollers(connection: Connection, taskQueue: string, timeoutMs = 120_000): Promise<void> {
+/** Waits until a worker polls the task queue for workflow tasks; fails at once if the worker process ended. */
+export async function waitForPollers(connection: Connection, taskQueue: string, worker?: WorkerChild, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (worker && worker.exitCode() !== null) throw new Error(`the worker process for ${taskQueue} ended (${worker.exitCode()})`);
     const res = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 1 });
     if ((res.pollers?.length ?? 0) > 0) return;
     if (Date.now() > deadline) throw new Error(`no worker polls task queue ${taskQueue} after ${timeoutMs / 1000}s`);

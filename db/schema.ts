@@ -138,3 +138,22 @@ export const buildLogChunks = pgTable('build_log_chunks', {
   text: text('text').notNull(),
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('build_log_chunks_build_idx').on(t.buildId, t.id), uniqueIndex('build_log_chunks_key_idx').on(t.buildId, t.commandKey, t.offset)]);
+
+/** Values of a build's secret parameters, read only by its build host; deleted when the build ends. */
+export const buildSecrets = pgTable('build_secrets', {
+  buildId: text('build_id').notNull(),
+  name: text('name').notNull(),
+  value: text('value').notNull(),
+}, (t) => [uniqueIndex('build_secrets_idx').on(t.buildId, t.name)]);
+
+/** Artifact versions: registered by API or by a successful build ("artifact ready"). */
+export const artifacts = pgTable('artifacts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  service: text('service').notNull(),
+  version: text('version').notNull(),
+  digest: text('digest'),
+  commit: text('commit'),
+  buildId: text('build_id'),
+  registeredBy: text('registered_by').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('artifacts_service_version_idx').on(t.service, t.version)]);

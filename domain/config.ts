@@ -43,7 +43,15 @@ export const DockerDeployer = z.strictObject({
   timeout: duration.default('15m'),
 });
 
-export const Deployer = z.discriminatedUnion('type', [JenkinsDeployer, DockerDeployer]);
+/** Runs a Slipway job (stages, hooks, logs) as the deploy: its build must succeed. */
+export const JobDeployer = z.strictObject({
+  type: z.literal('job'),
+  job: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, 'a job path such as deploy/checkout'),
+  /** Job parameter → template ({{service}}, {{version}}, {{environment}}, {{deploymentId}}, {{requestor}}). */
+  parameters: z.record(z.string(), z.string()).default({ MODULE: '{{service}}', VERSION: '{{version}}', ENVIRONMENT: '{{environment}}' }),
+});
+
+export const Deployer = z.discriminatedUnion('type', [JenkinsDeployer, DockerDeployer, JobDeployer]);
 
 export const WaitPolicy = z.strictObject({
   expiresAfter: duration,
@@ -97,4 +105,5 @@ export type ServiceConfig = z.infer<typeof ServiceConfig>;
 export type Deployer = z.infer<typeof Deployer>;
 export type JenkinsDeployer = z.infer<typeof JenkinsDeployer>;
 export type DockerDeployer = z.infer<typeof DockerDeployer>;
+export type JobDeployer = z.infer<typeof JobDeployer>;
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;

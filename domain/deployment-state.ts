@@ -17,6 +17,8 @@ export interface EnvironmentStatus {
   startedAt?: string;
   finishedAt?: string;
   jenkins?: { buildNumber: number; buildUrl: string; consoleUrl: string; result?: string | null };
+  /** The Slipway build that ran this environment's deploy job. */
+  build?: { id: string; job: string; number: number; status?: string };
   output?: string;
   tests?: { passed: boolean; at: string; by: string; expired?: boolean };
   message?: string;

@@ -46,6 +46,8 @@ export const JobDefinition = z.strictObject({
   repository: z.strictObject({ url: z.string().min(1), ref: z.string().min(1).default('HEAD') }).optional(),
   /** Default timeout of each step and hook. */
   stepTimeout: duration.default('30m'),
+  /** A successful build registers this artifact version; templates use parameters and {{commit}}. */
+  artifact: z.strictObject({ service: z.string().min(1), version: z.string().min(1) }).optional(),
 }).refine((j) => !(j.image && j.dockerfile), { message: 'give image or dockerfile, not both', path: ['dockerfile'] })
   .refine((j) => !j.dockerfile || j.repository, { message: 'a dockerfile needs a repository to build from', path: ['dockerfile'] });
 

@@ -1,5 +1,6 @@
 // Token scopes. deploy:approve may be narrowed to one service: deploy:approve:<service>.
-export const Scopes = ['read', 'deploy:request', 'deploy:report', 'deploy:approve', 'admin'] as const;
+// jobs:write edits job definitions; build:run triggers, cancels and rebuilds builds.
+export const Scopes = ['read', 'deploy:request', 'deploy:report', 'deploy:approve', 'jobs:write', 'build:run', 'admin'] as const;
 export type Scope = (typeof Scopes)[number];
 
 export function isValidScope(text: string): boolean {

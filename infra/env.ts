@@ -17,6 +17,8 @@ const Env = z.object({
   SLIPWAY_PUBLIC_URL: z.string().optional(),
   SLIPWAY_HEARTBEAT_SECONDS: z.coerce.number().positive().default(30),
   DOCKER_HOST: z.string().optional(),
+  /** Name of this build host (its task queue); default: the machine's host name; "off": no builds here. */
+  SLIPWAY_BUILD_HOST: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
 });
 export type Env = z.infer<typeof Env>;

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { WebSocketServer } from 'ws';
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -41,10 +42,13 @@ export function jenkinsPinger(config: SlipwayConfig, env: NodeJS.ProcessEnv = pr
 
 export async function serveApi(deps: ApiDeps, port: number, hostname: string): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const app = createApp(deps);
+  const wss = new WebSocketServer({ noServer: true });
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
+    const server = serve({ fetch: app.fetch, port, hostname, websocket: { server: wss } }, (info: AddressInfo) => {
       const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
-      resolve({ server: server as Server, url, close: () => new Promise((r) => { (server as Server).closeAllConnections?.(); server.close(() => r()); }) });
+      // Open WebSockets keep server.close() waiting forever: end them first.
+      const close = () => new Promise<void>((r) => { for (const ws of wss.clients) ws.terminate(); (server as Server).closeAllConnections?.(); server.close(() => r()); });
+      resolve({ server: server as Server, url, close });
     }) as Server;
     server.once('error', reject);
   });

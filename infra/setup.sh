@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up of what Slipway needs on a Debian 12 machine.
-#   bash infra/setup.sh run    Node deps, Temporal CLI, Docker engine, step image
+#   bash infra/setup.sh run    Node deps, Temporal CLI, Docker engine, step images
 #   bash infra/setup.sh test   the same, plus a PostgreSQL server with role and database `slipway`
+# Step images (no registry is used): slipway/step:busybox always; slipway/step:debian (git, bash, curl)
+# built with debootstrap; slipway/step:default points at the Debian image once it exists, else at busybox.
 # Prints one line per thing it installs or starts; takes seconds when everything is present.
 set -euo pipefail
 
@@ -10,6 +12,8 @@ case "$MODE" in run | test) ;; *) echo "usage: bash infra/setup.sh run|test" >&2
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DEBIAN_FRONTEND=noninteractive
 STEP_IMAGE=slipway/step:busybox
+DEBIAN_IMAGE=slipway/step:debian
+DEFAULT_IMAGE=slipway/step:default
 PG_VERSION=15
 APT_UPDATED=0
 
@@ -80,7 +84,7 @@ ensure_docker() {
 # slipway/step:busybox: busybox-static on an empty root file system, imported without any registry.
 ensure_step_image() {
   if docker image inspect "$STEP_IMAGE" >/dev/null 2>&1; then
-    docker image inspect slipway/step:default >/dev/null 2>&1 || docker tag "$STEP_IMAGE" slipway/step:default
+    docker image inspect "$DEFAULT_IMAGE" >/dev/null 2>&1 || docker tag "$STEP_IMAGE" "$DEFAULT_IMAGE"
     return 0
   fi
   log "building image $STEP_IMAGE from busybox-static…"
@@ -108,8 +112,69 @@ ensure_step_image() {
   echo 'root:x:0:' >"$tmp/rootfs/etc/group"
   tar --numeric-owner --owner=0 --group=0 -C "$tmp/rootfs" -c . |
     docker import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - "$STEP_IMAGE" >/dev/null
-  docker tag "$STEP_IMAGE" slipway/step:default
+  # A rebuilt busybox image must not take the default over from an existing Debian image.
+  [ -n "$(image_id "$DEBIAN_IMAGE")" ] || docker tag "$STEP_IMAGE" "$DEFAULT_IMAGE"
 }
+
+# The Debian mirror apt uses on this machine: the URI of the first enabled `deb` source carrying the
+# `bookworm` suite, from one-line sources.list files or deb822 .sources files. SLIPWAY_DEBIAN_MIRROR overrides.
+debian_mirror() {
+  if [ -n "${SLIPWAY_DEBIAN_MIRROR:-}" ]; then echo "$SLIPWAY_DEBIAN_MIRROR"; return 0; fi
+  local f
+  {
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+      [ -f "$f" ] || continue
+      awk '$1 == "deb" { i = 2; if ($i ~ /^\[/) { while (i < NF && $i !~ /\]$/) i++; i++ } if ($(i + 1) == "bookworm") print $i }' "$f"
+    done
+    for f in /etc/apt/sources.list.d/*.sources; do
+      [ -f "$f" ] || continue
+      awk '
+        function flush() {
+          if (enabled != "no" && (" " types " ") ~ / deb / && (" " suites " ") ~ / bookworm / && uris != "") { split(uris, u, " "); print u[1] }
+          types = suites = uris = enabled = key = ""
+        }
+        { gsub(/\t/, " ") }
+        /^ *#/ { next }
+        /^ *$/ { flush(); next }
+        /^ / { if (key == "types") types = types $0; else if (key == "uris") uris = uris $0; else if (key == "suites") suites = suites $0; next }
+        {
+          key = tolower($0); sub(/:.*/, "", key); val = $0; sub(/^[^:]*: */, "", val)
+          if (key == "types") types = val; else if (key == "uris") uris = val; else if (key == "suites") suites = val; else if (key == "enabled") enabled = tolower(val)
+        }
+        END { flush() }' "$f"
+    done
+  } | head -n 1
+}
+
+image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null; }
+
+# slipway/step:debian: Debian 12 (minbase + git, bash, ca-certificates, curl) made with debootstrap from
+# the machine's own apt mirror and imported without any registry; then slipway/step:default → it.
+# Runs in a subshell so that its EXIT trap (unmount, remove the root file system) is its own.
+ensure_debian_image() (
+  if [ -n "$(image_id "$DEBIAN_IMAGE")" ]; then
+    [ "$(image_id "$DEFAULT_IMAGE")" = "$(image_id "$DEBIAN_IMAGE")" ] || docker tag "$DEBIAN_IMAGE" "$DEFAULT_IMAGE"
+    exit 0
+  fi
+  have debootstrap || apt_install debootstrap
+  local mirror tmp
+  mirror=$(debian_mirror)
+  [ -n "$mirror" ] || die "no Debian bookworm mirror found in /etc/apt/sources.list(.d); set SLIPWAY_DEBIAN_MIRROR"
+  log "building image $DEBIAN_IMAGE with debootstrap from $mirror (about a minute)…"
+  tmp=$(mktemp -d)
+  # debootstrap mounts /proc and /sys inside the target: unmount before removing, and never cross file systems.
+  trap "{ grep -o \" $tmp/[^ ]*\" /proc/mounts | sort -r | xargs -r umount -l; } 2>/dev/null || true; rm -rf --one-file-system '$tmp'" EXIT
+  as_root debootstrap --variant=minbase --include=git,ca-certificates,curl bookworm "$tmp/rootfs" "$mirror" \
+    >"$tmp/debootstrap.log" 2>&1 || { tail -n 20 "$tmp/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
+  rm -rf "$tmp"/rootfs/var/cache/apt/archives/*.deb "$tmp"/rootfs/var/lib/apt/lists/*
+  tar --numeric-owner -C "$tmp/rootfs" -c . |
+    docker import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'ENV LANG=C.UTF-8' \
+      --change 'CMD ["/bin/bash"]' \
+      - "$DEBIAN_IMAGE" >/dev/null
+  docker tag "$DEBIAN_IMAGE" "$DEFAULT_IMAGE"
+)
 
 psql_admin() { (cd / && as_root runuser -u postgres -- psql -X -q -At -v ON_ERROR_STOP=1 "$@"); }
 ensure_postgres() {
@@ -137,4 +202,7 @@ ensure_node_deps
 ensure_temporal
 ensure_docker
 ensure_step_image
+# debootstrap took 45–75 s on the reference machine (2 cores, Debian mirror over HTTP), within the
+# 3-minute budget for an unattended first run, so both modes build the Debian image; later runs skip it.
+ensure_debian_image
 if [ "$MODE" = test ]; then ensure_postgres; fi

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { openDatabase } from '../db/client.js';
 import { ensureAdminToken } from '../db/tokens.js';
+import { createBuildHostWorkers } from '../worker/build-host.js';
 import { createWorker } from '../worker/worker.js';
 import { loadConfigOrExit } from './config-loader.js';
 import { startDevTemporal } from './dev-temporal.js';
@@ -39,11 +40,13 @@ const adminToken = env.SLIPWAY_ADMIN_TOKEN ?? admin.token ?? (() => { try { retu
 
 const worker = await createWorker({
   connection: temporal.native, client: temporal.client, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE,
-  db: database.db, config, docker, telemetry,
+  database, config, docker, telemetry,
 });
-const running = worker.run();
+const buildHosts = await createBuildHostWorkers({ connection: temporal.native, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE, database, docker, dataDir: env.SLIPWAY_DATA_DIR, hostName: env.SLIPWAY_BUILD_HOST });
+const workers = [worker, ...buildHosts];
+const running = Promise.all(workers.map((w) => w.run()));
 const api = await serveApi({
-  db: database.db, temporal: temporal.client, config, taskQueue: env.SLIPWAY_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,
+  db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue: env.SLIPWAY_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,
   temporalUiUrl, heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000, version, pingJenkins: jenkinsPinger(config),
 }, env.PORT, env.HOST);
 
@@ -59,7 +62,7 @@ process.stdout.write(`${lines.join('\n')}\n`);
 
 async function shutdown() {
   await api.close();
-  worker.shutdown();
+  for (const w of workers) w.shutdown();
   await running.catch(() => {});
   await temporal.close();
   await database.close();

@@ -166,12 +166,12 @@ async function main(): Promise<void> {
   ].join('\n'), 'record-histories.yml');
 
   const worker = await createWorker({
-    connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue: TASK_QUEUE, db: database.db, config,
+    connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue: TASK_QUEUE, database, config,
     workflowBundle: await bundleWorkflows(), jenkinsPollIntervalMs: 100, env: { FAKE_JENKINS_TOKEN: fake.token }, telemetry,
   });
   const running = worker.run();
   const api = await serveApi({
-    db: database.db, temporal: temporal.client, config, taskQueue: TASK_QUEUE, namespace: 'default', temporalUiUrl: null,
+    db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue: TASK_QUEUE, namespace: 'default', temporalUiUrl: null,
     heartbeatMs: 5000, version: 'record-histories',
   }, 0, '127.0.0.1');
   const { token } = await createToken(database.db, 'recorder', ['admin'], 'record-histories');

@@ -5,6 +5,8 @@ import { readEnv } from '../infra/env.js';
 import { logger } from '../infra/logger.js';
 import { connectTemporal } from '../infra/runtime.js';
 import { setupTelemetry } from '../infra/telemetry.js';
+import Docker from 'dockerode';
+import { createBuildHostWorkers } from './build-host.js';
 import { createWorker } from './worker.js';
 
 const env = readEnv();
@@ -15,11 +17,16 @@ const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWA
 const temporal = await connectTemporal(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
 const worker = await createWorker({
   connection: temporal.native, client: temporal.client, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE,
-  db: database.db, config, telemetry,
+  database, config, telemetry,
 });
+// SLIPWAY_BUILD_HOST=off: an orchestration-only worker (no Docker on this machine).
+const buildHosts = env.SLIPWAY_BUILD_HOST === 'off' ? [] : await createBuildHostWorkers({
+  connection: temporal.native, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE, database, docker: new Docker(), dataDir: env.SLIPWAY_DATA_DIR, hostName: env.SLIPWAY_BUILD_HOST,
+});
+const workers = [worker, ...buildHosts];
 logger.info({ taskQueue: env.SLIPWAY_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker running');
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
-await worker.run();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { for (const w of workers) w.shutdown(); });
+await Promise.all(workers.map((w) => w.run()));
 await database.close();
 await temporal.close();
 await telemetry.shutdown();

@@ -8,8 +8,9 @@ import Docker from 'dockerode';
 import { createDockerActivities } from '../activities/docker.js';
 import { createJenkinsActivities } from '../activities/jenkins.js';
 import { createLockActivities } from '../activities/locks.js';
+import { createBuildStoreActivities } from '../activities/build-store.js';
 import { createStoreActivities } from '../activities/store.js';
-import type { Db } from '../db/client.js';
+import type { Database } from '../db/client.js';
 import type { SlipwayConfig } from '../domain/config.js';
 import { secretFromEnv } from '../infra/env.js';
 import { logger } from '../infra/logger.js';
@@ -27,7 +28,7 @@ export interface WorkerDeps {
   client: Client;
   namespace: string;
   taskQueue: string;
-  db: Db;
+  database: Database;
   config: SlipwayConfig;
   docker?: Docker;
   telemetry?: Telemetry;
@@ -44,9 +45,10 @@ export function jenkinsServers(config: SlipwayConfig, env: NodeJS.ProcessEnv = p
 }
 
 export function buildActivities(deps: WorkerDeps) {
-  const store = createStoreActivities({ db: deps.db });
+  const store = createStoreActivities({ db: deps.database.db });
   return {
     ...store,
+    ...createBuildStoreActivities({ db: deps.database.db, pubsub: deps.database.pubsub, taskQueue: deps.taskQueue }),
     ...createLockActivities({ client: deps.client, taskQueue: deps.taskQueue, store, livenessCheckSeconds: deps.lockLivenessCheckSeconds, maxHistoryEvents: deps.lockMaxHistoryEvents }),
     ...createJenkinsActivities({ servers: jenkinsServers(deps.config, deps.env), pollIntervalMs: deps.jenkinsPollIntervalMs }),
     ...createDockerActivities({ docker: deps.docker ?? new Docker() }),

@@ -1,8 +1,10 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, ChildWorkflowFailure, condition, executeChild, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { BuildStoreActivities } from '../activities/build-store.js';
 import type { DockerActivities } from '../activities/docker.js';
 import type { JenkinsActivities, JenkinsBuildStatus } from '../activities/jenkins.js';
-import type { DockerDeployer, JenkinsDeployer } from '../domain/config.js';
-import { jenkinsParameters, type TemplateValues } from '../domain/service-plan.js';
+import type { DockerDeployer, JenkinsDeployer, JobDeployer } from '../domain/config.js';
+import { jenkinsParameters, renderTemplate, type TemplateValues } from '../domain/service-plan.js';
+import type { BuildResult } from './build.messages.js';
 import { parseDuration } from '../domain/duration.js';
 import { ErrorType } from '../domain/errors.js';
 
@@ -14,6 +16,7 @@ export interface DeployResult {
   message: string;
   output?: string;
   jenkinsResult?: string | null;
+  buildStatus?: string;
 }
 
 export interface DeployContext {
@@ -23,12 +26,14 @@ export interface DeployContext {
   onJenkinsBuild(build: { buildNumber: number; buildUrl: string; consoleUrl: string }): Promise<void>;
   /** Number of Jenkins notices received for this environment so far. */
   notices(): number;
+  /** Called once the deploy job's build exists, so the projection can link to it. */
+  onBuild(build: { id: string; job: string; number: number }): Promise<void>;
 }
 
 const nonRetryableErrorTypes = [ErrorType.BadConfig, ErrorType.JenkinsRejected, ErrorType.JenkinsQueueCancelled, ErrorType.DockerRejected, ErrorType.Timeout];
 
 function errored(err: unknown): DeployResult {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const cause = err instanceof ActivityFailure || err instanceof ChildWorkflowFailure ? err.cause : err;
   const message = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : String(cause);
   return { status: 'errored', message };
 }
@@ -89,6 +94,25 @@ export async function runDocker(deployer: DockerDeployer, ctx: DeployContext): P
     });
     const message = `deploy container exited with ${result.exitCode}`;
     return result.exitCode === 0 ? { status: 'deployed', message, output: result.output } : { status: 'failed', message, output: result.output };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return errored(err);
+  }
+}
+
+/**
+ * Runs a Slipway job as the deploy, as a child workflow: stages, hooks and logs come with it. The
+ * build is allocated by an activity keyed by deployment and environment, so a retry reuses it.
+ */
+export async function runJob(deployer: JobDeployer, ctx: DeployContext): Promise<DeployResult> {
+  const store = proxyActivities<BuildStoreActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '10s', nonRetryableErrorTypes } });
+  try {
+    const parameters = Object.fromEntries(Object.entries(deployer.parameters).map(([k, t]) => [k, renderTemplate(t, ctx.values)]));
+    const input = await store.allocateDeployBuild({ jobPath: deployer.job, parameters, trigger: `deployment ${ctx.values.deploymentId}@${ctx.values.environment}` });
+    await ctx.onBuild({ id: input.id, job: input.jobPath, number: input.number });
+    const result: BuildResult = await executeChild('build', { workflowId: input.id, taskQueue: workflowInfo().taskQueue, args: [input] });
+    const message = `build #${input.number} of ${input.jobPath} ${result.status}${result.reason ? `: ${result.reason}` : ''}`;
+    return { status: result.status === 'succeeded' ? 'deployed' : result.status === 'failed' ? 'failed' : 'errored', message, buildStatus: result.status };
   } catch (err) {
     if (isCancellation(err)) throw err;
     return errored(err);

@@ -6,7 +6,7 @@ import {
 } from '../domain/deployment-rules.js';
 import { envStatus, finish, initialState, statusFor, touch, transition, type DeploymentInput, type DeploymentState } from '../domain/deployment-state.js';
 import type { EnvironmentStep } from '../domain/service-plan.js';
-import { runDocker, runJenkins, type DeployResult } from './deployment.deployers.js';
+import { runDocker, runJenkins, runJob, type DeployResult } from './deployment.deployers.js';
 import {
   approveUpdate, cancelUpdate, jenkinsNotifiedSignal, lockGrantedSignal, registerTestJobUrlUpdate, reportTestsUpdate, stateQuery,
 } from './deployment.messages.js';
@@ -106,13 +106,21 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
         touch(state);
         await record();
       },
+      onBuild: async (build: { id: string; job: string; number: number }) => {
+        env.build = build;
+        state.waitingOn = { kind: 'deployer', environment: step.environment, detail: `build #${build.number} of ${build.job} running`, url: `/v1/builds/${build.id}` };
+        touch(state);
+        await record();
+      },
     };
-    const result = step.deployer.type === 'jenkins' ? await runJenkins(step.deployer, ctx) : await runDocker(step.deployer, ctx);
+    const deployer = step.deployer;
+    const result = deployer.type === 'jenkins' ? await runJenkins(deployer, ctx) : deployer.type === 'job' ? await runJob(deployer, ctx) : await runDocker(deployer, ctx);
     env.finishedAt = now();
     env.state = result.status;
     env.message = result.message;
     if (result.output !== undefined) env.output = result.output;
     if (env.jenkins && result.jenkinsResult !== undefined) env.jenkins.result = result.jenkinsResult;
+    if (env.build && result.buildStatus) env.build.status = result.buildStatus;
     return result;
   }
 

@@ -23,7 +23,7 @@ export function serviceRoutes(deps: ApiDeps) {
         approvers: svc.approvers, approvalsRequired: svc.approvalsRequired,
         deploy: Object.fromEntries(Object.entries(svc.deploy).map(([env, d]) => [env, d.type === 'jenkins'
           ? { type: 'jenkins', server: d.server, url: deps.config.jenkins[d.server]?.url ?? null, job: d.job }
-          : { type: 'docker', image: d.image, command: d.command }])),
+          : d.type === 'job' ? { type: 'job', job: d.job } : { type: 'docker', image: d.image, command: d.command }])),
         versions: Object.fromEntries(current),
       };
     }));

@@ -14,6 +14,8 @@ import type { SlipwayConfig } from '../../domain/config.js';
 import { parseConfig } from '../../infra/config-loader.js';
 import { connectTemporal, serveApi, type TemporalClients } from '../../infra/runtime.js';
 import type { Telemetry } from '../../infra/telemetry.js';
+import Docker from 'dockerode';
+import { createBuildHostWorkers } from '../../worker/build-host.js';
 import { bundleWorkflows, createWorker } from '../../worker/worker.js';
 import { freshDatabase } from './pg.js';
 
@@ -35,6 +37,8 @@ export interface StackOptions {
 
 export interface Stack {
   url: string;
+  /** Where build logs (jobs/…) and workspaces of this stack's build host live. */
+  dataDir: string;
   taskQueue: string;
   config: SlipwayConfig;
   database: Database;
@@ -60,8 +64,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const taskQueue = `t-${randomBytes(5).toString('hex')}`;
   const heartbeatMs = opts.heartbeatMs ?? 3000;
   const api = await serveApi({
-    db: database.db, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233',
-    heartbeatMs, version: 'test',
+    db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233',
+    heartbeatMs, version: 'test', logHeartbeatMs: 300,
   }, 0, '127.0.0.1');
 
   const tokens = {
@@ -72,15 +76,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     reader: (await createToken(database.db, 'viewer', ['read'], 'test')).token,
   };
 
-  let worker: Worker | null = null;
-  let running: Promise<void> | null = null;
+  let workers: Worker[] = [];
+  let running: Promise<unknown> | null = null;
+  const dataDir = mkdtempSync(join(tmpdir(), 'slipway-data-'));
+  const hostName = `host-${taskQueue}`;
   const spawned: SpawnedWorker[] = [];
   const configDir = mkdtempSync(join(tmpdir(), 'slipway-test-'));
   const configFile = join(configDir, 'config.yml');
   writeFileSync(configFile, opts.configYaml);
 
   const stack: Stack = {
-    url: api.url, taskQueue, config, database, temporal, tokens,
+    url: api.url, dataDir, taskQueue, config, database, temporal, tokens,
     async call(method, path, { token = tokens.admin, body, headers = {} } = {}) {
       const res = await fetch(`${api.url}${path}`, {
         method,
@@ -93,24 +99,26 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       return { status: res.status, body: parsed, text };
     },
     async startWorker() {
-      worker = await createWorker({
-        connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue, db: database.db, config,
+      const worker = await createWorker({
+        connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue, database, config,
         workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: 100, lockLivenessCheckSeconds: 2, lockMaxHistoryEvents: opts.lockMaxHistoryEvents, env: opts.env ?? {}, telemetry: opts.telemetry,
       });
-      running = worker.run();
+      const hosts = await createBuildHostWorkers({ connection: temporal.native, namespace: 'default', taskQueue, database, docker: new Docker(), dataDir, hostName });
+      workers = [worker, ...hosts];
+      running = Promise.all(workers.map((w) => w.run()));
     },
     async stopWorker() {
-      if (!worker) return;
-      worker.shutdown();
+      if (workers.length === 0) return;
+      for (const w of workers) w.shutdown();
       await running;
-      worker = null;
+      workers = [];
     },
     async spawnWorker() {
       const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
         cwd: process.cwd(),
         env: {
           ...process.env, ...opts.env, TEMPORAL_ADDRESS: address, DATABASE_URL: pg.url, SLIPWAY_CONFIG: configFile,
-          SLIPWAY_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', VITEST: '',
+          SLIPWAY_TASK_QUEUE: taskQueue, SLIPWAY_BUILD_HOST: hostName, SLIPWAY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', VITEST: '',
         },
         stdio: ['ignore', 'inherit', 'inherit'],
       });

@@ -1,0 +1,57 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { OpenTelemetryActivityInboundInterceptor } from '@temporalio/interceptors-opentelemetry';
+import type { Context } from '@temporalio/activity';
+import type Docker from 'dockerode';
+import { createBuildHostActivities } from '../activities/build-host.js';
+import { createBuildLogSink } from '../activities/build-logs.js';
+import { createBuildRunnerActivities, type BuildRunnerActivities } from '../activities/build-runner.js';
+import { createBuildStoreActivities } from '../activities/build-store.js';
+import type { Database } from '../db/client.js';
+import { buildClaimQueue, buildHostQueue } from '../workflows/build.messages.js';
+
+// A build host: it takes build claims from the shared queue and runs every activity of the builds
+// it claimed on its own queue, where their workspaces and containers live.
+
+export interface BuildHostDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  database: Database;
+  docker: Docker;
+  dataDir: string;
+  hostName?: string;
+}
+
+/** Secret parameter values join a command's environment here, on the host, never in history. */
+function withSecrets(runner: BuildRunnerActivities, secretsOf: (buildId: string) => Promise<Record<string, string>>): BuildRunnerActivities {
+  return {
+    ...runner,
+    async buildCheckout(input) {
+      return runner.buildCheckout({ ...input, secrets: Object.values(await secretsOf(input.buildId)) });
+    },
+    async buildStart(input) {
+      const secrets = await secretsOf(input.buildId);
+      return runner.buildStart({ ...input, env: { ...input.env, ...secrets }, secrets: Object.values(secrets) });
+    },
+    async buildExec(input) {
+      const secrets = await secretsOf(input.buildId);
+      return runner.buildExec({ ...input, env: { ...input.env, ...secrets }, secrets: Object.values(secrets) });
+    },
+  };
+}
+
+export async function createBuildHostWorkers(deps: BuildHostDeps): Promise<Worker[]> {
+  const hostName = deps.hostName ?? hostname();
+  const store = createBuildStoreActivities({ db: deps.database.db, pubsub: deps.database.pubsub, taskQueue: deps.taskQueue });
+  const runner = createBuildRunnerActivities({
+    docker: deps.docker, hostName, workspaceRoot: join(deps.dataDir, 'workspaces'),
+    logs: createBuildLogSink({ db: deps.database.db, pubsub: deps.database.pubsub, dataDir: deps.dataDir }),
+  });
+  const common = { connection: deps.connection, namespace: deps.namespace, interceptors: { activity: [(ctx: Context) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })] } };
+  return Promise.all([
+    Worker.create({ ...common, taskQueue: buildClaimQueue(deps.taskQueue), activities: createBuildHostActivities({ taskQueue: deps.taskQueue, hostName }) }),
+    Worker.create({ ...common, taskQueue: buildHostQueue(deps.taskQueue, hostName), activities: withSecrets(runner, store.buildSecretValues) }),
+  ]);
+}
