@@ -48,7 +48,7 @@ export function createBuildCommands(deps: ApiDeps) {
     if (!allocation.ok) throw allocation.status === 404 ? notFound(`job ${path}`) : badRequest(allocation.field, allocation.message);
     const { row, input } = allocation;
     try {
-      await temporal.workflow.start('build', { workflowId: row.id, taskQueue, args: [input], memo: { job: path, number: row.number } });
+      await temporal.workflow.start('build', { workflowId: row.id, taskQueue, args: [{ ...input, heartbeatMs: deps.heartbeatMs }], memo: { job: path, number: row.number } });
     } catch (err) {
       logger.error({ err, buildId: row.id }, 'could not start build workflow');
       await markBuildNotStarted(db, row.id, 'Temporal did not accept the build');

@@ -17,6 +17,8 @@ export interface BuildInput {
   secretNames: string[];
   /** Overrides the job's repository ref (a rebuild of a commit, a PR head). */
   ref?: string;
+  /** Heartbeat timeout of host activities: how soon a dead build host is noticed (default 30 s). */
+  heartbeatMs?: number;
 }
 
 export interface BuildResult { status: BuildState['status']; reason: string | null }

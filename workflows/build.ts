@@ -46,7 +46,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const hosts = proxyActivities<BuildHostActivities>({ taskQueue: buildClaimQueue(workflowInfo().taskQueue), startToCloseTimeout: '30s', retry: { maximumInterval: '10s' } });
   const host = await hosts.claimBuildHost();
   state.host = host.name;
-  const onHost = { taskQueue: host.taskQueue, scheduleToStartTimeout: '2m', heartbeatTimeout: '30s' } as const;
+  const onHost = { taskQueue: host.taskQueue, scheduleToStartTimeout: '2m', heartbeatTimeout: input.heartbeatMs ?? 30_000 } as const;
   const runner = proxyActivities<BuildRunnerActivities>({ ...onHost, startToCloseTimeout: '1h', retry: { maximumAttempts: 3, nonRetryableErrorTypes } });
   const exec = proxyActivities<BuildRunnerActivities>({ ...onHost, startToCloseTimeout: '24h', retry: { maximumAttempts: 1 } });
   const target = { buildId: input.id, jobPath: input.jobPath, number: input.number };
