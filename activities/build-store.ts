@@ -14,18 +14,18 @@ import { logger } from '../infra/logger.js';
 export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pubsub']; taskQueue: string }) {
   return {
     /**
-     * A build for a deployment's job deployer. Idempotent by `trigger`: a retried activity finds the
-     * build it already took a number for instead of taking another.
+     * A build for a deployment's job deployer or a webhook delivery. Idempotent by `trigger`: a
+     * retried activity finds the build it already took a number for instead of taking another.
      */
-    async allocateDeployBuild(input: { jobPath: string; parameters: Record<string, string>; trigger: string }): Promise<BuildInput> {
+    async allocateBuildOnce(input: { jobPath: string; parameters: Record<string, string>; trigger: string; ref?: string }): Promise<BuildInput> {
       const [existing] = await deps.db.select().from(builds).where(and(eq(builds.jobPath, input.jobPath), eq(builds.triggeredBy, input.trigger)));
       if (existing) {
         const definition = existing.definition as unknown as BuildInput['definition'];
         const secretNames = definition.parameters.filter((p) => p.secret).map((p) => p.title);
-        return { id: existing.id, jobPath: existing.jobPath, number: existing.number, definition, env: Object.fromEntries(Object.entries(existing.parameters).filter(([k]) => !secretNames.includes(k))), secretNames };
+        return { id: existing.id, jobPath: existing.jobPath, number: existing.number, definition, env: Object.fromEntries(Object.entries(existing.parameters).filter(([k]) => !secretNames.includes(k))), secretNames, ref: existing.ref ?? undefined };
       }
-      const allocation = await allocateBuild(deps.db, deps.taskQueue, input.jobPath, input.parameters, input.trigger);
-      if (!allocation.ok) throw ApplicationFailure.nonRetryable(`deploy job ${input.jobPath}: ${allocation.field}: ${allocation.message}`, ErrorType.BadConfig);
+      const allocation = await allocateBuild(deps.db, deps.taskQueue, input.jobPath, input.parameters, input.trigger, { ref: input.ref });
+      if (!allocation.ok) throw ApplicationFailure.nonRetryable(`job ${input.jobPath}: ${allocation.field}: ${allocation.message}`, ErrorType.BadConfig);
       return allocation.input;
     },
 

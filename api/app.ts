@@ -17,6 +17,8 @@ import { createBuildCommands } from './build-commands.js';
 import { documentBuildRoutes } from './openapi-builds.js';
 import { buildLogRoutes } from './routes/build-logs.js';
 import { artifactRoutes } from './routes/artifacts.js';
+import { hookRoutes } from './routes/hooks.js';
+import { featureRoutes } from './routes/features.js';
 import { v1App } from './openapi.js';
 import { tracing } from './tracing.js';
 
@@ -37,6 +39,7 @@ export function createApp(deps: ApiDeps) {
   v1.route('/', tokenRoutes(deps));
   v1.route('/', jobRoutes(deps, buildCommands));
   v1.route('/', artifactRoutes(deps));
+  v1.route('/', featureRoutes(deps));
   documentBuildRoutes(v1);
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   v1.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Slipway API', version: deps.version, description: 'Deployments, queues, services and tokens. Octopush-compatible routes live outside /v1.' } });
@@ -44,6 +47,8 @@ export function createApp(deps: ApiDeps) {
   const app = new Hono<AuthEnv>();
   app.use(tracing());
   app.route('/', healthRoutes(health));
+  // Webhooks authenticate by signature, not by API token.
+  app.route('/', hookRoutes(deps));
   app.use(authenticate(deps.db, deps.config.auth.anonymous));
   app.route('/', buildLogRoutes(deps, upgradeWebSocket, { heartbeatMs: deps.logHeartbeatMs }));
   app.route('/v1', v1);

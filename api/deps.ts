@@ -21,4 +21,8 @@ export interface ApiDeps {
   pingJenkins?: (server: string) => Promise<void>;
   /** Idle time before a live-log heartbeat (default 15 s). */
   logHeartbeatMs?: number;
+  /** Resolves a secret named by configuration (webhook secrets): an environment variable's value. */
+  secret: (variable: string) => string | undefined;
+  /** Base URL people reach this API at, for links sent to forges; null when unknown. */
+  publicUrl?: string | null;
 }

@@ -18,7 +18,7 @@ if (admin.created && admin.token && !env.SLIPWAY_ADMIN_TOKEN) logger.warn('an ad
 const temporal = await connectTemporal(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
 const api = await serveApi({
   db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue: env.SLIPWAY_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,
-  temporalUiUrl: env.TEMPORAL_UI_URL ?? null, heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000, version, pingJenkins: jenkinsPinger(config),
+  temporalUiUrl: env.TEMPORAL_UI_URL ?? null, heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000, version, pingJenkins: jenkinsPinger(config), secret: (v) => process.env[v], publicUrl: env.SLIPWAY_PUBLIC_URL ?? null,
 }, env.PORT, env.HOST);
 logger.info({ url: api.url }, 'API listening');
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -157,3 +157,35 @@ export const artifacts = pgTable('artifacts', {
   registeredBy: text('registered_by').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [uniqueIndex('artifacts_service_version_idx').on(t.service, t.version)]);
+
+/** Accepted webhook deliveries: what came in, from where, and what it caused. */
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  id: text('id').primaryKey(),
+  forge: text('forge').notNull(),
+  event: text('event').notNull(),
+  repo: text('repo').notNull(),
+  summary: jsonb('summary').$type<Record<string, unknown>>().notNull(),
+  builds: jsonb('builds').$type<string[]>().notNull().default([]),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Features (planned work, e.g. ABC-123 or #42) and what is linked to them. */
+export const features = pgTable('features', {
+  key: text('key').primaryKey(),
+  title: text('title'),
+  state: text('state'),
+  url: text('url'),
+  provider: text('provider'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const featureLinks = pgTable('feature_links', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  featureKey: text('feature_key').notNull(),
+  /** branch | pull_request | build | commit */
+  kind: text('kind').notNull(),
+  repo: text('repo').notNull(),
+  ref: text('ref').notNull(),
+  detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('feature_links_idx').on(t.featureKey, t.kind, t.repo, t.ref)]);

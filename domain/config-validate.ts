@@ -37,6 +37,9 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
       at(`services.${service}.approvalsRequired`, `needs ${svc.approvalsRequired} approvals but only ${svc.approvers.length} approvers are named`);
     }
   }
+  for (const [repo, rule] of Object.entries(config.repositories)) {
+    if (!config.forges[rule.forge]) at(`repositories.${repo}.forge`, `unknown forge "${rule.forge}" (define it under forges:)`);
+  }
   return errors;
 }
 

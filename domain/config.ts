@@ -83,6 +83,31 @@ export const ServiceConfig = z.strictObject({
   }).optional(),
 });
 
+const jobPath = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, 'a job path such as team/shop/ci');
+
+/** A code host that sends webhooks (/hooks/<name>) and receives commit statuses. */
+export const ForgeConfig = z.strictObject({
+  vendor: z.enum(['github', 'gitlab', 'gitea', 'bitbucket']),
+  /** Variable holding the webhook secret: the HMAC key (GitHub, Gitea, Bitbucket) or the token (GitLab). */
+  secretEnv: z.string().min(1),
+  /** REST API base for commit statuses and issues, e.g. https://api.github.com; absent → no statuses. */
+  apiUrl: z.url().optional(),
+  tokenEnv: z.string().optional(),
+  /** Deliveries accepted per minute from one source address before 429. */
+  rateLimitPerMinute: z.number().int().positive().default(600),
+});
+
+/** Octopush-era "job linking": what a repository's pull requests and branch pushes build. */
+export const RepositoryConfig = z.strictObject({
+  forge: name,
+  /** Each pull request gets its own copy of this job: <job>/pr-<number>. */
+  pullRequests: z.strictObject({ job: jobPath, supersede: z.boolean().default(true) }).optional(),
+  /** Each branch gets its own copy: <job>/branch-<name>. `only` lists branch globs (default: all). */
+  branches: z.strictObject({ job: jobPath, only: z.array(z.string().min(1)).optional() }).optional(),
+  /** The context name of commit statuses. */
+  statusContext: z.string().min(1).default('slipway'),
+});
+
 export const AuthConfig = z.strictObject({
   /** Scopes granted to callers without a token. Octopush's routes had no tokens for request, report
    * and status: list deploy:request, deploy:report and read here to point unchanged scripts at Slipway. */
@@ -98,6 +123,9 @@ export const SlipwayConfig = z.strictObject({
   /** Octopush's direct-to-live list: these services skip pre-prod. */
   'direct-to-live': z.array(name).default([]),
   services: z.record(name, ServiceConfig),
+  forges: z.record(name, ForgeConfig).default({}),
+  /** Keyed by the repository's full name (owner/name; GitLab: group/…/project). */
+  repositories: z.record(z.string(), RepositoryConfig).default({}),
 });
 
 export type SlipwayConfig = z.infer<typeof SlipwayConfig>;
@@ -107,3 +135,5 @@ export type JenkinsDeployer = z.infer<typeof JenkinsDeployer>;
 export type DockerDeployer = z.infer<typeof DockerDeployer>;
 export type JobDeployer = z.infer<typeof JobDeployer>;
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
+export type ForgeConfig = z.infer<typeof ForgeConfig>;
+export type RepositoryConfig = z.infer<typeof RepositoryConfig>;

@@ -9,6 +9,8 @@ export const ErrorType = {
   JenkinsQueueCancelled: 'SlipwayJenkinsQueueCancelled',
   /** The Docker engine refused the container (no such image, bad options). */
   DockerRejected: 'SlipwayDockerRejected',
+  /** A forge (GitHub, GitLab, Gitea) refused a request with a 4xx that retrying cannot fix. */
+  ForgeRejected: 'SlipwayForgeRejected',
   /** A step or deploy container ran longer than its timeout and was killed. */
   Timeout: 'SlipwayTimeout',
 } as const;

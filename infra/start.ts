@@ -47,7 +47,7 @@ const workers = [worker, ...buildHosts];
 const running = Promise.all(workers.map((w) => w.run()));
 const api = await serveApi({
   db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue: env.SLIPWAY_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,
-  temporalUiUrl, heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000, version, pingJenkins: jenkinsPinger(config),
+  temporalUiUrl, heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000, version, pingJenkins: jenkinsPinger(config), secret: (v) => process.env[v], publicUrl: env.SLIPWAY_PUBLIC_URL ?? null,
 }, env.PORT, env.HOST);
 
 const lines = [

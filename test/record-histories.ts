@@ -171,7 +171,7 @@ async function main(): Promise<void> {
   });
   const running = worker.run();
   const api = await serveApi({
-    db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue: TASK_QUEUE, namespace: 'default', temporalUiUrl: null,
+    db: database.db, pubsub: database.pubsub, secret: () => undefined, temporal: temporal.client, config, taskQueue: TASK_QUEUE, namespace: 'default', temporalUiUrl: null,
     heartbeatMs: 5000, version: 'record-histories',
   }, 0, '127.0.0.1');
   const { token } = await createToken(database.db, 'recorder', ['admin'], 'record-histories');

@@ -9,6 +9,8 @@ import { createDockerActivities } from '../activities/docker.js';
 import { createJenkinsActivities } from '../activities/jenkins.js';
 import { createLockActivities } from '../activities/locks.js';
 import { createBuildStoreActivities } from '../activities/build-store.js';
+import { createForgeActivities } from '../activities/forge.js';
+import { createJobLinkActivities } from '../activities/job-links.js';
 import { createStoreActivities } from '../activities/store.js';
 import type { Database } from '../db/client.js';
 import type { SlipwayConfig } from '../domain/config.js';
@@ -44,6 +46,12 @@ export function jenkinsServers(config: SlipwayConfig, env: NodeJS.ProcessEnv = p
   return Object.fromEntries(Object.entries(config.jenkins).map(([name, s]) => [name, { url: s.url, user: s.user, token: secretFromEnv(s.tokenEnv, env) }]));
 }
 
+/** Forges with an API (for commit statuses and issues); tokens come from the environment. */
+export function forgeServers(config: SlipwayConfig, env: NodeJS.ProcessEnv = process.env) {
+  return Object.fromEntries(Object.entries(config.forges).flatMap(([name, f]) =>
+    f.apiUrl && f.vendor !== 'bitbucket' ? [[name, { vendor: f.vendor, apiUrl: f.apiUrl, token: secretFromEnv(f.tokenEnv, env) }]] : []));
+}
+
 export function buildActivities(deps: WorkerDeps) {
   const store = createStoreActivities({ db: deps.database.db });
   return {
@@ -52,6 +60,8 @@ export function buildActivities(deps: WorkerDeps) {
     ...createLockActivities({ client: deps.client, taskQueue: deps.taskQueue, store, livenessCheckSeconds: deps.lockLivenessCheckSeconds, maxHistoryEvents: deps.lockMaxHistoryEvents }),
     ...createJenkinsActivities({ servers: jenkinsServers(deps.config, deps.env), pollIntervalMs: deps.jenkinsPollIntervalMs }),
     ...createDockerActivities({ docker: deps.docker ?? new Docker() }),
+    ...createJobLinkActivities({ db: deps.database.db, pubsub: deps.database.pubsub, client: deps.client }),
+    ...createForgeActivities({ servers: forgeServers(deps.config, deps.env) }),
   };
 }
 

@@ -108,7 +108,7 @@ export async function runJob(deployer: JobDeployer, ctx: DeployContext): Promise
   const store = proxyActivities<BuildStoreActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '10s', nonRetryableErrorTypes } });
   try {
     const parameters = Object.fromEntries(Object.entries(deployer.parameters).map(([k, t]) => [k, renderTemplate(t, ctx.values)]));
-    const input = await store.allocateDeployBuild({ jobPath: deployer.job, parameters, trigger: `deployment ${ctx.values.deploymentId}@${ctx.values.environment}` });
+    const input = await store.allocateBuildOnce({ jobPath: deployer.job, parameters, trigger: `deployment ${ctx.values.deploymentId}@${ctx.values.environment}` });
     await ctx.onBuild({ id: input.id, job: input.jobPath, number: input.number });
     const result: BuildResult = await executeChild('build', { workflowId: input.id, taskQueue: workflowInfo().taskQueue, args: [input] });
     const message = `build #${input.number} of ${input.jobPath} ${result.status}${result.reason ? `: ${result.reason}` : ''}`;

@@ -2,3 +2,4 @@
 export { deployment } from './deployment.js';
 export { environmentLock } from './environment-lock.js';
 export { build } from './build.js';
+export { forgeEvent } from './forge-event.js';

@@ -65,7 +65,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const heartbeatMs = opts.heartbeatMs ?? 3000;
   const api = await serveApi({
     db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233',
-    heartbeatMs, version: 'test', logHeartbeatMs: 300,
+    heartbeatMs, version: 'test', logHeartbeatMs: 300, secret: (v) => opts.env?.[v], publicUrl: 'http://slipway.test',
   }, 0, '127.0.0.1');
 
   const tokens = {

@@ -1,0 +1,72 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { normalizeForgeEvents } from '../../domain/forge-events.js';
+import { logger } from '../../infra/logger.js';
+import { forgeEventWorkflowId } from '../../workflows/forge-event.messages.js';
+import type { ApiDeps } from '../deps.js';
+import { createRateLimiter } from '../rate-limit.js';
+import { deliveryId, eventType, verifyDelivery } from '../webhook-verify.js';
+
+// The webhook gateway: verify, rate-limit, normalize, hand to Temporal, answer 202. Nothing slow
+// happens before the answer: the delivery's workflow does the rest, and its id (from the delivery
+// id) makes a redelivery a no-op.
+
+const error = (code: string, message: string, field?: string) => ({ error: { code, message, ...(field ? { field } : {}) } });
+
+export function hookRoutes(deps: ApiDeps) {
+  const app = new Hono();
+  const limiter = createRateLimiter();
+
+  app.post('/hooks/:forge', async (c) => {
+    const name = c.req.param('forge');
+    const forge = deps.config.forges[name];
+    if (!forge) return c.json(error('not_found', `no forge "${name}" is configured`), 404);
+    const header = (h: string) => c.req.header(h);
+    const body = await c.req.text();
+    const secret = deps.secret(forge.secretEnv);
+    if (!secret) {
+      logger.error({ forge: name, variable: forge.secretEnv }, 'webhook secret variable is not set: refusing deliveries');
+      return c.json(error('unauthorized', 'this forge has no webhook secret configured'), 401);
+    }
+    const verdict = await verifyDelivery(forge.vendor, header, body, secret);
+    if (!verdict.ok) {
+      logger.warn({ forge: name, reason: verdict.reason }, 'webhook refused');
+      return c.json(error('unauthorized', verdict.reason), 401);
+    }
+    let source = 'unknown';
+    try { source = getConnInfo(c).remote.address ?? 'unknown'; } catch { /* not behind node-server (tests with app.request) */ }
+    const allowed = limiter.take(`${name}:${source}`, forge.rateLimitPerMinute);
+    if (!allowed.ok) {
+      c.header('Retry-After', String(allowed.retryAfterSeconds));
+      return c.json(error('rate_limited', `more than ${forge.rateLimitPerMinute} deliveries a minute from ${source}`), 429);
+    }
+    let payload: unknown;
+    try {
+      const type = header('content-type') ?? '';
+      payload = type.includes('x-www-form-urlencoded') ? JSON.parse(new URLSearchParams(body).get('payload') ?? '') : JSON.parse(body);
+    } catch {
+      return c.json(error('invalid', 'the body is not JSON', 'body'), 400);
+    }
+    const type = eventType(forge.vendor, header);
+    const id = deliveryId(forge.vendor, header, body);
+    const normalized = normalizeForgeEvents(forge.vendor, type, payload);
+    if (!normalized.ok) return c.json({ status: 'ignored', reason: normalized.ignored, delivery: id }, 202);
+    const repo = normalized.events[0]!.repo.fullName;
+    const rule = deps.config.repositories[repo];
+    if (!rule || rule.forge !== name) return c.json({ status: 'ignored', reason: `repository ${repo} is not linked to any job`, delivery: id }, 202);
+    try {
+      await deps.temporal.workflow.start('forgeEvent', {
+        workflowId: forgeEventWorkflowId(deps.taskQueue, name, id), taskQueue: deps.taskQueue,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'FAIL',
+        args: [{ forge: name, deliveryId: id, eventType: type, events: normalized.events, rule, publicUrl: deps.publicUrl ?? null, statuses: Boolean(forge.apiUrl), heartbeatMs: deps.heartbeatMs }],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return c.json({ status: 'duplicate', delivery: id }, 202);
+      logger.error({ err, forge: name, delivery: id }, 'could not hand a delivery to Temporal');
+      return c.json(error('unavailable', 'the delivery could not be recorded; redeliver it'), 503);
+    }
+    return c.json({ status: 'accepted', delivery: id, events: normalized.events.length }, 202);
+  });
+  return app;
+}

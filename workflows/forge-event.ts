@@ -1,0 +1,77 @@
+import { ChildWorkflowFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { BuildStoreActivities } from '../activities/build-store.js';
+import type { ForgeActivities } from '../activities/forge.js';
+import type { JobLinkActivities } from '../activities/job-links.js';
+import { ErrorType } from '../domain/errors.js';
+import { featureKeys } from '../domain/feature-keys.js';
+import type { ForgeEvent } from '../domain/forge-events.js';
+import { jobAction } from '../domain/job-links.js';
+import type { BuildResult } from './build.messages.js';
+import type { ForgeEventInput } from './forge-event.messages.js';
+
+const retry = { maximumInterval: '30s', nonRetryableErrorTypes: [ErrorType.BadConfig, ErrorType.ForgeRejected] };
+const links = proxyActivities<JobLinkActivities>({ startToCloseTimeout: '1m', retry });
+const store = proxyActivities<BuildStoreActivities>({ startToCloseTimeout: '30s', retry });
+const forge = proxyActivities<ForgeActivities>({ startToCloseTimeout: '30s', retry: { ...retry, maximumAttempts: 20 } });
+
+const forgeState = (status: BuildResult['status']) => (status === 'succeeded' ? 'success' : status === 'failed' ? 'failure' : 'error');
+
+/**
+ * One webhook delivery: for each event, link it to its features, then build the PR's or branch's
+ * job copy (cancelling a PR's superseded builds) or retire the copy, and report the build's state
+ * back to the forge as a commit status. Exactly one build per delivery and copy: the allocation
+ * is keyed by the delivery, and the build's workflow id by its number.
+ */
+export async function forgeEvent(input: ForgeEventInput): Promise<{ builds: string[] }> {
+  const built: string[] = [];
+  for (const event of input.events) {
+    await linkToFeatures(event);
+    const action = jobAction(input.rule, event);
+    if (!action) continue;
+    if (action.action === 'retire') { await links.retireJobCopy({ copy: action.copy }); continue; }
+    await links.ensureJobCopy({ parent: action.parent, copy: action.copy, ref: action.ref });
+    if (action.supersede) await links.cancelRunningBuilds({ jobPath: action.copy, actor: `a newer push (${action.commit.slice(0, 12)})` });
+    const build = await store.allocateBuildOnce({ jobPath: action.copy, parameters: {}, trigger: `webhook ${input.forge} ${input.deliveryId}`, ref: action.ref });
+    built.push(build.id);
+    const status = async (state: 'pending' | 'success' | 'failure' | 'error', description: string) => {
+      if (!input.statuses) return;
+      await forge.forgeSetCommitStatus({
+        server: input.forge, repo: event.repo.fullName, sha: action.commit, state, context: input.rule.statusContext, description,
+        ...(input.publicUrl ? { targetUrl: `${input.publicUrl}/v1/builds/${encodeURIComponent(build.id)}` } : {}),
+      });
+    };
+    await status('pending', `build #${build.number} of ${action.copy} is running`);
+    let result: BuildResult;
+    try {
+      result = await executeChild('build', { workflowId: build.id, taskQueue: workflowInfo().taskQueue, args: [{ ...build, heartbeatMs: input.heartbeatMs }] });
+    } catch (err) {
+      result = { status: 'errored', reason: err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : String(err) };
+    }
+    await status(forgeState(result.status), `build #${build.number} ${result.status}${result.reason ? `: ${result.reason}` : ''}`);
+    await links.linkFeatures({ keys: keysOf(event), repo: event.repo.fullName, kind: 'build', ref: build.id, detail: { job: action.copy, number: build.number, status: result.status, commit: action.commit } });
+  }
+  const first = input.events[0]!;
+  await links.recordDelivery({ id: `${input.forge}:${input.deliveryId}`, forge: input.forge, event: input.eventType, repo: first.repo.fullName, summary: summary(first), builds: built });
+  return { builds: built };
+}
+
+function keysOf(event: ForgeEvent): string[] {
+  return featureKeys(event.kind === 'pull_request' ? `${event.branch} ${event.title}` : event.kind === 'push' ? event.branch : event.tag);
+}
+
+async function linkToFeatures(event: ForgeEvent): Promise<void> {
+  const keys = keysOf(event);
+  if (keys.length === 0) return;
+  if (event.kind === 'pull_request') {
+    await links.linkFeatures({ keys, repo: event.repo.fullName, kind: 'pull_request', ref: String(event.number), detail: { title: event.title, action: event.action, branch: event.branch, commit: event.commit, url: event.url } });
+  }
+  if (event.kind === 'pull_request' || event.kind === 'push') {
+    await links.linkFeatures({ keys, repo: event.repo.fullName, kind: 'branch', ref: event.branch, detail: { commit: event.commit } });
+  }
+}
+
+function summary(event: ForgeEvent): Record<string, unknown> {
+  if (event.kind === 'pull_request') return { kind: event.kind, action: event.action, number: event.number, branch: event.branch, commit: event.commit };
+  if (event.kind === 'push') return { kind: event.kind, branch: event.branch, commit: event.commit, deleted: event.deleted };
+  return { kind: event.kind, tag: event.tag, commit: event.commit };
+}
