@@ -68,7 +68,7 @@ async function main(): Promise<string[]> {
   const { token } = await createToken(db, 'bench', ['admin'], 'bench');
   const startApi = async (taskQueue: string): Promise<Api> => {
     const api = await serveApi({
-      db, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: null, heartbeatMs: 30_000, version: 'bench', secret: () => undefined,
+      db, pubsub: bench.database.pubsub, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: null, heartbeatMs: 30_000, version: 'bench', secret: () => undefined,
     }, 0, '127.0.0.1');
     cleanups.add(`API of ${taskQueue}`, () => api.close());
     return { url: api.url, token };
@@ -112,10 +112,11 @@ async function main(): Promise<string[]> {
   }
 
   // The worker of (a) and (b): its own process with Postgres; in this process with PGlite (one process only).
-  const mainWorker = bench.url
+  const child = bench.url
     ? spawnWorker({ temporalAddress: address, databaseUrl: bench.url, dataDir: tempDir('slipway-bench-w-', cleanups), configFile, taskQueue: 'bench-main', env: workerEnv }, cleanups)
-    : await startInProcessWorker({ connection: temporal.native, client: temporal.client, taskQueue: 'bench-main', database: bench.database, config, env: workerEnv, telemetry }, cleanups);
-  await waitForPollers(temporal.connection, 'bench-main', 'exitCode' in mainWorker ? mainWorker : undefined);
+    : undefined;
+  const mainWorker = child ?? await startInProcessWorker({ connection: temporal.native, client: temporal.client, taskQueue: 'bench-main', database: bench.database, config, env: workerEnv, telemetry }, cleanups);
+  await waitForPollers(temporal.connection, 'bench-main', child);
   const mainApi = await startApi('bench-main');
 
   // (a) POST latency: 300 requests, 10 at a time, each a distinct service and version (the first 10 warm up).

@@ -6,9 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import { openDatabase, type Database } from '../db/client.js';
+import type { SlipwayConfig } from '../domain/config.js';
+import type { Telemetry } from '../infra/telemetry.js';
+import type { FakeJenkins } from '../test/fakes/jenkins.js';
 import { freshDatabase } from '../test/support/pg.js';
+import { bundleWorkflows, createWorker } from '../worker/worker.js';
+import { stateQuery } from '../workflows/deployment.messages.js';
 
 /**
  * Clean-up steps, run newest first; a failing one does not stop the others. `run()` may be called
@@ -145,6 +151,15 @@ export function spawnWorker(opts: { temporalAddress: string; databaseUrl: string
   return { pid: child.pid!, memory: () => ({ rssMb: status('VmRSS'), peakMb: status('VmHWM') }), exitCode: () => child.exitCode ?? child.signalCode, stop };
 }
 
+/** The orchestration worker in this process (PGlite allows one process only). */
+export async function startInProcessWorker(deps: { connection: NativeConnection; client: Client; taskQueue: string; database: Database; config: SlipwayConfig; env: Record<string, string>; telemetry: Telemetry }, cleanups: Cleanups): Promise<{ stop(): Promise<void> }> {
+  const worker = await createWorker({ ...deps, namespace: 'default', workflowBundle: await bundleWorkflows() });
+  const running = worker.run();
+  const stop = async () => { if (worker.getState() === 'RUNNING') worker.shutdown(); await running; };
+  cleanups.add('in-process worker', stop);
+  return { stop };
+}
+
 /** Waits until a worker polls the task queue for workflow tasks; fails at once if the worker process ended. */
 export async function waitForPollers(connection: Connection, taskQueue: string, worker?: WorkerChild, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -193,4 +208,58 @@ export async function callApi(api: Api, method: string, path: string, body?: unk
   let parsed: { id?: string } | null = null;
   try { parsed = JSON.parse(text) as { id?: string }; } catch { parsed = null; }
   return { status: res.status, ms, body: parsed, text };
+}
+
+export interface ParkOptions {
+  api: Api;
+  services: string[];
+  post(api: Api, service: string, version: string): Promise<{ id: string }>;
+  fake: FakeJenkins;
+  job: string;
+  client: Client;
+  /** Whatever is parked by then is what gets measured. */
+  deadline: number;
+}
+
+/**
+ * Requests a deployment per service (20 at a time) and reports its tests passed once its preprod
+ * Jenkins build has finished (409: the workflow does not wait for tests yet, retry); a 200 means
+ * TESTS_PASSED is recorded. Then checks through the state query that each waits for Go Live.
+ */
+export async function park(opts: ParkOptions): Promise<{ parked: number; seconds: number }> {
+  const started = Date.now();
+  const built = new Set<string>();
+  let watching = true;
+  const watcher = (async () => {
+    for (; watching; await sleep(250)) {
+      for (const build of opts.fake.builds(opts.job)) if (!build.building && build.params.SLIPWAY_DEPLOYMENT) built.add(build.params.SLIPWAY_DEPLOYMENT);
+    }
+  })();
+  let passed: string[] = [];
+  try {
+    const ids = await pool(opts.services, 20, async (service) => (await opts.post(opts.api, service, '1.0.0')).id);
+    const reported = await pool(ids, 50, async (id) => {
+      while (Date.now() < opts.deadline) {
+        if (built.has(`${id}@preprod`)) {
+          const res = await callApi(opts.api, 'POST', `/v1/deployments/${id}/test-results`, { passed: true });
+          if (res.status === 200) return id;
+          if (res.status !== 409) throw new Error(`test-results for ${id}: ${res.status} ${res.text.slice(0, 300)}`);
+        }
+        await sleep(500);
+      }
+      return null;
+    });
+    passed = reported.filter((id): id is string => id !== null);
+  } finally {
+    watching = false;
+    await watcher;
+  }
+  const waiting = await pool(passed, 20, async (id) => {
+    const handle = opts.client.workflow.getHandle(id);
+    for (let tries = 0; tries < 60; tries++, await sleep(500)) {
+      if ((await handle.query(stateQuery)).phase === 'awaiting-approval') return true;
+    }
+    return false;
+  });
+  return { parked: waiting.filter(Boolean).length, seconds: (Date.now() - started) / 1000 };
 }

@@ -24,6 +24,24 @@ export interface BuildHostDeps {
   hostName?: string;
 }
 
+/**
+ * A build's secret values, read once per build on its host (every step needs them; they do not
+ * change during a build). Bounded: the oldest builds' entries go first.
+ */
+function cachedSecrets(read: (buildId: string) => Promise<Record<string, string>>, max = 500) {
+  const cache = new Map<string, Promise<Record<string, string>>>();
+  return (buildId: string) => {
+    let found = cache.get(buildId);
+    if (!found) {
+      found = read(buildId);
+      found.catch(() => cache.delete(buildId));
+      cache.set(buildId, found);
+      if (cache.size > max) cache.delete(cache.keys().next().value!);
+    }
+    return found;
+  };
+}
+
 /** Secret parameter values join a command's environment here, on the host, never in history. */
 function withSecrets(runner: BuildRunnerActivities, secretsOf: (buildId: string) => Promise<Record<string, string>>): BuildRunnerActivities {
   return {
@@ -52,6 +70,6 @@ export async function createBuildHostWorkers(deps: BuildHostDeps): Promise<Worke
   const common = { connection: deps.connection, namespace: deps.namespace, interceptors: { activity: [(ctx: Context) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })] } };
   return Promise.all([
     Worker.create({ ...common, taskQueue: buildClaimQueue(deps.taskQueue), activities: createBuildHostActivities({ taskQueue: deps.taskQueue, hostName }) }),
-    Worker.create({ ...common, taskQueue: buildHostQueue(deps.taskQueue, hostName), activities: withSecrets(runner, store.buildSecretValues) }),
+    Worker.create({ ...common, taskQueue: buildHostQueue(deps.taskQueue, hostName), activities: withSecrets(runner, cachedSecrets(store.buildSecretValues)) }),
   ]);
 }
