@@ -176,10 +176,11 @@ async function main(): Promise<void> {
   const secret = randomBytes(24).toString('hex');
   const taskQueue = `bench-webhooks-${randomBytes(4).toString('hex')}`;
 
-  const worker = bench.url
+  const child = bench.url
     ? spawnWorker({ temporalAddress: address, databaseUrl: bench.url, dataDir: tempDir('slipway-bench-webhooks-w-', cleanups), configFile, taskQueue, env: {} }, cleanups)
-    : await startInProcessWorker({ connection: temporal.native, client: temporal.client, taskQueue, database: bench.database, config, env: {}, telemetry }, cleanups);
-  await waitForPollers(temporal.connection, taskQueue, 'exitCode' in worker ? worker : undefined);
+    : undefined;
+  if (!child) await startInProcessWorker({ connection: temporal.native, client: temporal.client, taskQueue, database: bench.database, config, env: {}, telemetry }, cleanups);
+  await waitForPollers(temporal.connection, taskQueue, child);
 
   const api = await serveApi({
     db, pubsub: bench.database.pubsub, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: null, heartbeatMs: 30_000, version: 'bench',
@@ -201,7 +202,7 @@ async function main(): Promise<void> {
   const answered202 = (s: Sample) => s.status === 202;
 
   log(`Slipway webhook gateway benchmark: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs, database ${bench.kind}, ` +
-    `worker ${bench.url ? `in its own process (pid ${'pid' in worker ? worker.pid : '?'}, orchestration only)` : 'in this process (PGlite: no second process can share it)'}, ` +
+    `worker ${child ? `in its own process (pid ${child.pid}, orchestration only)` : 'in this process (PGlite: no second process can share it)'}, ` +
     `Temporal dev server in memory; load average before: ${load()}`);
   log(`  ${COUNT} GitHub push deliveries per server (${(bytes / 1024).toFixed(1)} KiB body each), open loop at ${RATE}/s over keep-alive fetch (undici), loopback; ` +
     `branch rule team/shop/ci with only: [nothing]: no builds run, each workflow records its delivery`);

@@ -25,7 +25,7 @@ const forgeState = (status: BuildResult['status']) => (status === 'succeeded' ? 
 export async function forgeEvent(input: ForgeEventInput): Promise<{ builds: string[] }> {
   const built: string[] = [];
   for (const event of input.events) {
-    await linkToFeatures(event);
+    await linkToFeatures(event, input);
     const action = jobAction(input.rule, event);
     if (!action) continue;
     if (action.action === 'retire') { await links.retireJobCopy({ copy: action.copy }); continue; }
@@ -55,11 +55,13 @@ export async function forgeEvent(input: ForgeEventInput): Promise<{ builds: stri
   return { builds: built };
 }
 
+/** `#42` means an issue of this repository: it becomes `owner/repo#42`, unique across repositories. */
 function keysOf(event: ForgeEvent): string[] {
-  return featureKeys(event.kind === 'pull_request' ? `${event.branch} ${event.title}` : event.kind === 'push' ? event.branch : event.tag);
+  const text = event.kind === 'pull_request' ? `${event.branch} ${event.title}` : event.kind === 'push' ? event.branch : event.tag;
+  return featureKeys(text).map((k) => (k.startsWith('#') ? `${event.repo.fullName}${k}` : k));
 }
 
-async function linkToFeatures(event: ForgeEvent): Promise<void> {
+async function linkToFeatures(event: ForgeEvent, input: ForgeEventInput): Promise<void> {
   const keys = keysOf(event);
   if (keys.length === 0) return;
   if (event.kind === 'pull_request') {
@@ -67,6 +69,13 @@ async function linkToFeatures(event: ForgeEvent): Promise<void> {
   }
   if (event.kind === 'pull_request' || event.kind === 'push') {
     await links.linkFeatures({ keys, repo: event.repo.fullName, kind: 'branch', ref: event.branch, detail: { commit: event.commit } });
+  }
+  // GitHub issues are the planning provider: an issue key gets its title and state.
+  if (event.vendor === 'github' && input.statuses) {
+    for (const key of keys.filter((k) => k.includes('#'))) {
+      const issue = await forge.forgeIssue({ server: input.forge, repo: event.repo.fullName, number: Number(key.split('#')[1]) });
+      if (issue) await links.describeFeature({ key, title: issue.title, state: issue.state, url: issue.url, provider: 'github-issues' });
+    }
   }
 }
 

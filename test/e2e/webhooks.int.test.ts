@@ -138,6 +138,11 @@ describe('webhook gateway', () => {
     const feature = await eventually(async () => { const f = (await stack.call('GET', '/v1/features/ABC-123')).body; return f.builds?.length >= 3 ? f : undefined; }, 'three builds linked to ABC-123');
     expect(feature.branches.map((b: { ref: string }) => b.ref)).toEqual(expect.arrayContaining(['feature/ABC-123-refunds']));
     expect(feature.pullRequests.map((p: { ref: string }) => p.ref)).toEqual(['25']);
+    github.setIssue('acme', 'shop', { number: 7, title: 'Checkout crashes on empty cart', state: 'open' });
+    await deliver('github', 'github', 'pull_request', githubPullRequest('acme/shop', 'opened', 31, sha(), 'Fix #7: guard the empty cart'));
+    const issue = await eventually(async () => { const f = (await stack.call('GET', `/v1/features/${encodeURIComponent('acme/shop#7')}`)).body; return f.title ? f : undefined; }, 'the issue feature');
+    expect(issue).toMatchObject({ key: 'acme/shop#7', title: 'Checkout crashes on empty cart', state: 'open', provider: 'github-issues' });
+    expect(issue.pullRequests.map((p: { ref: string }) => p.ref)).toEqual(['31']);
     expect((await stack.call('GET', '/v1/features')).body.features.map((f: { key: string }) => f.key)).toEqual(expect.arrayContaining(['ABC-123', 'PAY-311', 'OPS-88', 'BILL-42']));
   });
 });
