@@ -127,14 +127,24 @@ function countConnections(server: Server): () => number {
   return () => n;
 }
 
-interface Phase { samples: Sample[]; ok: Sample[]; failed: Sample[]; seconds: number; connections: number }
+interface Phase {
+  samples: Sample[]; ok: Sample[]; failed: Sample[]; seconds: number; connections: number;
+  /** CPU time of this process (client, server, Temporal client) per request, and its event loop's utilization. */
+  cpuMsPerRequest: number; loopUtilization: number;
+}
 
 async function measure(url: string, deliveries: Delivery[], connections: () => number, accepted: (s: Sample) => boolean): Promise<Phase> {
   const before = connections();
+  const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
   const t0 = performance.now();
   const samples = await openLoop(url, deliveries, RATE);
   const seconds = (performance.now() - t0) / 1000;
-  return { samples, ok: samples.filter(accepted), failed: samples.filter((s) => !accepted(s)), seconds, connections: connections() - before };
+  const used = process.cpuUsage(cpu);
+  return {
+    samples, ok: samples.filter(accepted), failed: samples.filter((s) => !accepted(s)), seconds, connections: connections() - before,
+    cpuMsPerRequest: (used.user + used.system) / 1000 / samples.length, loopUtilization: performance.eventLoopUtilization(loop).utilization,
+  };
 }
 
 function describe(name: string, p: Phase): string {
@@ -144,7 +154,7 @@ function describe(name: string, p: Phase): string {
   return `${name}: n=${p.ok.length}/${p.samples.length} answered as expected in ${p.seconds.toFixed(2)} s, ` +
     `p50 ${ms(percentile(lat, 50))}, p99 ${ms(percentile(lat, 99))}, max ${ms(Math.max(...lat))} ` +
     `(from the actual send: p50 ${ms(percentile(fromSend, 50))}, p99 ${ms(percentile(fromSend, 99))}; send lag p99 ${ms(percentile(lag, 99))}, max ${ms(Math.max(...lag))}; ` +
-    `${p.connections} TCP connection(s))`;
+    `${p.connections} TCP connection(s); this process: ${p.cpuMsPerRequest.toFixed(2)} ms CPU per request, event loop ${(p.loopUtilization * 100).toFixed(0)}% busy)`;
 }
 
 function failures(name: string, p: Phase): void {
@@ -216,11 +226,14 @@ async function main(): Promise<void> {
     throw new Error('the warm-up had unexpected answers');
   }
   const recorded = async () => (await db.select({ n: count() }).from(webhookDeliveries))[0]!.n;
+  const workflows = async (status?: string) =>
+    (await temporal.client.workflow.count(`TaskQueue = '${taskQueue}'${status ? ` AND ExecutionStatus = '${status}'` : ''}`)).count;
+  /** Drained: at least `expected` deliveries recorded and no forgeEvent workflow of this task queue still running. */
   const drain = async (expected: number) => {
     const from = performance.now();
-    for (const deadline = Date.now() + DRAIN_TIMEOUT_MS; ; await sleep(100)) {
+    for (const deadline = Date.now() + DRAIN_TIMEOUT_MS; ; await sleep(250)) {
       const n = await recorded();
-      if (n >= expected) return { n, seconds: (performance.now() - from) / 1000 };
+      if (n >= expected && (await workflows('Running')) === 0) return { n, seconds: (performance.now() - from) / 1000 };
       if (Date.now() > deadline) return { n, seconds: NaN };
     }
   };
@@ -244,8 +257,9 @@ async function main(): Promise<void> {
   failures('bare', bareRun);
   log(`  ${describe('Slipway gateway ', gatewayRun)}`);
   failures('gateway', gatewayRun);
-  log(`  after the gateway run: ${drained.n - WARMUP}/${gatewayRun.ok.length} deliveries recorded by the worker ` +
-    `${Number.isNaN(drained.seconds) ? `(NOT drained within ${DRAIN_TIMEOUT_MS / 1000} s)` : `${drained.seconds.toFixed(1)} s after the last answer`}; builds started: ${buildCount}`);
+  log(`  queue after the gateway run: ${Number.isNaN(drained.seconds) ? `NOT drained within ${DRAIN_TIMEOUT_MS / 1000} s` : `drained ${drained.seconds.toFixed(1)} s after the last answer`}: ` +
+    `${drained.n - WARMUP} measured deliveries recorded by the worker (${gatewayRun.ok.length} accepted), ${await workflows()} forgeEvent workflows in all (${WARMUP} warm-up), ` +
+    `${await workflows('Completed')} completed; builds started: ${buildCount}`);
   log('');
   log(`Summary (load average after: ${load()}; other work on this machine skews the figures):`);
   log(`  gateway p50 ${ms(percentile(gatewayLat, 50))}, p99 ${ms(gatewayP99)}; bare Hono p50 ${ms(percentile(bareRun.ok.map((s) => s.fromDue), 50))}, p99 ${ms(bareP99)}; ` +

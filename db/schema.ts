@@ -189,3 +189,11 @@ export const featureLinks = pgTable('feature_links', {
   detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [uniqueIndex('feature_links_idx').on(t.featureKey, t.kind, t.repo, t.ref)]);
+
+/** Heads of polled plain git repositories, as last seen by `git ls-remote`. */
+export const polledRefs = pgTable('polled_refs', {
+  repo: text('repo').notNull(),
+  ref: text('ref').notNull(),
+  sha: text('sha').notNull(),
+  seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('polled_refs_idx').on(t.repo, t.ref)]);

@@ -38,7 +38,8 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
     }
   }
   for (const [repo, rule] of Object.entries(config.repositories)) {
-    if (!config.forges[rule.forge]) at(`repositories.${repo}.forge`, `unknown forge "${rule.forge}" (define it under forges:)`);
+    if (rule.forge && !config.forges[rule.forge]) at(`repositories.${repo}.forge`, `unknown forge "${rule.forge}" (define it under forges:)`);
+    if (!rule.forge && !rule.poll) at(`repositories.${repo}`, 'needs a forge (webhooks) or poll (a plain git repository)');
   }
   return errors;
 }

@@ -99,7 +99,10 @@ export const ForgeConfig = z.strictObject({
 
 /** Octopush-era "job linking": what a repository's pull requests and branch pushes build. */
 export const RepositoryConfig = z.strictObject({
-  forge: name,
+  /** The forge that sends this repository's webhooks; absent for a plain git repository that is polled. */
+  forge: name.optional(),
+  /** Poll a plain git repository with `git ls-remote` on a Temporal schedule. */
+  poll: z.strictObject({ url: z.string().min(1), every: duration.default('1m') }).optional(),
   /** Each pull request gets its own copy of this job: <job>/pr-<number>. */
   pullRequests: z.strictObject({ job: jobPath, supersede: z.boolean().default(true) }).optional(),
   /** Each branch gets its own copy: <job>/branch-<name>. `only` lists branch globs (default: all). */

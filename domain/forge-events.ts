@@ -19,7 +19,8 @@ export interface RepoRef {
 
 export interface PushEvent {
   kind: 'push';
-  vendor: ForgeVendor;
+  /** 'git': a plain git repository that Slipway polls (no webhooks, no statuses). */
+  vendor: ForgeVendor | 'git';
   repo: RepoRef;
   branch: string;
   /** The branch's new head; for a deletion, the head it had ('' when the forge does not say). */

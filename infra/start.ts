@@ -12,6 +12,7 @@ import { startDevTemporal } from './dev-temporal.js';
 import { readEnv } from './env.js';
 import { logger } from './logger.js';
 import { connectTemporal, jenkinsPinger, serveApi } from './runtime.js';
+import { ensureSchedules } from './schedules.js';
 import { setupTelemetry } from './telemetry.js';
 import { version } from './version.js';
 
@@ -44,6 +45,7 @@ const worker = await createWorker({
 });
 const buildHosts = await createBuildHostWorkers({ connection: temporal.native, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE, database, docker, dataDir: env.SLIPWAY_DATA_DIR, hostName: env.SLIPWAY_BUILD_HOST });
 const workers = [worker, ...buildHosts];
+await ensureSchedules(temporal.client, config, env.SLIPWAY_TASK_QUEUE, env.SLIPWAY_HEARTBEAT_SECONDS * 1000);
 const running = Promise.all(workers.map((w) => w.run()));
 const api = await serveApi({
   db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue: env.SLIPWAY_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,

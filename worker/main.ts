@@ -7,6 +7,7 @@ import { connectTemporal } from '../infra/runtime.js';
 import { setupTelemetry } from '../infra/telemetry.js';
 import Docker from 'dockerode';
 import { createBuildHostWorkers } from './build-host.js';
+import { ensureSchedules } from '../infra/schedules.js';
 import { createWorker } from './worker.js';
 
 const env = readEnv();
@@ -24,6 +25,7 @@ const buildHosts = env.SLIPWAY_BUILD_HOST === 'off' ? [] : await createBuildHost
   connection: temporal.native, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE, database, docker: new Docker(), dataDir: env.SLIPWAY_DATA_DIR, hostName: env.SLIPWAY_BUILD_HOST,
 });
 const workers = [worker, ...buildHosts];
+await ensureSchedules(temporal.client, config, env.SLIPWAY_TASK_QUEUE, env.SLIPWAY_HEARTBEAT_SECONDS * 1000);
 logger.info({ taskQueue: env.SLIPWAY_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker running');
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { for (const w of workers) w.shutdown(); });
 await Promise.all(workers.map((w) => w.run()));

@@ -11,6 +11,7 @@ import { createLockActivities } from '../activities/locks.js';
 import { createBuildStoreActivities } from '../activities/build-store.js';
 import { createForgeActivities } from '../activities/forge.js';
 import { createJobLinkActivities } from '../activities/job-links.js';
+import { createGitPollActivities } from '../activities/git-poll.js';
 import { createStoreActivities } from '../activities/store.js';
 import type { Database } from '../db/client.js';
 import type { SlipwayConfig } from '../domain/config.js';
@@ -62,6 +63,7 @@ export function buildActivities(deps: WorkerDeps) {
     ...createDockerActivities({ docker: deps.docker ?? new Docker() }),
     ...createJobLinkActivities({ db: deps.database.db, pubsub: deps.database.pubsub, client: deps.client }),
     ...createForgeActivities({ servers: forgeServers(deps.config, deps.env) }),
+    ...createGitPollActivities({ db: deps.database.db }),
   };
 }
 

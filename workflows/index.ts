@@ -3,3 +3,4 @@ export { deployment } from './deployment.js';
 export { environmentLock } from './environment-lock.js';
 export { build } from './build.js';
 export { forgeEvent } from './forge-event.js';
+export { gitPoll } from './git-poll.js';

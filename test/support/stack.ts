@@ -16,6 +16,7 @@ import { connectTemporal, serveApi, type TemporalClients } from '../../infra/run
 import type { Telemetry } from '../../infra/telemetry.js';
 import Docker from 'dockerode';
 import { createBuildHostWorkers } from '../../worker/build-host.js';
+import { ensureSchedules } from '../../infra/schedules.js';
 import { bundleWorkflows, createWorker } from '../../worker/worker.js';
 import { freshDatabase } from './pg.js';
 
@@ -77,6 +78,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
 
   let workers: Worker[] = [];
+  let schedules: string[] = [];
   let running: Promise<unknown> | null = null;
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-data-'));
   const hostName = `host-${taskQueue}`;
@@ -106,6 +108,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const hosts = await createBuildHostWorkers({ connection: temporal.native, namespace: 'default', taskQueue, database, docker: new Docker(), dataDir, hostName });
       workers = [worker, ...hosts];
       running = Promise.all(workers.map((w) => w.run()));
+      schedules = await ensureSchedules(temporal.client, config, taskQueue, heartbeatMs);
     },
     async stopWorker() {
       if (workers.length === 0) return;
@@ -128,6 +131,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       return handle;
     },
     async close() {
+      for (const id of schedules) await temporal.client.schedule.getHandle(id).delete().catch(() => {});
       for (const s of spawned) await s.kill();
       await stack.stopWorker();
       await api.close();

@@ -1,0 +1,28 @@
+import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
+import type { SlipwayConfig } from '../domain/config.js';
+import { parseDuration } from '../domain/duration.js';
+import { logger } from './logger.js';
+
+// Temporal schedules that configuration asks for: one per polled plain git repository. Created
+// when missing, updated when the interval or rule changed; safe to run from every worker at start.
+
+export const gitPollScheduleId = (taskQueue: string, repo: string) => `git-poll-${repo.replace(/[^A-Za-z0-9._-]/g, '_')}@${taskQueue}`;
+
+export async function ensureSchedules(client: Client, config: SlipwayConfig, taskQueue: string, heartbeatMs?: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [repo, rule] of Object.entries(config.repositories)) {
+    if (!rule.poll) continue;
+    const scheduleId = gitPollScheduleId(taskQueue, repo);
+    const spec = { intervals: [{ every: parseDuration(rule.poll.every)! }] };
+    const action = { type: 'startWorkflow' as const, workflowType: 'gitPoll', taskQueue, workflowId: `git-poll-${repo.replace(/[^A-Za-z0-9._-]/g, '_')}@${taskQueue}`, args: [{ repo, url: rule.poll.url, rule, heartbeatMs }] };
+    try {
+      await client.schedule.create({ scheduleId, spec, action, policies: { overlap: 'SKIP', catchupWindow: '1m' } });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+    }
+    logger.info({ repo, every: rule.poll.every }, 'git polling scheduled');
+    ids.push(scheduleId);
+  }
+  return ids;
+}
