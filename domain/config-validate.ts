@@ -37,6 +37,7 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
       at(`services.${service}.approvalsRequired`, `needs ${svc.approvalsRequired} approvals but only ${svc.approvers.length} approvers are named`);
     }
   }
+  if (config.forges.jenkins) at('forges.jenkins', '"jenkins" is reserved: /hooks/jenkins takes Jenkins Notification plugin events');
   for (const [repo, rule] of Object.entries(config.repositories)) {
     if (rule.forge && !config.forges[rule.forge]) at(`repositories.${repo}.forge`, `unknown forge "${rule.forge}" (define it under forges:)`);
     if (!rule.forge && !rule.poll) at(`repositories.${repo}`, 'needs a forge (webhooks) or poll (a plain git repository)');

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
-import { requireScope, type AuthEnv } from '../auth.js';
+import { featureLinks, features } from '../../db/schema.js';
+import { featureKeys } from '../../domain/feature-keys.js';
+import { can, requireScope, type AuthEnv } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { jenkinsNotifiedSignal } from '../../workflows/deployment.messages.js';
 import { logger } from '../../infra/logger.js';
@@ -8,14 +10,19 @@ import { logger } from '../../infra/logger.js';
 // https://deploy-bot:<token>@slipway/hooks/jenkins). A notice only wakes the deployment: the
 // workflow then reads the build from Jenkins itself, so a forged notice cannot fake a result.
 
-interface Notice { build?: { phase?: string; number?: number; parameters?: Record<string, string> } }
+interface Notice {
+  name?: string;
+  url?: string;
+  build?: { phase?: string; number?: number; status?: string; full_url?: string; url?: string; parameters?: Record<string, string>; scm?: { url?: string; branch?: string; commit?: string } };
+}
 
 const correlation = /^(dep-[^@]+)@([^@]+)$/;
 
 export function callbackRoutes(deps: ApiDeps) {
   const app = new Hono<AuthEnv>();
   app.post('/hooks/jenkins', async (c) => {
-    requireScope(c, 'deploy:report');
+    const principal = c.get('principal');
+    if (!can(principal, 'provider')) requireScope(c, 'deploy:report');
     let notice: Notice;
     try {
       notice = await c.req.json<Notice>();
@@ -23,7 +30,7 @@ export function callbackRoutes(deps: ApiDeps) {
       return c.json({ error: { code: 'invalid', message: 'body: not JSON', field: 'body' } }, 400);
     }
     const match = Object.values(notice.build?.parameters ?? {}).map((v) => correlation.exec(String(v))).find(Boolean);
-    if (!match) return c.json({ accepted: false, message: 'ignored: no Slipway deployment parameter in this build' }, 202);
+    if (!match) return c.json(await recordCiBuild(deps, notice), 202);
     const [, workflowId, environment] = match;
     try {
       await deps.temporal.workflow.getHandle(workflowId!).signal(jenkinsNotifiedSignal, { environment: environment!, phase: notice.build?.phase ?? '', buildNumber: notice.build?.number });
@@ -34,4 +41,23 @@ export function callbackRoutes(deps: ApiDeps) {
     return c.json({ accepted: true }, 200);
   });
   return app;
+}
+
+/**
+ * Jenkins as a CI provider: a build that is not a Slipway deployment is linked to the features its
+ * branch names (BRANCH_NAME, or the SCM branch), so a feature shows its CI results too.
+ */
+async function recordCiBuild(deps: ApiDeps, notice: Notice) {
+  const build = notice.build ?? {};
+  const branch = (build.parameters?.BRANCH_NAME ?? build.scm?.branch ?? '').replace(/^origin\//, '');
+  const keys = featureKeys(branch);
+  if (!branch || keys.length === 0 || build.number === undefined) return { accepted: false, message: 'ignored: no Slipway deployment and no feature in the branch name' };
+  const job = (notice.url ?? notice.name ?? 'jenkins').replace(/\/$/, '');
+  const detail = { source: 'jenkins', job, number: build.number, phase: build.phase ?? null, status: build.status ?? null, url: build.full_url ?? null, branch, commit: build.scm?.commit ?? null };
+  for (const key of keys) {
+    await deps.db.insert(features).values({ key }).onConflictDoNothing();
+    await deps.db.insert(featureLinks).values({ featureKey: key, kind: 'ci', repo: build.scm?.url ?? job, ref: `${job}#${build.number}`, detail })
+      .onConflictDoUpdate({ target: [featureLinks.featureKey, featureLinks.kind, featureLinks.repo, featureLinks.ref], set: { detail, at: new Date() } });
+  }
+  return { accepted: true, features: keys };
 }

@@ -34,7 +34,7 @@ export function featureRoutes(deps: ApiDeps) {
     const deployed = relevant.length ? await db.select().from(deployments).where(and(inArray(deployments.id, relevant.map((r) => r.deploymentId)))) : [];
     return c.json({
       key: feature.key, title: feature.title, state: feature.state, url: feature.url, provider: feature.provider,
-      branches: of('branch'), pullRequests: of('pull_request'), builds: of('build'),
+      branches: of('branch'), pullRequests: of('pull_request'), builds: of('build'), ciBuilds: of('ci'),
       artifacts: built.map((a) => ({ service: a.service, version: a.version, commit: a.commit, buildId: a.buildId })),
       deployments: deployed.map((d) => ({ id: d.id, number: d.number, service: d.service, version: d.version, state: d.status })),
       environments: [...new Set(relevant.map((r) => r.environment))],

@@ -18,8 +18,10 @@ export function hookRoutes(deps: ApiDeps) {
   const app = new Hono();
   const limiter = createRateLimiter();
 
-  app.post('/hooks/:forge', async (c) => {
+  app.post('/hooks/:forge', async (c, next) => {
     const name = c.req.param('forge');
+    // /hooks/jenkins is the Jenkins Notification plugin's endpoint (api/routes/callbacks.ts).
+    if (name === 'jenkins') return next();
     const forge = deps.config.forges[name];
     if (!forge) return c.json(error('not_found', `no forge "${name}" is configured`), 404);
     const header = (h: string) => c.req.header(h);

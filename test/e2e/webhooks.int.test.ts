@@ -145,4 +145,19 @@ describe('webhook gateway', () => {
     expect(issue.pullRequests.map((p: { ref: string }) => p.ref)).toEqual(['31']);
     expect((await stack.call('GET', '/v1/features')).body.features.map((f: { key: string }) => f.key)).toEqual(expect.arrayContaining(['ABC-123', 'PAY-311', 'OPS-88', 'BILL-42']));
   });
+
+  it('takes Jenkins Notification plugin events from a provider token as CI builds of features', async () => {
+    const { token } = (await stack.call('POST', '/v1/tokens', { body: { name: 'ci-jenkins', scopes: ['provider'] } })).body;
+    const notice = {
+      name: 'shop-tests', url: 'job/shop/job/shop-tests/',
+      build: { full_url: 'https://ci.example/job/shop/job/shop-tests/88/', number: 88, queue_id: 4, timestamp: 1767225607000, duration: 4100, phase: 'FINALIZED', status: 'SUCCESS', url: 'job/shop/job/shop-tests/88/',
+        scm: { url: 'https://git.example/acme/shop.git', branch: 'origin/feature/ABC-123-refunds', commit: 'abc123' }, parameters: { BRANCH_NAME: 'feature/ABC-123-refunds' }, log: '', artifacts: {} },
+    };
+    const post = (t: string | null) => stack.call('POST', '/hooks/jenkins', { token: t, body: notice });
+    expect((await post(stack.tokens.reader)).status).toBe(403);
+    const accepted = await post(token);
+    expect(accepted).toMatchObject({ status: 202, body: { accepted: true, features: ['ABC-123'] } });
+    const feature = (await stack.call('GET', '/v1/features/ABC-123')).body;
+    expect(feature.ciBuilds).toEqual([expect.objectContaining({ source: 'jenkins', number: 88, status: 'SUCCESS', url: 'https://ci.example/job/shop/job/shop-tests/88/' })]);
+  });
 });

@@ -34,6 +34,8 @@ export interface StackOptions {
   telemetry?: Telemetry;
   /** Continue-as-new threshold of lock workflows. */
   lockMaxHistoryEvents?: number;
+  /** How often the Jenkins activity polls a build (the backstop to notifications); default 100 ms. */
+  jenkinsPollIntervalMs?: number;
 }
 
 export interface Stack {
@@ -103,7 +105,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     async startWorker() {
       const worker = await createWorker({
         connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue, database, config,
-        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: 100, lockLivenessCheckSeconds: 2, lockMaxHistoryEvents: opts.lockMaxHistoryEvents, env: opts.env ?? {}, telemetry: opts.telemetry,
+        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: opts.jenkinsPollIntervalMs ?? 100, lockLivenessCheckSeconds: 2, lockMaxHistoryEvents: opts.lockMaxHistoryEvents, env: opts.env ?? {}, telemetry: opts.telemetry,
       });
       const hosts = await createBuildHostWorkers({ connection: temporal.native, namespace: 'default', taskQueue, database, docker: new Docker(), dataDir, hostName });
       workers = [worker, ...hosts];
