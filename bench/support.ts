@@ -217,14 +217,16 @@ export interface ParkOptions {
   fake: FakeJenkins;
   job: string;
   client: Client;
+  /** Deployments in flight at once (a sliding window: arrivals never stop while work remains). */
+  window: number;
   /** Whatever is parked by then is what gets measured. */
   deadline: number;
 }
 
 /**
- * Requests a deployment per service (20 at a time) and reports its tests passed once its preprod
- * Jenkins build has finished (409: the workflow does not wait for tests yet, retry); a 200 means
- * TESTS_PASSED is recorded. Then checks through the state query that each waits for Go Live.
+ * Takes each service's deployment to the Go Live wait: request it, report its tests passed once
+ * its preprod Jenkins build has finished (409: the workflow does not wait for tests yet, retry; a
+ * 200 means TESTS_PASSED is recorded), then check through the state query that it waits for Go Live.
  */
 export async function park(opts: ParkOptions): Promise<{ parked: number; seconds: number }> {
   const started = Date.now();
@@ -235,31 +237,29 @@ export async function park(opts: ParkOptions): Promise<{ parked: number; seconds
       for (const build of opts.fake.builds(opts.job)) if (!build.building && build.params.SLIPWAY_DEPLOYMENT) built.add(build.params.SLIPWAY_DEPLOYMENT);
     }
   })();
-  let passed: string[] = [];
+  const waitingForGoLive = async (id: string) => {
+    const handle = opts.client.workflow.getHandle(id);
+    for (; Date.now() < opts.deadline; await sleep(500)) {
+      const state = await handle.query(stateQuery).catch(() => null);
+      if (state?.phase === 'awaiting-approval') return true;
+    }
+    return false;
+  };
   try {
-    const ids = await pool(opts.services, 20, async (service) => (await opts.post(opts.api, service, '1.0.0')).id);
-    const reported = await pool(ids, 50, async (id) => {
-      while (Date.now() < opts.deadline) {
-        if (built.has(`${id}@preprod`)) {
-          const res = await callApi(opts.api, 'POST', `/v1/deployments/${id}/test-results`, { passed: true });
-          if (res.status === 200) return id;
-          if (res.status !== 409) throw new Error(`test-results for ${id}: ${res.status} ${res.text.slice(0, 300)}`);
-        }
-        await sleep(500);
+    const results = await pool(opts.services, opts.window, async (service) => {
+      if (Date.now() >= opts.deadline) return false;
+      const { id } = await opts.post(opts.api, service, '1.0.0');
+      for (; Date.now() < opts.deadline; await sleep(500)) {
+        if (!built.has(`${id}@preprod`)) continue;
+        const res = await callApi(opts.api, 'POST', `/v1/deployments/${id}/test-results`, { passed: true });
+        if (res.status === 200) return waitingForGoLive(id);
+        if (res.status !== 409) throw new Error(`test-results for ${id}: ${res.status} ${res.text.slice(0, 300)}`);
       }
-      return null;
+      return false;
     });
-    passed = reported.filter((id): id is string => id !== null);
+    return { parked: results.filter(Boolean).length, seconds: (Date.now() - started) / 1000 };
   } finally {
     watching = false;
     await watcher;
   }
-  const waiting = await pool(passed, 20, async (id) => {
-    const handle = opts.client.workflow.getHandle(id);
-    for (let tries = 0; tries < 60; tries++, await sleep(500)) {
-      if ((await handle.query(stateQuery)).phase === 'awaiting-approval') return true;
-    }
-    return false;
-  });
-  return { parked: waiting.filter(Boolean).length, seconds: (Date.now() - started) / 1000 };
 }

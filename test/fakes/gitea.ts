@@ -2,8 +2,8 @@
 // Gitea appends every status it is sent (the newest per context wins), so repeating one is harmless.
 // Errors follow Gitea's APIError shape {message, url}.
 import { randomBytes } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBody, serveLoopback } from './loopback.js';
 
 export type FakeGiteaState = 'pending' | 'success' | 'error' | 'failure' | 'warning';
 export interface FakeGiteaStatus { id: number; repo: string; sha: string; state: FakeGiteaState; context: string; target_url: string; description: string }
@@ -83,17 +83,8 @@ export async function startFakeGitea(opts: { token?: string; repos?: string[] } 
     return send(status, answer);
   }
 
-  const http = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(String(err));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(0, '127.0.0.1', () => resolve());
-  });
-  root = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const server = await serveLoopback(handle);
+  root = server.root;
 
   return {
     url: `${root}/api/v1`,
@@ -101,18 +92,6 @@ export async function startFakeGitea(opts: { token?: string; repos?: string[] } 
     statuses: (repo, sha) => recorded.filter((s) => (repo === undefined || s.repo.toLowerCase() === repo.toLowerCase()) && (sha === undefined || s.sha === sha)).map((s) => ({ ...s })),
     requests: () => log.map((r) => ({ ...r })),
     failNext: (n, status = 502) => { for (let i = 0; i < n; i++) failures.push(status); },
-    close: async () => {
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

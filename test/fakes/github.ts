@@ -3,8 +3,8 @@
 // Found, 422 Validation Failed, 403 rate limit exceeded). Owner and repository names match
 // case-insensitively, as on GitHub.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBody, serveLoopback } from './loopback.js';
 
 export type FakeGitHubState = 'pending' | 'success' | 'failure' | 'error';
 export interface FakeGitHubStatus { sha: string; state: FakeGitHubState; context: string; target_url: string | null; description: string | null }
@@ -194,17 +194,8 @@ export async function startFakeGitHub(opts: { token?: string; repos?: string[] }
     return send(status, answer);
   }
 
-  const http = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(String(err));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(0, '127.0.0.1', () => resolve());
-  });
-  api = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const server = await serveLoopback(handle);
+  api = server.root;
 
   return {
     url: api,
@@ -217,18 +208,6 @@ export async function startFakeGitHub(opts: { token?: string; repos?: string[] }
     addRepo: (owner, name) => void addRepo(owner, name),
     failNext: (n, status = 502) => { for (let i = 0; i < n; i++) failures.push(status); },
     setRateLimitRemaining: (n) => { remaining.token = n; },
-    close: async () => {
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

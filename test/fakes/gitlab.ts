@@ -3,8 +3,8 @@
 // creates one; a transition the machine refuses (pending→pending, running→running) answers 400
 // "Cannot transition status via :enqueue from :pending", as GitLab does.
 import { randomBytes } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBody, serveLoopback } from './loopback.js';
 
 export type FakeGitLabState = 'pending' | 'running' | 'success' | 'failed' | 'canceled';
 /** One accepted POST; `id` is the GitLab status it created or moved. */
@@ -123,17 +123,8 @@ export async function startFakeGitLab(opts: { token?: string; projects?: string[
     return send(status, body);
   }
 
-  const http = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(String(err));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(0, '127.0.0.1', () => resolve());
-  });
-  api = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/v4`;
+  const server = await serveLoopback(handle);
+  api = `${server.root}/api/v4`;
 
   return {
     url: api,
@@ -141,18 +132,6 @@ export async function startFakeGitLab(opts: { token?: string; projects?: string[
     statuses: (p, sha) => accepted.filter((s) => (p === undefined || s.project === p.toLowerCase()) && (sha === undefined || s.sha === sha)).map((s) => ({ ...s })),
     requests: () => log.map((r) => ({ ...r })),
     failNext: (n, status = 502) => { for (let i = 0; i < n; i++) failures.push(status); },
-    close: async () => {
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
