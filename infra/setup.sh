@@ -37,7 +37,12 @@ apt_install() {
 ensure_node_deps() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing Node dependencies (npm ci)…"
-    npm ci --no-audit --no-fund --loglevel=error
+    # The registry here serves only some platforms' optional binaries (e.g. @swc/core's), so the lock
+    # cannot list the others and `npm ci` calls it out of sync. `npm install` keeps to the lock.
+    npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || {
+      log "npm ci refused the lock file (platform binaries the registry lacks); installing with npm install…"
+      npm install --no-audit --no-fund --loglevel=error
+    }
   fi
 }
 
