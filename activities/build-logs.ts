@@ -34,7 +34,7 @@ export function createBuildLogSink(deps: BuildLogSinkDeps): LogSink {
     async open(target) {
       const path = logFilePath(opts.dataDir, target);
       await mkdir(dirname(path), { recursive: true });
-      const resumeAt = await storedBytes(opts.db, target);
+      const resumeAt = target.fresh ? 0 : await storedBytes(opts.db, target);
       const file = await open(path, 'w');
       try {
         await rebuildFile(opts.db, target, file, resumeAt);

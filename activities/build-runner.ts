@@ -325,7 +325,8 @@ export function createBuildRunnerActivities(deps: BuildRunnerDeps) {
           throw err;
         }
         execId = exec.id;
-        const writer = endOnce(await deps.logs.open(logTarget(input, input.commandKey)));
+        // A step runs once (never retried), so its first attempt starts an empty log.
+        const writer = endOnce(await deps.logs.open({ ...logTarget(input, input.commandKey), fresh: Context.current().info.attempt === 1 }));
         const startedAt = Date.now();
         let run: StepRun;
         try {

@@ -10,6 +10,8 @@ export interface LogTarget {
   commandKey: string;
   /** Values to mask as *** wherever they appear, even split across writes. */
   secrets: string[];
+  /** Nothing of this command can be stored yet (its first attempt): no need to look for a resume point. */
+  fresh?: boolean;
 }
 
 export interface CommandLogWriter {

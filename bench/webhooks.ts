@@ -37,6 +37,7 @@ const TIME_LIMIT_MS = 240_000;
 const RATE = 200; // requests per second
 const COUNT = 2000; // ~10 s at RATE
 const WARMUP = 200; // per server, before measuring
+const SERIAL = 200; // per server, one at a time: service time without queueing
 const REQUEST_TIMEOUT_MS = 10_000;
 const DRAIN_TIMEOUT_MS = 120_000;
 const REPO = 'acme/shop';
@@ -101,6 +102,13 @@ async function openLoop(url: string, deliveries: Delivery[], rate: number): Prom
     i++;
   }
   return Promise.all(pending);
+}
+
+/** Sends the deliveries one after the other, each when the previous one has answered (closed loop, no queueing). */
+async function oneAtATime(url: string, deliveries: Delivery[]): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (const d of deliveries) samples.push(await send(url, d, performance.now()));
+  return samples;
 }
 
 /** The baseline: @hono/node-server `serve` set up as infra/runtime.ts serveApi does, one handler that reads the body and answers 202. */
@@ -240,10 +248,18 @@ async function main(): Promise<void> {
   const warmDrain = await drain(WARMUP);
   if (Number.isNaN(warmDrain.seconds)) throw new Error(`the worker recorded ${warmDrain.n}/${WARMUP} warm-up deliveries within ${DRAIN_TIMEOUT_MS / 1000} s`);
 
+  // Service time without queueing: one request at a time to each server (diagnostic; the worker drains these too).
+  const serialBare = await oneAtATime(bareUrl, Array.from({ length: SERIAL }, () => delivery(secret)));
+  const serialGateway = await oneAtATime(gatewayUrl, Array.from({ length: SERIAL }, () => delivery(secret)));
+  if (!serialBare.every(answered202) || !serialGateway.every(accepted)) throw new Error('the one-at-a-time requests had unexpected answers');
+  const serialDrain = await drain(WARMUP + SERIAL);
+  if (Number.isNaN(serialDrain.seconds)) throw new Error(`the worker recorded ${serialDrain.n - WARMUP}/${SERIAL} one-at-a-time deliveries within ${DRAIN_TIMEOUT_MS / 1000} s`);
+  const before = WARMUP + SERIAL;
+
   // Measured: the bare handler first (a quiet machine), then the gateway (with the worker draining its workflows meanwhile).
   const bareRun = await measure(bareUrl, measured, bare.connections, answered202);
   const gatewayRun = await measure(gatewayUrl, measured, apiConnections, accepted);
-  const drained = await drain(WARMUP + gatewayRun.ok.length);
+  const drained = await drain(before + gatewayRun.ok.length);
   const buildCount = (await db.select({ n: count() }).from(builds))[0]!.n;
 
   const bareP99 = percentile(bareRun.ok.map((s) => s.fromDue), 99);
@@ -253,12 +269,14 @@ async function main(): Promise<void> {
   const ok = allAnswered && gatewayP99 <= targets.gatewayP99Ms;
 
   log('');
+  const serial = (xs: Sample[]) => `p50 ${ms(percentile(xs.map((x) => x.fromSend), 50))}, p99 ${ms(percentile(xs.map((x) => x.fromSend), 99))}`;
+  log(`  one at a time (${SERIAL} each, no queueing; diagnostic): bare Hono ${serial(serialBare)}; gateway ${serial(serialGateway)}`);
   log(`  ${describe('bare Hono 202   ', bareRun)}`);
   failures('bare', bareRun);
   log(`  ${describe('Slipway gateway ', gatewayRun)}`);
   failures('gateway', gatewayRun);
   log(`  queue after the gateway run: ${Number.isNaN(drained.seconds) ? `NOT drained within ${DRAIN_TIMEOUT_MS / 1000} s` : `drained ${drained.seconds.toFixed(1)} s after the last answer`}: ` +
-    `${drained.n - WARMUP} measured deliveries recorded by the worker (${gatewayRun.ok.length} accepted), ${await workflows()} forgeEvent workflows in all (${WARMUP} warm-up), ` +
+    `${drained.n - before} measured deliveries recorded by the worker (${gatewayRun.ok.length} accepted), ${await workflows()} forgeEvent workflows in all (${before} before the measure), ` +
     `${await workflows('Completed')} completed; builds started: ${buildCount}`);
   log('');
   log(`Summary (load average after: ${load()}; other work on this machine skews the figures):`);

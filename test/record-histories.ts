@@ -8,7 +8,7 @@
 //
 // Re-record only on purpose: a fixture is a promise that workflows started by the code of its day
 // still replay on today's code. Add new scenarios; keep old files while such workflows may run.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,7 +19,11 @@ import proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root.js';
 import { openDatabase } from '../db/client.js';
 import { createToken } from '../db/tokens.js';
+import { createHmac } from 'node:crypto';
+import Docker from 'dockerode';
 import { environmentLockWorkflowId } from '../domain/ids.js';
+import { createBuildHostWorkers } from '../worker/build-host.js';
+import { forgeEventWorkflowId } from '../workflows/forge-event.messages.js';
 import { parseConfig } from '../infra/config-loader.js';
 import { startDevTemporal } from '../infra/dev-temporal.js';
 import { readEnv } from '../infra/env.js';
@@ -101,6 +105,54 @@ async function scenarios(call: Call): Promise<Record<string, string>> {
   };
 }
 
+/** Builds and webhook deliveries: a passing and a failing build, a cancelled one, a GitHub push. */
+async function buildScenarios(call: Call, deliver: (body: string) => Promise<number>): Promise<Record<string, string>> {
+  type BuildJson = { id: string; status: string };
+  const json = async (method: string, path: string, body?: unknown) => (await call(method, path, body)).body as unknown as BuildJson;
+  const finished = async (id: string) => {
+    const deadline = Date.now() + 60_000;
+    for (;; await new Promise((r) => setTimeout(r, 100))) {
+      const b = await json('GET', `/v1/builds/${id}`);
+      if (['succeeded', 'failed', 'cancelled', 'errored'].includes(b.status)) return b;
+      if (Date.now() > deadline) throw new Error(`build ${id} did not finish: ${JSON.stringify(b)}`);
+    }
+  };
+  const job = (fail: boolean, sleep = false) => ({
+    title: 'ci', onStart: 'echo job-start', onSuccess: 'echo job-ok', onFailure: 'echo job-failed',
+    stages: [{ title: 'test', onStart: 'echo stage', onFailure: 'echo stage-failed', steps: [
+      { title: 'unit', command: sleep ? 'echo started; sleep 30' : fail ? 'exit 2' : 'echo ok' }, { title: 'lint', command: 'exit 1', ignoreExitCode: true },
+    ] }],
+  });
+  await call('PUT', '/v1/jobs/record/ok', job(false));
+  await call('PUT', '/v1/jobs/record/broken', job(true));
+  await call('PUT', '/v1/jobs/record/slow', job(false, true));
+  await call('PUT', '/v1/jobs/record/ci', { title: 'ci', stages: [{ title: 't', steps: [{ title: 'ok', command: 'true' }] }] });
+  const ok = await json('POST', '/v1/jobs/record/ok/builds', {});
+  const broken = await json('POST', '/v1/jobs/record/broken/builds', {});
+  const slow = await json('POST', '/v1/jobs/record/slow/builds', {});
+  await finished(ok.id);
+  await finished(broken.id);
+  for (let i = 0; i < 100 && (await json('GET', `/v1/builds/${slow.id}`)).status !== 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 500));
+  await call('POST', `/v1/builds/${slow.id}/cancel`);
+  await finished(slow.id);
+  const status = await deliver(JSON.stringify({
+    ref: 'refs/heads/main', before: '0'.repeat(40), after: 'a'.repeat(40), deleted: false, created: false, forced: false,
+    repository: { full_name: 'record/app', name: 'app', clone_url: 'https://git.example/record/app.git', html_url: 'https://git.example/record/app' },
+    pusher: { name: 'recorder' }, sender: { login: 'recorder' }, head_commit: { id: 'a'.repeat(40), message: 'ABC-1 change' }, commits: [],
+  }));
+  if (status !== 202) throw new Error(`webhook delivery answered ${status}`);
+  let hookBuild: BuildJson | undefined;
+  for (let i = 0; i < 600 && !hookBuild; i++) {
+    const page = (await call('GET', '/v1/jobs/record/ci/branch-main/builds')).body as unknown as { builds?: BuildJson[] } | null;
+    hookBuild = page?.builds?.[0];
+    if (!hookBuild) await new Promise((r) => setTimeout(r, 100));
+  }
+  await finished(hookBuild!.id);
+  await new Promise((r) => setTimeout(r, 1000));
+  return { 'build-succeeded': ok.id, 'build-failed': broken.id, 'build-cancelled': slow.id, 'forge-event-push': forgeEventWorkflowId(TASK_QUEUE, 'github', 'record-delivery-1'), 'build-from-webhook': hookBuild!.id };
+}
+
 /**
  * Temporal's JSON form of a history (what `historyToJSON` of @temporalio/common produces). That
  * function fails here with "type must be a Type": @temporalio/common and @temporalio/proto each got
@@ -163,15 +215,19 @@ async function main(): Promise<void> {
     'services:',
     ...[['checkout', 1], ['payments', 1], ['search', 2]].map(([name, group]) =>
       `  ${name}: { group: ${group}, deploy: { "*": { type: jenkins, server: release, job: ${JOB} } } }`),
+    'forges: { github: { vendor: github, secretEnv: HOOK_SECRET } }',
+    'repositories: { record/app: { forge: github, branches: { job: record/ci } } }',
   ].join('\n'), 'record-histories.yml');
+  const hookSecret = 'record-histories-secret';
 
   const worker = await createWorker({
     connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue: TASK_QUEUE, database, config,
     workflowBundle: await bundleWorkflows(), jenkinsPollIntervalMs: 100, env: { FAKE_JENKINS_TOKEN: fake.token }, telemetry,
   });
-  const running = worker.run();
+  const hosts = await createBuildHostWorkers({ connection: temporal.native, namespace: 'default', taskQueue: TASK_QUEUE, database, docker: new Docker(), dataDir, hostName: 'recorder' });
+  const running = Promise.all([worker, ...hosts].map((w) => w.run()));
   const api = await serveApi({
-    db: database.db, pubsub: database.pubsub, secret: () => undefined, temporal: temporal.client, config, taskQueue: TASK_QUEUE, namespace: 'default', temporalUiUrl: null,
+    db: database.db, pubsub: database.pubsub, secret: (v) => (v === 'HOOK_SECRET' ? hookSecret : undefined), temporal: temporal.client, config, taskQueue: TASK_QUEUE, namespace: 'default', temporalUiUrl: null,
     heartbeatMs: 5000, version: 'record-histories',
   }, 0, '127.0.0.1');
   const { token } = await createToken(database.db, 'recorder', ['admin'], 'record-histories');
@@ -186,7 +242,11 @@ async function main(): Promise<void> {
   };
 
   try {
-    const recorded = await scenarios(call);
+    const deliver = async (body: string) => (await fetch(`${api.url}/hooks/github`, { method: 'POST', body, headers: {
+      'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'record-delivery-1',
+      'x-hub-signature-256': `sha256=${createHmac('sha256', hookSecret).update(body).digest('hex')}`,
+    } })).status;
+    const recorded = { ...(await scenarios(call)), ...(await buildScenarios(call, deliver)) };
     const histories = await Promise.all(Object.entries(recorded).map(async ([name, workflowId]) => {
       const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
       assertHandlersFinished(name, history);
@@ -194,12 +254,14 @@ async function main(): Promise<void> {
     }));
     mkdirSync(outDir, { recursive: true });
     for (const { name, workflowId, history } of histories) {
+      // A fixture is a promise to workflows started by the code of its day: keep it unless asked.
+      if (existsSync(join(outDir, `${name}.json`)) && !process.argv.includes('--force')) { process.stdout.write(`${name}.json: kept (--force re-records)\n`); continue; }
       writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(historyToJson(history), null, 2)}\n`);
       process.stdout.write(`${name}.json: ${history.events?.length ?? 0} events (${workflowId})\n`);
     }
   } finally {
     await api.close();
-    worker.shutdown();
+    for (const w of [worker, ...hosts]) w.shutdown();
     await running;
     await temporal.close();
     await database.close();

@@ -52,9 +52,9 @@ beforeAll(async () => {
 });
 
 describe('replay of recorded histories', () => {
-  it('has histories of both workflow types to replay', () => {
+  it('has histories of the deployment and lock workflows to replay', () => {
     expect(fixtures.length, `fixtures in ${dir}`).toBeGreaterThanOrEqual(4);
-    expect(new Set(fixtures.map((f) => f.workflowType))).toEqual(new Set(['deployment', 'environmentLock']));
+    expect([...new Set(fixtures.map((f) => f.workflowType))]).toEqual(expect.arrayContaining(['deployment', 'environmentLock']));
   });
 
   it('replays every history without a determinism violation', async () => {
