@@ -3,7 +3,9 @@ import type { Database, Db } from '../db/client.js';
 import { ApplicationFailure } from '@temporalio/activity';
 import { allocateBuild } from '../db/builds.js';
 import { artifacts, builds, buildSecrets } from '../db/schema.js';
+import { parse as parseYaml } from 'yaml';
 import { ErrorType } from '../domain/errors.js';
+import { validateJob, type JobDefinition } from '../domain/job.js';
 import type { BuildInput } from '../workflows/build.messages.js';
 import { finishedBuildStatuses, type BuildState } from '../domain/build-state.js';
 import { logger } from '../infra/logger.js';
@@ -27,6 +29,22 @@ export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pub
       const allocation = await allocateBuild(deps.db, deps.taskQueue, input.jobPath, input.parameters, input.trigger, { ref: input.ref });
       if (!allocation.ok) throw ApplicationFailure.nonRetryable(`job ${input.jobPath}: ${allocation.field}: ${allocation.message}`, ErrorType.BadConfig);
       return allocation.input;
+    },
+
+    /**
+     * A repository's `.slipway.yml`, which takes precedence over the stored definition. Parsed here
+     * rather than in the workflow, which keeps the YAML parser and the schemas out of its sandbox.
+     */
+    async parseJobFile(input: { text: string; repository?: JobDefinition['repository'] }): Promise<JobDefinition> {
+      let raw: unknown;
+      try {
+        raw = parseYaml(input.text);
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable(`.slipway.yml: ${(err as Error).message.split('\n')[0]}`, ErrorType.BadConfig);
+      }
+      const check = validateJob({ repository: input.repository, ...(raw as object) });
+      if (!check.ok) throw ApplicationFailure.nonRetryable(`.slipway.yml: ${check.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, ErrorType.BadConfig);
+      return check.job;
     },
 
     /** "Artifact ready": the same service and version again is a no-op. */

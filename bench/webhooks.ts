@@ -24,6 +24,7 @@ import { count } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { WebSocketServer } from 'ws';
 import { builds, webhookDeliveries } from '../db/schema.js';
+import { normalizeForgeEvents } from '../domain/forge-events.js';
 import { parseConfig } from '../infra/config-loader.js';
 import { readEnv } from '../infra/env.js';
 import { logger } from '../infra/logger.js';
@@ -31,6 +32,7 @@ import { connectTemporal, serveApi } from '../infra/runtime.js';
 import { setupTelemetry } from '../infra/telemetry.js';
 import { findTemporalCli } from '../test/global-setup.js';
 import { githubPush, vendorHeaders } from '../test/support/webhooks.js';
+import { forgeEventWorkflowId } from '../workflows/forge-event.messages.js';
 import { Cleanups, openBenchDatabase, percentile, sleep, spawnWorker, startInProcessWorker, startTemporal, tempDir, waitForPollers } from './support.js';
 
 const TIME_LIMIT_MS = 240_000;
@@ -252,6 +254,22 @@ async function main(): Promise<void> {
   const serialBare = await oneAtATime(bareUrl, Array.from({ length: SERIAL }, () => delivery(secret)));
   const serialGateway = await oneAtATime(gatewayUrl, Array.from({ length: SERIAL }, () => delivery(secret)));
   if (!serialBare.every(answered202) || !serialGateway.every(accepted)) throw new Error('the one-at-a-time requests had unexpected answers');
+  // The gateway's Temporal call alone: the same start (input as the gateway builds it) on a task queue no worker polls.
+  const idleQueue = `${taskQueue}-unpolled`;
+  const rule = config.repositories[REPO]!;
+  const serialStart: number[] = [];
+  for (let i = 0; i < SERIAL; i++) {
+    const d = delivery(secret);
+    const normalized = normalizeForgeEvents('github', 'push', JSON.parse(d.body));
+    if (!normalized.ok) throw new Error(`the push delivery was not normalized: ${normalized.ignored}`);
+    const id = d.headers['x-github-delivery']!;
+    const t0 = performance.now();
+    await temporal.client.workflow.start('forgeEvent', {
+      workflowId: forgeEventWorkflowId(idleQueue, 'github', id), taskQueue: idleQueue, workflowIdReusePolicy: 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'FAIL',
+      args: [{ forge: 'github', deliveryId: id, eventType: 'push', events: normalized.events, rule, publicUrl: null, statuses: false, heartbeatMs: 30_000 }],
+    });
+    serialStart.push(performance.now() - t0);
+  }
   const serialDrain = await drain(WARMUP + SERIAL);
   if (Number.isNaN(serialDrain.seconds)) throw new Error(`the worker recorded ${serialDrain.n - WARMUP}/${SERIAL} one-at-a-time deliveries within ${DRAIN_TIMEOUT_MS / 1000} s`);
   const before = WARMUP + SERIAL;
@@ -270,7 +288,8 @@ async function main(): Promise<void> {
 
   log('');
   const serial = (xs: Sample[]) => `p50 ${ms(percentile(xs.map((x) => x.fromSend), 50))}, p99 ${ms(percentile(xs.map((x) => x.fromSend), 99))}`;
-  log(`  one at a time (${SERIAL} each, no queueing; diagnostic): bare Hono ${serial(serialBare)}; gateway ${serial(serialGateway)}`);
+  log(`  one at a time (${SERIAL} each, no queueing; diagnostic): bare Hono ${serial(serialBare)}; gateway ${serial(serialGateway)}; ` +
+    `its Temporal call alone (client.workflow.start, same input, unpolled queue) p50 ${ms(percentile(serialStart, 50))}, p99 ${ms(percentile(serialStart, 99))}`);
   log(`  ${describe('bare Hono 202   ', bareRun)}`);
   failures('bare', bareRun);
   log(`  ${describe('Slipway gateway ', gatewayRun)}`);

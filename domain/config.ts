@@ -21,8 +21,7 @@ export const JenkinsServer = z.strictObject({
   tokenEnv: z.string().optional(),
 });
 
-/** Octopush called the release Jenkins with ENVIRONMENT, COMPONENT and VERSION. */
-export const octopushParameters = { ENVIRONMENT: '{{environment}}', COMPONENT: '{{service}}', VERSION: '{{version}}' };
+export { octopushParameters } from './octopush-parameters.js';
 
 export const JenkinsDeployer = z.strictObject({
   type: z.literal('jenkins'),

@@ -1,4 +1,5 @@
-import { octopushParameters, type Deployer, type SlipwayConfig } from './config.js';
+import type { Deployer, SlipwayConfig } from './config.js';
+import { octopushParameters } from './octopush-parameters.js';
 import { parseDuration } from './duration.js';
 
 // What a deployment workflow needs to know about its service, resolved from configuration when the

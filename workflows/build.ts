@@ -1,14 +1,13 @@
 import {
   ActivityFailure, allHandlersFinished, CancellationScope, condition, isCancellation, proxyActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
-import { parse } from 'yaml';
 import type { BuildRunnerActivities } from '../activities/build-runner.js';
 import type { BuildHostActivities } from '../activities/build-host.js';
 import type { BuildStoreActivities } from '../activities/build-store.js';
 import { buildPlan, type BuildPlan, type PlannedCommand } from '../domain/build-plan.js';
 import { commandRecords, type BuildState, type CommandRecord } from '../domain/build-state.js';
 import { ErrorType } from '../domain/errors.js';
-import { validateJob, type JobDefinition } from '../domain/job.js';
+import type { JobDefinition } from '../domain/job.js';
 import { buildClaimQueue, buildStateQuery, cancelBuildUpdate, type BuildInput, type BuildResult } from './build.messages.js';
 
 const store = proxyActivities<BuildStoreActivities>({ startToCloseTimeout: '10s', retry: { maximumInterval: '10s' } });
@@ -101,7 +100,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   try {
     const checkout = await runner.buildCheckout({ ...target, repository: job.repository ? { url: job.repository.url, ref: state.ref ?? job.repository.ref } : undefined, secrets: [] });
     state.commit = checkout.commit;
-    if (checkout.jobFile) job = repositoryJob(checkout.jobFile, job);
+    if (checkout.jobFile) job = await store.parseJobFile({ text: checkout.jobFile, repository: job.repository });
     const plan = buildPlan(job);
     state.commands = commandRecords(plan);
     if (!cancelledBy) {
@@ -137,18 +136,4 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   }
   await condition(allHandlersFinished);
   return { status: state.status, reason: state.reason };
-}
-
-/** A `.slipway.yml` in the repository takes precedence over the stored definition. */
-class InvalidJobFile extends Error {}
-function repositoryJob(text: string, stored: JobDefinition): JobDefinition {
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (err) {
-    throw new InvalidJobFile(`.slipway.yml: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const check = validateJob({ repository: stored.repository, ...(raw as object) });
-  if (!check.ok) throw new InvalidJobFile(`.slipway.yml: ${check.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-  return check.job;
 }

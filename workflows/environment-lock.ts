@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo,
+  allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import { grantable } from '../domain/lock-policy.js';
 import type { LockActivities } from '../activities/locks.js';
@@ -50,9 +50,20 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
 
   const maxEvents = input.maxHistoryEvents ?? 10_000;
   const livenessMs = (input.livenessCheckSeconds ?? 60) * 1000;
+  // Runs started before this patch keep the old order, in which a signal arriving while grants
+  // were being sent could be forgotten until the liveness timer: clear `dirty` before granting, so
+  // anything arriving during the grants wakes the next round.
+  const regrantAfterSignals = patched('lock-regrant-after-signals');
   for (;;) {
-    if (!state.paused && await grantWaiters(state)) dirty = true;
-    if (dirty) { dirty = false; await store.recordQueue(state); }
+    if (regrantAfterSignals) {
+      const wasDirty = dirty;
+      dirty = false;
+      const granted = !state.paused && await grantWaiters(state);
+      if (wasDirty || granted) await store.recordQueue(state);
+    } else {
+      if (!state.paused && await grantWaiters(state)) dirty = true;
+      if (dirty) { dirty = false; await store.recordQueue(state); }
+    }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents) break;
     const occupied = state.holders.length + state.waiters.length > 0;
     const woke = await condition(() => dirty, occupied ? livenessMs : undefined);
