@@ -2,27 +2,25 @@
 // rate-limit, normalize, start the delivery's workflow, answer 202) costs per delivery, measured in
 // one run on this machine against its own Temporal dev server (in memory), a throw-away database
 // (on DATABASE_URL's server, else PGlite) and a worker draining the deliveries' workflows.
-//   Open loop: 2,000 GitHub `push` deliveries (valid X-Hub-Signature-256, distinct X-GitHub-Delivery)
-//   sent on a fixed schedule of 200/s, whatever the answers' latency, over keep-alive connections
-//   (Node's fetch, i.e. undici) from this process, first to a bare Hono handler that reads the body
-//   and answers 202 (same @hono/node-server `serve` setup, same bodies and headers, same client and
-//   rate), then to Slipway's API. Latency runs from a request's scheduled send time to the end of
-//   its response body, so a late send (busy event loop) counts against the server.
+//   The figure: 2,000 GitHub `push` deliveries (valid X-Hub-Signature-256, distinct X-GitHub-Delivery)
+//   sent open loop on a fixed schedule of 200/s, whatever the answers' latency, over keep-alive
+//   connections (Node's fetch, i.e. undici) from this process, first to a bare Hono handler that
+//   reads the body and answers 202 (same @hono/node-server `serve` setup, same bodies and headers,
+//   same client and rate), then to Slipway's API. Latency runs from a request's scheduled send time
+//   to the end of its response body, so a late send (busy event loop) counts against the server.
+//   Diagnostics: both servers one request at a time (no queueing), and the gateway's Temporal call
+//   alone (client.workflow.start with the gateway's input, on a task queue no worker polls), one at
+//   a time and open loop at 200/s.
 // The repository's branch rule points at team/shop/ci with `only: [nothing]`: pushes to `main`
 // build nothing; each delivery's workflow only records the delivery (webhook_deliveries). The
 // worker is worker/main.ts in its own process (orchestration only) when DATABASE_URL is set, else
-// in this process. Loopback only; stops itself after ~4 minutes; removes what it started (dev
+// in this process. Loopback only; stops itself after 5 minutes; removes what it started (dev
 // server, worker, servers, database, temporary directories).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import { count } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { WebSocketServer } from 'ws';
 import { builds, webhookDeliveries } from '../db/schema.js';
 import { normalizeForgeEvents } from '../domain/forge-events.js';
 import { parseConfig } from '../infra/config-loader.js';
@@ -31,11 +29,13 @@ import { logger } from '../infra/logger.js';
 import { connectTemporal, serveApi } from '../infra/runtime.js';
 import { setupTelemetry } from '../infra/telemetry.js';
 import { findTemporalCli } from '../test/global-setup.js';
-import { githubPush, vendorHeaders } from '../test/support/webhooks.js';
 import { forgeEventWorkflowId } from '../workflows/forge-event.messages.js';
 import { Cleanups, openBenchDatabase, percentile, sleep, spawnWorker, startInProcessWorker, startTemporal, tempDir, waitForPollers } from './support.js';
+import {
+  countConnections, describe, failures, measure, ms, oneAtATime, p50p99, post, pushDelivery, serveBare, timed, type Delivery, type Phase, type Sample,
+} from './webhooks-support.js';
 
-const TIME_LIMIT_MS = 240_000;
+const TIME_LIMIT_MS = 300_000;
 const RATE = 200; // requests per second
 const COUNT = 2000; // ~10 s at RATE
 const WARMUP = 200; // per server, before measuring
@@ -57,126 +57,13 @@ const CONFIG_YAML = [
 
 const cleanups = new Cleanups();
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const ms = (n: number) => `${n.toFixed(1)} ms`;
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-
-interface Delivery { body: string; headers: Record<string, string> }
-interface Sample {
-  status: number; text: string;
-  /** Scheduled send time → end of the response body. */
-  fromDue: number;
-  /** Actual send → end of the response body. */
-  fromSend: number;
-  /** Actual send − scheduled send. */
-  lag: number;
-}
-
-/** A GitHub push to acme/shop `main`, signed with `secret`, with its own delivery id and commit. */
-function delivery(secret: string): Delivery {
-  const body = JSON.stringify(githubPush(REPO, BRANCH, randomBytes(20).toString('hex')));
-  return { body, headers: vendorHeaders('github', 'push', body, secret, randomUUID()) };
-}
-
-async function send(url: string, d: Delivery, due: number): Promise<Sample> {
-  const sentAt = performance.now();
-  try {
-    const res = await fetch(url, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    const text = await res.text();
-    const end = performance.now();
-    return { status: res.status, text, fromDue: end - due, fromSend: end - sentAt, lag: sentAt - due };
-  } catch (err) {
-    const end = performance.now();
-    return { status: 0, text: String(err), fromDue: end - due, fromSend: end - sentAt, lag: sentAt - due };
-  }
-}
-
-/** Sends delivery i at start + i/rate, not waiting for earlier answers (open loop); all samples once all answered. */
-async function openLoop(url: string, deliveries: Delivery[], rate: number): Promise<Sample[]> {
-  const interval = 1000 / rate;
-  const start = performance.now() + 20;
-  const pending: Array<Promise<Sample>> = [];
-  for (let i = 0; i < deliveries.length;) {
-    const due = start + i * interval;
-    const wait = due - performance.now();
-    if (wait > 0) { await sleep(wait); continue; }
-    pending.push(send(url, deliveries[i]!, due));
-    i++;
-  }
-  return Promise.all(pending);
-}
-
-/** Sends the deliveries one after the other, each when the previous one has answered (closed loop, no queueing). */
-async function oneAtATime(url: string, deliveries: Delivery[]): Promise<Sample[]> {
-  const samples: Sample[] = [];
-  for (const d of deliveries) samples.push(await send(url, d, performance.now()));
-  return samples;
-}
-
-/** The baseline: @hono/node-server `serve` set up as infra/runtime.ts serveApi does, one handler that reads the body and answers 202. */
-async function serveBare(): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
-  const app = new Hono();
-  app.post('/hooks/:forge', async (c) => {
-    await c.req.text();
-    return c.json({ status: 'accepted' }, 202);
-  });
-  const wss = new WebSocketServer({ noServer: true });
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: wss } }, (info: AddressInfo) => {
-      const close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
-      resolve({ url: `http://${info.address}:${info.port}`, connections: countConnections(server), close });
-    }) as Server;
-    server.once('error', reject);
-  });
-}
-
-/** TCP connections a server accepts from now on (keep-alive: a handful, not one per request). */
-function countConnections(server: Server): () => number {
-  let n = 0;
-  server.on('connection', () => { n++; });
-  return () => n;
-}
-
-interface Phase {
-  samples: Sample[]; ok: Sample[]; failed: Sample[]; seconds: number; connections: number;
-  /** CPU time of this process (client, server, Temporal client) per request, and its event loop's utilization. */
-  cpuMsPerRequest: number; loopUtilization: number;
-}
-
-async function measure(url: string, deliveries: Delivery[], connections: () => number, accepted: (s: Sample) => boolean): Promise<Phase> {
-  const before = connections();
-  const cpu = process.cpuUsage();
-  const loop = performance.eventLoopUtilization();
-  const t0 = performance.now();
-  const samples = await openLoop(url, deliveries, RATE);
-  const seconds = (performance.now() - t0) / 1000;
-  const used = process.cpuUsage(cpu);
-  return {
-    samples, ok: samples.filter(accepted), failed: samples.filter((s) => !accepted(s)), seconds, connections: connections() - before,
-    cpuMsPerRequest: (used.user + used.system) / 1000 / samples.length, loopUtilization: performance.eventLoopUtilization(loop).utilization,
-  };
-}
-
-function describe(name: string, p: Phase): string {
-  const lat = p.ok.map((s) => s.fromDue);
-  const fromSend = p.ok.map((s) => s.fromSend);
-  const lag = p.samples.map((s) => s.lag);
-  return `${name}: n=${p.ok.length}/${p.samples.length} answered as expected in ${p.seconds.toFixed(2)} s, ` +
-    `p50 ${ms(percentile(lat, 50))}, p99 ${ms(percentile(lat, 99))}, max ${ms(Math.max(...lat))} ` +
-    `(from the actual send: p50 ${ms(percentile(fromSend, 50))}, p99 ${ms(percentile(fromSend, 99))}; send lag p99 ${ms(percentile(lag, 99))}, max ${ms(Math.max(...lag))}; ` +
-    `${p.connections} TCP connection(s); this process: ${p.cpuMsPerRequest.toFixed(2)} ms CPU per request, event loop ${(p.loopUtilization * 100).toFixed(0)}% busy)`;
-}
-
-function failures(name: string, p: Phase): void {
-  if (p.failed.length === 0) return;
-  const kinds = new Map<string, number>();
-  for (const s of p.failed) {
-    const key = `${s.status} ${s.text.slice(0, 160)}`;
-    kinds.set(key, (kinds.get(key) ?? 0) + 1);
-  }
-  log(`    ${name}: ${p.failed.length} unexpected answer(s):`);
-  for (const [key, n] of [...kinds].slice(0, 5)) log(`      ${n} x ${key}`);
-}
+const accepted = (s: Sample) => {
+  if (s.status !== 202) return false;
+  try { return (JSON.parse(s.text) as { status?: string }).status === 'accepted'; } catch { return false; }
+};
+const answered202 = (s: Sample) => s.status === 202;
 
 async function main(): Promise<void> {
   const env = readEnv();
@@ -195,6 +82,7 @@ async function main(): Promise<void> {
   cleanups.add('Temporal clients', () => temporal.close());
   const secret = randomBytes(24).toString('hex');
   const taskQueue = `bench-webhooks-${randomBytes(4).toString('hex')}`;
+  const unpolled = `${taskQueue}-unpolled`;
 
   const child = bench.url
     ? spawnWorker({ temporalAddress: address, databaseUrl: bench.url, dataDir: tempDir('slipway-bench-webhooks-w-', cleanups), configFile, taskQueue, env: {} }, cleanups)
@@ -213,32 +101,31 @@ async function main(): Promise<void> {
   const gatewayUrl = `${api.url}/hooks/github`;
   const bareUrl = `${bare.url}/hooks/github`;
 
-  const measured = Array.from({ length: COUNT }, () => delivery(secret));
-  const bytes = measured.reduce((n, d) => n + Buffer.byteLength(d.body), 0) / COUNT;
-  const accepted = (s: Sample) => {
-    if (s.status !== 202) return false;
-    try { return (JSON.parse(s.text) as { status?: string }).status === 'accepted'; } catch { return false; }
+  const deliveries = (n: number) => Array.from({ length: n }, () => pushDelivery(REPO, BRANCH, secret));
+  const toGateway = (ds: Delivery[]) => (i: number, due: number) => timed(due, post(gatewayUrl, ds[i]!, REQUEST_TIMEOUT_MS));
+  const toBare = (ds: Delivery[]) => (i: number, due: number) => timed(due, post(bareUrl, ds[i]!, REQUEST_TIMEOUT_MS));
+  /** The gateway's own workflow start for each delivery (its input built beforehand), on a task queue no worker polls. */
+  const toTemporal = (ds: Delivery[]) => {
+    const rule = config.repositories[REPO]!;
+    const inputs = ds.map((d) => {
+      const normalized = normalizeForgeEvents('github', 'push', JSON.parse(d.body));
+      if (!normalized.ok) throw new Error(`a push delivery was not normalized: ${normalized.ignored}`);
+      return { forge: 'github', deliveryId: d.id, eventType: 'push', events: normalized.events, rule, publicUrl: null, statuses: false, heartbeatMs: 30_000 };
+    });
+    return (i: number, due: number) => timed(due, async () => {
+      const input = inputs[i]!;
+      await temporal.connection.withDeadline(Date.now() + REQUEST_TIMEOUT_MS, () => temporal.client.workflow.start('forgeEvent', {
+        workflowId: forgeEventWorkflowId(unpolled, 'github', input.deliveryId), taskQueue: unpolled,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'FAIL', args: [input],
+      }));
+      return { status: 202, text: '{"status":"accepted"}' };
+    });
   };
-  const answered202 = (s: Sample) => s.status === 202;
 
-  log(`Slipway webhook gateway benchmark: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs, database ${bench.kind}, ` +
-    `worker ${child ? `in its own process (pid ${child.pid}, orchestration only)` : 'in this process (PGlite: no second process can share it)'}, ` +
-    `Temporal dev server in memory; load average before: ${load()}`);
-  log(`  ${COUNT} GitHub push deliveries per server (${(bytes / 1024).toFixed(1)} KiB body each), open loop at ${RATE}/s over keep-alive fetch (undici), loopback; ` +
-    `branch rule team/shop/ci with only: [nothing]: no builds run, each workflow records its delivery`);
-
-  // Warm-up of both servers (JIT, connections, the dev server's first workflow starts); then let the worker drain.
-  const warmGateway = await measure(gatewayUrl, Array.from({ length: WARMUP }, () => delivery(secret)), apiConnections, accepted);
-  const warmBare = await measure(bareUrl, Array.from({ length: WARMUP }, () => delivery(secret)), bare.connections, answered202);
-  if (warmGateway.failed.length > 0 || warmBare.failed.length > 0) {
-    failures('warm-up, gateway', warmGateway);
-    failures('warm-up, bare', warmBare);
-    throw new Error('the warm-up had unexpected answers');
-  }
   const recorded = async () => (await db.select({ n: count() }).from(webhookDeliveries))[0]!.n;
   const workflows = async (status?: string) =>
     (await temporal.client.workflow.count(`TaskQueue = '${taskQueue}'${status ? ` AND ExecutionStatus = '${status}'` : ''}`)).count;
-  /** Drained: at least `expected` deliveries recorded and no forgeEvent workflow of this task queue still running. */
+  /** Drained: at least `expected` deliveries recorded and no forgeEvent workflow of the worker's task queue still running. */
   const drain = async (expected: number) => {
     const from = performance.now();
     for (const deadline = Date.now() + DRAIN_TIMEOUT_MS; ; await sleep(250)) {
@@ -247,59 +134,72 @@ async function main(): Promise<void> {
       if (Date.now() > deadline) return { n, seconds: NaN };
     }
   };
-  const warmDrain = await drain(WARMUP);
-  if (Number.isNaN(warmDrain.seconds)) throw new Error(`the worker recorded ${warmDrain.n}/${WARMUP} warm-up deliveries within ${DRAIN_TIMEOUT_MS / 1000} s`);
+  const mustDrain = async (expected: number, what: string) => {
+    const d = await drain(expected);
+    if (Number.isNaN(d.seconds)) throw new Error(`the worker recorded ${d.n}/${expected} deliveries (${what}) within ${DRAIN_TIMEOUT_MS / 1000} s`);
+  };
 
-  // Service time without queueing: one request at a time to each server (diagnostic; the worker drains these too).
-  const serialBare = await oneAtATime(bareUrl, Array.from({ length: SERIAL }, () => delivery(secret)));
-  const serialGateway = await oneAtATime(gatewayUrl, Array.from({ length: SERIAL }, () => delivery(secret)));
-  if (!serialBare.every(answered202) || !serialGateway.every(accepted)) throw new Error('the one-at-a-time requests had unexpected answers');
-  // The gateway's Temporal call alone: the same start (input as the gateway builds it) on a task queue no worker polls.
-  const idleQueue = `${taskQueue}-unpolled`;
-  const rule = config.repositories[REPO]!;
-  const serialStart: number[] = [];
-  for (let i = 0; i < SERIAL; i++) {
-    const d = delivery(secret);
-    const normalized = normalizeForgeEvents('github', 'push', JSON.parse(d.body));
-    if (!normalized.ok) throw new Error(`the push delivery was not normalized: ${normalized.ignored}`);
-    const id = d.headers['x-github-delivery']!;
-    const t0 = performance.now();
-    await temporal.client.workflow.start('forgeEvent', {
-      workflowId: forgeEventWorkflowId(idleQueue, 'github', id), taskQueue: idleQueue, workflowIdReusePolicy: 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'FAIL',
-      args: [{ forge: 'github', deliveryId: id, eventType: 'push', events: normalized.events, rule, publicUrl: null, statuses: false, heartbeatMs: 30_000 }],
-    });
-    serialStart.push(performance.now() - t0);
+  const measured = deliveries(COUNT);
+  const bytes = measured.reduce((n, d) => n + Buffer.byteLength(d.body), 0) / COUNT;
+  log(`Slipway webhook gateway benchmark: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs, database ${bench.kind}, ` +
+    `worker ${child ? `in its own process (pid ${child.pid}, orchestration only)` : 'in this process (PGlite: no second process can share it)'}, ` +
+    `Temporal dev server in memory; load average before: ${load()}`);
+  log(`  ${COUNT} GitHub push deliveries per server (${(bytes / 1024).toFixed(1)} KiB body each), open loop at ${RATE}/s over keep-alive fetch (undici), loopback; ` +
+    'branch rule team/shop/ci with only: [nothing]: no builds run, each workflow records its delivery');
+
+  // Warm-up of both servers (JIT, connections, the dev server's first workflow starts); then let the worker drain.
+  const warm = [
+    { name: 'warm-up, gateway', phase: await measure(WARMUP, RATE, toGateway(deliveries(WARMUP)), accepted) },
+    { name: 'warm-up, bare', phase: await measure(WARMUP, RATE, toBare(deliveries(WARMUP)), answered202) },
+  ];
+  if (warm.some((w) => w.phase.failed.length > 0)) {
+    for (const w of warm) for (const line of failures(w.name, w.phase)) log(`    ${line}`);
+    throw new Error('the warm-up had unexpected answers');
   }
-  const serialDrain = await drain(WARMUP + SERIAL);
-  if (Number.isNaN(serialDrain.seconds)) throw new Error(`the worker recorded ${serialDrain.n - WARMUP}/${SERIAL} one-at-a-time deliveries within ${DRAIN_TIMEOUT_MS / 1000} s`);
+  await mustDrain(WARMUP, 'warm-up');
+
+  // Service times without queueing, one call at a time (diagnostic).
+  const serial = {
+    bare: await oneAtATime(SERIAL, toBare(deliveries(SERIAL))),
+    gateway: await oneAtATime(SERIAL, toGateway(deliveries(SERIAL))),
+    temporal: await oneAtATime(SERIAL, toTemporal(deliveries(SERIAL))),
+  };
+  const bad = serial.bare.find((s) => !answered202(s)) ?? [...serial.gateway, ...serial.temporal].find((s) => !accepted(s));
+  if (bad) throw new Error(`a one-at-a-time call had an unexpected answer: ${bad.status} ${bad.text.slice(0, 300)}`);
   const before = WARMUP + SERIAL;
+  await mustDrain(before, 'one at a time');
 
-  // Measured: the bare handler first (a quiet machine), then the gateway (with the worker draining its workflows meanwhile).
-  const bareRun = await measure(bareUrl, measured, bare.connections, answered202);
-  const gatewayRun = await measure(gatewayUrl, measured, apiConnections, accepted);
+  // The figure: the bare handler first (a quiet worker), then the gateway (the worker draining its workflows meanwhile).
+  const bareRun = await measure(COUNT, RATE, toBare(measured), answered202, bare.connections);
+  const gatewayRun = await measure(COUNT, RATE, toGateway(measured), accepted, apiConnections);
   const drained = await drain(before + gatewayRun.ok.length);
+  const total = await workflows();
+  const completed = await workflows('Completed');
   const buildCount = (await db.select({ n: count() }).from(builds))[0]!.n;
+  // Diagnostic: the gateway's Temporal call alone at the same rate, with the same deliveries' inputs (no worker involved).
+  const temporalRun: Phase = await measure(COUNT, RATE, toTemporal(measured), accepted);
 
-  const bareP99 = percentile(bareRun.ok.map((s) => s.fromDue), 99);
-  const gatewayLat = gatewayRun.ok.map((s) => s.fromDue);
-  const gatewayP99 = percentile(gatewayLat, 99);
-  const allAnswered = gatewayRun.failed.length === 0 && bareRun.failed.length === 0;
-  const ok = allAnswered && gatewayP99 <= targets.gatewayP99Ms;
+  const fromDue = (p: Phase) => p.ok.map((s) => s.fromDue);
+  const fromSend = (xs: Sample[]) => xs.map((s) => s.fromSend);
+  const bareP99 = percentile(fromDue(bareRun), 99);
+  const gatewayP99 = percentile(fromDue(gatewayRun), 99);
+  const ok = gatewayRun.failed.length === 0 && bareRun.failed.length === 0 && gatewayP99 <= targets.gatewayP99Ms;
 
   log('');
-  const serial = (xs: Sample[]) => `p50 ${ms(percentile(xs.map((x) => x.fromSend), 50))}, p99 ${ms(percentile(xs.map((x) => x.fromSend), 99))}`;
-  log(`  one at a time (${SERIAL} each, no queueing; diagnostic): bare Hono ${serial(serialBare)}; gateway ${serial(serialGateway)}; ` +
-    `its Temporal call alone (client.workflow.start, same input, unpolled queue) p50 ${ms(percentile(serialStart, 50))}, p99 ${ms(percentile(serialStart, 99))}`);
-  log(`  ${describe('bare Hono 202   ', bareRun)}`);
-  failures('bare', bareRun);
-  log(`  ${describe('Slipway gateway ', gatewayRun)}`);
-  failures('gateway', gatewayRun);
+  log(`  one at a time (${SERIAL} each, no queueing; diagnostic): bare Hono ${p50p99(fromSend(serial.bare))}; gateway ${p50p99(fromSend(serial.gateway))}; ` +
+    `its Temporal call alone ${p50p99(fromSend(serial.temporal))}`);
+  log(`  ${describe('bare Hono 202    ', bareRun)}`);
+  log(`  ${describe('Slipway gateway  ', gatewayRun)}`);
+  log(`  ${describe('Temporal start alone (diagnostic, after the gateway run)', temporalRun)}`);
+  for (const [name, phase] of [['bare', bareRun], ['gateway', gatewayRun], ['Temporal start alone', temporalRun]] as const) {
+    for (const line of failures(name, phase)) log(`    ${line}`);
+  }
   log(`  queue after the gateway run: ${Number.isNaN(drained.seconds) ? `NOT drained within ${DRAIN_TIMEOUT_MS / 1000} s` : `drained ${drained.seconds.toFixed(1)} s after the last answer`}: ` +
-    `${drained.n - before} measured deliveries recorded by the worker (${gatewayRun.ok.length} accepted), ${await workflows()} forgeEvent workflows in all (${before} before the measure), ` +
-    `${await workflows('Completed')} completed; builds started: ${buildCount}`);
+    `${drained.n - before} measured deliveries recorded by the worker (${gatewayRun.ok.length} answered 202), ${total} forgeEvent workflows in all (${before} before the measure), ` +
+    `${completed} completed; builds started: ${buildCount}`);
   log('');
   log(`Summary (load average after: ${load()}; other work on this machine skews the figures):`);
-  log(`  gateway p50 ${ms(percentile(gatewayLat, 50))}, p99 ${ms(gatewayP99)}; bare Hono p50 ${ms(percentile(bareRun.ok.map((s) => s.fromDue), 50))}, p99 ${ms(bareP99)}; ` +
+  log(`  gateway p50 ${ms(percentile(fromDue(gatewayRun), 50))}, p99 ${ms(gatewayP99)}; bare Hono p50 ${ms(percentile(fromDue(bareRun), 50))}, p99 ${ms(bareP99)}; ` +
     `ratio p99(gateway)/p99(bare) ${(gatewayP99 / bareP99).toFixed(2)}  [target gateway p99 <= ${targets.gatewayP99Ms} ms, all ${COUNT} accepted: ${verdict(ok)}]`);
 }
 

@@ -41,7 +41,7 @@ const adminToken = env.SLIPWAY_ADMIN_TOKEN ?? admin.token ?? (() => { try { retu
 
 const worker = await createWorker({
   connection: temporal.native, client: temporal.client, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE,
-  database, config, docker, telemetry,
+  database, config, docker, telemetry, maxCachedWorkflows: env.SLIPWAY_MAX_CACHED_WORKFLOWS,
 });
 const buildHosts = await createBuildHostWorkers({ connection: temporal.native, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE, database, docker, dataDir: env.SLIPWAY_DATA_DIR, hostName: env.SLIPWAY_BUILD_HOST });
 const workers = [worker, ...buildHosts];

@@ -18,7 +18,7 @@ const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWA
 const temporal = await connectTemporal(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
 const worker = await createWorker({
   connection: temporal.native, client: temporal.client, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE,
-  database, config, telemetry,
+  database, config, telemetry, maxCachedWorkflows: env.SLIPWAY_MAX_CACHED_WORKFLOWS,
 });
 // SLIPWAY_BUILD_HOST=off: an orchestration-only worker (no Docker on this machine).
 const buildHosts = env.SLIPWAY_BUILD_HOST === 'off' ? [] : await createBuildHostWorkers({

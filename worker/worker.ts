@@ -40,6 +40,8 @@ export interface WorkerDeps {
   jenkinsPollIntervalMs?: number;
   lockLivenessCheckSeconds?: number;
   lockMaxHistoryEvents?: number;
+  /** Workflows kept in this worker's cache; default: the SDK's, sized from the heap. */
+  maxCachedWorkflows?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -79,6 +81,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
+    ...(deps.maxCachedWorkflows ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
     activities: buildActivities(deps),
     interceptors: {

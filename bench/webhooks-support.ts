@@ -1,0 +1,144 @@
+// Pieces of the webhook gateway benchmark (bench/webhooks.ts): signed GitHub push deliveries, an
+// open-loop sender (a fixed schedule, whatever the answers' latency), the bare Hono baseline server
+// and the per-phase statistics. Generic pieces come from bench/support.ts.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { WebSocketServer } from 'ws';
+import { githubPush, vendorHeaders } from '../test/support/webhooks.js';
+import { percentile, sleep } from './support.js';
+
+export interface Delivery { id: string; body: string; headers: Record<string, string> }
+
+/** A GitHub push to `repo` `branch`, signed with `secret`, with its own delivery id and commit. */
+export function pushDelivery(repo: string, branch: string, secret: string): Delivery {
+  const id = randomUUID();
+  const body = JSON.stringify(githubPush(repo, branch, randomBytes(20).toString('hex')));
+  return { id, body, headers: vendorHeaders('github', 'push', body, secret, id) };
+}
+
+export interface Sample {
+  status: number; text: string;
+  /** Scheduled send time → end of the answer (for HTTP: of its body). */
+  fromDue: number;
+  /** Actual send → end of the answer. */
+  fromSend: number;
+  /** Actual send − scheduled send. */
+  lag: number;
+}
+
+/** Times one call made at (or after) `due`; a throw is a sample with status 0. */
+export async function timed(due: number, call: () => Promise<{ status: number; text: string }>): Promise<Sample> {
+  const sentAt = performance.now();
+  try {
+    const { status, text } = await call();
+    const end = performance.now();
+    return { status, text, fromDue: end - due, fromSend: end - sentAt, lag: sentAt - due };
+  } catch (err) {
+    const end = performance.now();
+    return { status: 0, text: String(err), fromDue: end - due, fromSend: end - sentAt, lag: sentAt - due };
+  }
+}
+
+/** POSTs a delivery with Node's fetch (undici's global dispatcher: keep-alive connections), giving up after `timeoutMs`. */
+export const post = (url: string, d: Delivery, timeoutMs: number) => async () => {
+  const res = await fetch(url, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(timeoutMs) });
+  return { status: res.status, text: await res.text() };
+};
+
+/** Makes call i at start + i/rate, not waiting for earlier answers (open loop); all samples once all answered. */
+export async function openLoop(count: number, rate: number, fire: (i: number, due: number) => Promise<Sample>): Promise<Sample[]> {
+  const interval = 1000 / rate;
+  const start = performance.now() + 20;
+  const pending: Array<Promise<Sample>> = [];
+  for (let i = 0; i < count;) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) { await sleep(wait); continue; }
+    pending.push(fire(i, due));
+    i++;
+  }
+  return Promise.all(pending);
+}
+
+/** Makes the calls one after the other, each when the previous one has answered (closed loop: no queueing). */
+export async function oneAtATime(count: number, fire: (i: number, due: number) => Promise<Sample>): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < count; i++) samples.push(await fire(i, performance.now()));
+  return samples;
+}
+
+/** TCP connections a server accepts from now on (keep-alive: a handful, not one per request, unless it falls behind). */
+export function countConnections(server: Server): () => number {
+  let n = 0;
+  server.on('connection', () => { n++; });
+  return () => n;
+}
+
+/**
+ * The baseline: @hono/node-server `serve` set up as infra/runtime.ts serveApi does (loopback, a
+ * WebSocket server on upgrades), one route that reads the body and answers 202.
+ */
+export async function serveBare(): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
+  const app = new Hono();
+  app.post('/hooks/:forge', async (c) => {
+    await c.req.text();
+    return c.json({ status: 'accepted' }, 202);
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: wss } }, (info: AddressInfo) => {
+      const close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+      resolve({ url: `http://${info.address}:${info.port}`, connections: countConnections(server), close });
+    }) as Server;
+    server.once('error', reject);
+  });
+}
+
+export interface Phase {
+  samples: Sample[]; ok: Sample[]; failed: Sample[]; seconds: number;
+  /** TCP connections the server accepted during the phase; null when not HTTP. */
+  connections: number | null;
+  /** CPU time of this process (client, server, Temporal client) per call, and its event loop's utilization. */
+  cpuMsPerCall: number; loopUtilization: number;
+}
+
+/** Runs one open-loop phase of `count` calls at `rate`/s; `ok` are the samples `accepted` approves. */
+export async function measure(count: number, rate: number, fire: (i: number, due: number) => Promise<Sample>, accepted: (s: Sample) => boolean, connections?: () => number): Promise<Phase> {
+  const before = connections?.() ?? 0;
+  const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  const samples = await openLoop(count, rate, fire);
+  const seconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu);
+  return {
+    samples, ok: samples.filter(accepted), failed: samples.filter((s) => !accepted(s)), seconds, connections: connections ? connections() - before : null,
+    cpuMsPerCall: (used.user + used.system) / 1000 / samples.length, loopUtilization: performance.eventLoopUtilization(loop).utilization,
+  };
+}
+
+export const ms = (n: number) => `${n.toFixed(1)} ms`;
+export const p50p99 = (xs: number[]) => `p50 ${ms(percentile(xs, 50))}, p99 ${ms(percentile(xs, 99))}`;
+
+/** One line on a phase: latency from the scheduled send (the figure), then from the actual send, the send lag, and the process's load. */
+export function describe(name: string, p: Phase): string {
+  const lat = p.ok.map((s) => s.fromDue);
+  const lag = p.samples.map((s) => s.lag);
+  return `${name}: n=${p.ok.length}/${p.samples.length} answered as expected in ${p.seconds.toFixed(2)} s, ${p50p99(lat)}, max ${ms(lat.length ? Math.max(...lat) : NaN)} ` +
+    `(from the actual send: ${p50p99(p.ok.map((s) => s.fromSend))}; send lag p99 ${ms(percentile(lag, 99))}, max ${ms(Math.max(...lag))}; ` +
+    `${p.connections === null ? '' : `${p.connections} TCP connection(s); `}this process: ${p.cpuMsPerCall.toFixed(2)} ms CPU per call, event loop ${(p.loopUtilization * 100).toFixed(0)}% busy)`;
+}
+
+/** The unexpected answers of a phase, grouped (at most 5 kinds). */
+export function failures(name: string, p: Phase): string[] {
+  if (p.failed.length === 0) return [];
+  const kinds = new Map<string, number>();
+  for (const s of p.failed) {
+    const key = `${s.status} ${s.text.slice(0, 160)}`;
+    kinds.set(key, (kinds.get(key) ?? 0) + 1);
+  }
+  return [`${name}: ${p.failed.length} unexpected answer(s):`, ...[...kinds].slice(0, 5).map(([key, n]) => `  ${n} x ${key}`)];
+}
