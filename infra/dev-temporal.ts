@@ -13,6 +13,9 @@ export async function startDevTemporal(opts: { dataDir: string; port: number; ui
   const args = ['server', 'start-dev', '--db-filename', join(opts.dataDir, 'temporal.db'), '--port', String(opts.port),
     '--ui-port', String(opts.uiPort), '--namespace', opts.namespace, '--ip', '127.0.0.1', '--log-level', 'error'];
   const child: ChildProcess = spawn(opts.cli ?? 'temporal', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The dev server must not outlive Slipway, whichever way this process ends.
+  const killOnExit = () => { if (child.exitCode === null) child.kill('SIGTERM'); };
+  process.once('exit', killOnExit);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
   const exited = new Promise<never>((_, reject) => {
@@ -34,6 +37,11 @@ export async function startDevTemporal(opts: { dataDir: string; port: number; ui
   }
   return {
     address, uiUrl: `http://127.0.0.1:${opts.uiPort}`,
-    stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
+    stop: () => new Promise((resolve) => {
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
   };
 }

@@ -62,14 +62,20 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 
+/** Each step runs even if an earlier one fails, so the embedded Temporal never outlives us. */
 async function shutdown() {
-  await api.close();
-  for (const w of workers) w.shutdown();
-  await running.catch(() => {});
-  await temporal.close();
-  await database.close();
-  await devTemporal?.stop();
-  await telemetry.shutdown();
+  const steps: Array<[string, () => Promise<unknown>]> = [
+    ['API', () => api.close()],
+    // The SDK's workers stop on SIGINT/SIGTERM by themselves; shut down only those still running.
+    ['workers', async () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); await running; }],
+    ['Temporal client', () => temporal.close()],
+    ['database', () => database.close()],
+    ['Temporal dev server', async () => devTemporal?.stop()],
+    ['telemetry', () => telemetry.shutdown()],
+  ];
+  for (const [name, step] of steps) {
+    try { await step(); } catch (err) { logger.warn({ err }, `stopping ${name} failed`); }
+  }
   process.exit(0);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown());

@@ -27,7 +27,7 @@ const buildHosts = env.SLIPWAY_BUILD_HOST === 'off' ? [] : await createBuildHost
 const workers = [worker, ...buildHosts];
 await ensureSchedules(temporal.client, config, env.SLIPWAY_TASK_QUEUE, env.SLIPWAY_HEARTBEAT_SECONDS * 1000);
 logger.info({ taskQueue: env.SLIPWAY_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker running');
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { for (const w of workers) w.shutdown(); });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); });
 await Promise.all(workers.map((w) => w.run()));
 await database.close();
 await temporal.close();
