@@ -71,7 +71,8 @@ export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
     const principal = requireScope(c, 'deploy:request');
     const key = c.req.valid('header')['idempotency-key'];
     const { created, row } = await commands.request({ ...body, key, actor: principal.name });
-    return c.json(await detail(row.id), created ? 201 : 200);
+    // The row just written is the state the next GET shows; no need to read it back.
+    return c.json(deploymentSummary(deps, row), created ? 201 : 200);
   });
 
   app.openapi(list, async (c) => {
