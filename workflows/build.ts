@@ -1,5 +1,5 @@
 import {
-  ActivityFailure, allHandlersFinished, CancellationScope, condition, isCancellation, proxyActivities, setHandler, workflowInfo,
+  ActivityFailure, allHandlersFinished, CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type { BuildRunnerActivities } from '../activities/build-runner.js';
 import type { BuildHostActivities } from '../activities/build-host.js';
@@ -29,7 +29,14 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   };
   let cancelledBy: string | null = null;
   let running: CancellationScope | null = null;
-  const record = () => { state.seq += 1; return store.recordBuild(JSON.parse(JSON.stringify(state)) as BuildState); };
+  let recordedAt = 0;
+  let recordedStatus: BuildState['status'] | null = null;
+  const record = () => { state.seq += 1; recordedAt = Date.now(); recordedStatus = state.status; return store.recordBuild(JSON.parse(JSON.stringify(state)) as BuildState); };
+  // A projection write per step doubles the activities (and workflow tasks) each step costs. Runs
+  // with this patch write step progress at most once a second; a status change and the end state
+  // are always written at once.
+  const throttleStepRecords = patched('throttle-build-step-records');
+  const recordStep = () => (!throttleStepRecords || recordedStatus !== state.status || Date.now() - recordedAt >= 1000 ? record() : Promise.resolve());
 
   setHandler(buildStateQuery, () => state);
   setHandler(cancelBuildUpdate, async ({ actor }) => {
@@ -57,7 +64,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   async function runCommand(cmd: PlannedCommand, cancellable: boolean): Promise<Outcome> {
     const rec = byKey(cmd.key);
     mark(rec, { status: 'running', startedAt: now() });
-    const recorded = record();
+    const recorded = recordStep();
     const scope = new CancellationScope({ cancellable });
     if (cancellable) running = scope;
     try {
