@@ -24,7 +24,7 @@ import {
   apiClient, execPhases, followLogWs, median, putJob, removeHostContainers, startBenchWorker, startRawContainer, timeCliExec, timeDockerodeExec,
   triggerBuild, waitForBuild, type ApiClient, type BuildView,
 } from './builds-support.js';
-import { Cleanups, openBenchDatabase, percentile, sleep, startTemporal, tempDir } from './support.js';
+import { Cleanups, openBenchDatabase, percentile, runBench, sleep, startTemporal, tempDir } from './support.js';
 
 const TIME_LIMIT_MS = 450_000;
 const IMAGE = 'slipway/step:busybox';
@@ -210,19 +210,4 @@ async function concurrentBuilds(api: ApiClient, worker: Awaited<ReturnType<typeo
   summary.push(`(c) ${CONCURRENT} concurrent builds: ${correct}/${CONCURRENT} correct, wall time ${wallS.toFixed(2)} s, worker peak RSS ${peakMb.toFixed(0)} MB${worker.mode === 'process' ? '' : ' (whole process)'}  [target all correct: ${verdict(ok)}]`);
 }
 
-const watchdog = setTimeout(() => {
-  process.stderr.write(`bench: over ${TIME_LIMIT_MS / 1000}s, stopping\n`);
-  void cleanups.run().finally(() => process.exit(2));
-}, TIME_LIMIT_MS);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanups.run().finally(() => process.exit(130)));
-let failed = false;
-try {
-  await main();
-} catch (err) {
-  failed = true;
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-} finally {
-  await cleanups.run();
-  clearTimeout(watchdog);
-}
-process.exit(failed ? 1 : 0);
+await runBench(main, cleanups, TIME_LIMIT_MS);

@@ -24,7 +24,7 @@ import { setupTelemetry } from '../infra/telemetry.js';
 import { startFakeJenkins } from '../test/fakes/jenkins.js';
 import { findTemporalCli } from '../test/global-setup.js';
 import {
-  benchConfigYaml, callApi, Cleanups, openBenchDatabase, park, percentile, pool, serviceName, sleep, startInProcessWorker,
+  benchConfigYaml, callApi, Cleanups, openBenchDatabase, park, percentile, pool, runBench, serviceName, sleep, startInProcessWorker,
   startTemporal, spawnWorker, tempDir, waitForPollers, type Api, type ServiceSet,
 } from './support.js';
 
@@ -192,20 +192,7 @@ async function main(): Promise<string[]> {
   return [report.a, report.b0, report.b, report.c, report.d];
 }
 
-const watchdog = setTimeout(() => {
-  process.stderr.write(`bench: over ${TIME_LIMIT_MS / 1000}s, stopping\n`);
-  void cleanups.run().finally(() => process.exit(2));
-}, TIME_LIMIT_MS);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanups.run().finally(() => process.exit(130)));
-let failed = false;
-try {
+await runBench(async () => {
   const lines = await main();
   say(`\nResults (${elapsed()}):\n${lines.join('\n')}`);
-} catch (err) {
-  failed = true;
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-} finally {
-  await cleanups.run();
-  clearTimeout(watchdog);
-}
-process.exit(failed ? 1 : 0);
+}, cleanups, TIME_LIMIT_MS);

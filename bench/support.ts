@@ -263,3 +263,26 @@ export async function park(opts: ParkOptions): Promise<{ parked: number; seconds
     await watcher;
   }
 }
+
+/**
+ * Runs a bench's body with a watchdog and signal handling, always cleans up, then exits the
+ * process (1 when the body threw, 2 on the watchdog, 130 on a signal).
+ */
+export async function runBench(body: () => Promise<void>, cleanups: Cleanups, timeLimitMs: number): Promise<never> {
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`bench: over ${timeLimitMs / 1000}s, stopping\n`);
+    void cleanups.run().finally(() => process.exit(2));
+  }, timeLimitMs);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanups.run().finally(() => process.exit(130)));
+  let failed = false;
+  try {
+    await body();
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  } finally {
+    await cleanups.run();
+    clearTimeout(watchdog);
+  }
+  process.exit(failed ? 1 : 0);
+}

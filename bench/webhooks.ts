@@ -30,7 +30,7 @@ import { connectTemporal, serveApi } from '../infra/runtime.js';
 import { setupTelemetry } from '../infra/telemetry.js';
 import { findTemporalCli } from '../test/global-setup.js';
 import { forgeEventWorkflowId } from '../workflows/forge-event.messages.js';
-import { Cleanups, openBenchDatabase, percentile, sleep, spawnWorker, startInProcessWorker, startTemporal, tempDir, waitForPollers } from './support.js';
+import { Cleanups, openBenchDatabase, percentile, runBench, sleep, spawnWorker, startInProcessWorker, startTemporal, tempDir, waitForPollers } from './support.js';
 import {
   countConnections, describe, failures, measure, ms, oneAtATime, p50p99, post, pushDelivery, serveBare, timed, type Delivery, type Phase, type Sample,
 } from './webhooks-support.js';
@@ -203,19 +203,4 @@ async function main(): Promise<void> {
     `ratio p99(gateway)/p99(bare) ${(gatewayP99 / bareP99).toFixed(2)}  [target gateway p99 <= ${targets.gatewayP99Ms} ms, all ${COUNT} accepted: ${verdict(ok)}]`);
 }
 
-const watchdog = setTimeout(() => {
-  process.stderr.write(`bench: over ${TIME_LIMIT_MS / 1000}s, stopping\n`);
-  void cleanups.run().finally(() => process.exit(2));
-}, TIME_LIMIT_MS);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanups.run().finally(() => process.exit(130)));
-let failed = false;
-try {
-  await main();
-} catch (err) {
-  failed = true;
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-} finally {
-  await cleanups.run();
-  clearTimeout(watchdog);
-}
-process.exit(failed ? 1 : 0);
+await runBench(main, cleanups, TIME_LIMIT_MS);
