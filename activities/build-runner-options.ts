@@ -1,6 +1,7 @@
 // The pure part of the build runner: names derived from a build id, the options of the build's
 // container and of a step's `docker exec`, the script that kills a step, and the parsers of an exec's
 // output stream and of Docker's build progress. No I/O here; activities/build-runner.ts does the talking to the engine.
+import { FrameReader } from './docker-frames.js';
 import { posix } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
@@ -123,7 +124,7 @@ export function killScript(pid: number | undefined, marker: string): string {
  * UTF-8 on its own), minus the pid line the step wrapper prints first on stdout.
  */
 export class ExecOutput {
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly frames = new FrameReader();
   private readonly decoders = { 1: new StringDecoder('utf8'), 2: new StringDecoder('utf8') };
   private head: Buffer | null = Buffer.alloc(0); // stdout bytes before the pid line's end; null once parsed
   /** The step's process group id, once its line has arrived. */
@@ -131,16 +132,9 @@ export class ExecOutput {
 
   /** Feeds raw bytes; returns the text they complete (possibly ''). */
   push(chunk: Buffer): string {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     let text = '';
-    while (this.pending.length >= 8) {
-      const size = this.pending.readUInt32BE(4);
-      if (this.pending.length < 8 + size) break;
-      const type = this.pending[0];
-      const payload = this.pending.subarray(8, 8 + size);
-      this.pending = this.pending.subarray(8 + size);
-      if (type === 1) text += this.decoders[1].write(this.stripHead(payload));
-      else if (type === 2) text += this.decoders[2].write(payload);
+    for (const [type, payload] of this.frames.push(chunk)) {
+      text += type === 1 ? this.decoders[1].write(this.stripHead(payload)) : this.decoders[2].write(payload);
     }
     return text;
   }

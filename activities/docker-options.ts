@@ -1,6 +1,7 @@
 // The pure part of the Docker activity: container name and create options from the input, and the
 // output collector (demultiplexing of Docker's log stream, secret masking, keeping the tail).
 // No I/O here; activities/docker.ts does the talking to the engine.
+import { FrameReader } from './docker-frames.js';
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
@@ -82,7 +83,7 @@ export function containerOptions(input: RunContainerInput): { name: string; opti
  * `limitBytes` bytes are kept.
  */
 export class OutputCollector {
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly frames = new FrameReader();
   private readonly decoder = new StringDecoder('utf8');
   private readonly secrets: string[];
   private readonly carryChars: number;
@@ -102,15 +103,7 @@ export class OutputCollector {
 
   /** Feeds raw bytes of the multiplexed log stream. */
   pushFrames(chunk: Buffer): void {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    while (this.pending.length >= 8) {
-      const size = this.pending.readUInt32BE(4);
-      if (this.pending.length < 8 + size) break;
-      const type = this.pending[0];
-      const payload = this.pending.subarray(8, 8 + size);
-      this.pending = this.pending.subarray(8 + size);
-      if (type === 1 || type === 2) this.pushText(this.decoder.write(payload));
-    }
+    for (const [, payload] of this.frames.push(chunk)) this.pushText(this.decoder.write(payload));
   }
 
   /** Feeds already demultiplexed output bytes. */
