@@ -22,7 +22,11 @@ export async function freshDatabase(baseUrl: string): Promise<{ url: string; dro
     async drop() {
       const sql = connect(baseUrl);
       try {
-        await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`;
+        // Only our own client sessions: an autovacuum worker has no role, and terminating it needs a
+        // superuser; DROP DATABASE stops autovacuum workers by itself.
+        await sql`select pg_terminate_backend(pid) from pg_stat_activity
+                  where datname = ${name} and pid <> pg_backend_pid()
+                    and backend_type = 'client backend' and usename = current_user`;
         await sql.unsafe(`drop database if exists "${name}"`);
       } finally {
         await sql.end();
