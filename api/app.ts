@@ -21,12 +21,14 @@ import { hookRoutes } from './routes/hooks.js';
 import { featureRoutes } from './routes/features.js';
 import { v1App } from './openapi.js';
 import { tracing } from './tracing.js';
+import type { WebhookRelay } from './webhook-relay.js';
 
 /**
  * The whole HTTP surface, built from injected dependencies (no process.env here). Serve it with a
- * WebSocket server (infra/runtime.ts serveApi) for the live-log WebSocket.
+ * WebSocket server (infra/runtime.ts serveApi) for the live-log WebSocket. The webhook gateway
+ * pokes `webhookRelay` after each delivery it records.
  */
-export function createApp(deps: ApiDeps) {
+export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'>) {
   const commands = createDeploymentCommands(deps);
   const queue = createQueueCommands(deps);
   const health = createHealthCheck(deps);
@@ -48,7 +50,7 @@ export function createApp(deps: ApiDeps) {
   app.use(tracing());
   app.route('/', healthRoutes(health));
   // Webhooks authenticate by signature, not by API token.
-  app.route('/', hookRoutes(deps));
+  app.route('/', hookRoutes(deps, webhookRelay));
   app.use(authenticate(deps.db, deps.config.auth.anonymous));
   app.route('/', buildLogRoutes(deps, upgradeWebSocket, { heartbeatMs: deps.logHeartbeatMs }));
   app.route('/v1', v1);

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { EnvironmentStatus, WaitingOn } from '../domain/deployment-state.js';
 import type { Outcome } from '../domain/statuses.js';
+import type { ForgeEventInput } from '../workflows/forge-event.messages.js';
 
 // Postgres is the read model (projections written by activities) and the store of what must
 // outlive Temporal's history retention.
@@ -168,6 +169,31 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   builds: jsonb('builds').$type<string[]>().notNull().default([]),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * The webhook gateway's outbox. A delivery is accepted once its row is in (the primary key,
+ * `<forge>:<delivery id>`, turns a redelivery into a no-op); the relay (api/webhook-relay.ts) then
+ * starts its workflow. Handed rows stay, without their input, so that a late redelivery is still
+ * recognised; what the delivery caused is in webhook_deliveries.
+ */
+export const webhookInbox = pgTable('webhook_inbox', {
+  id: text('id').primaryKey(),
+  forge: text('forge').notNull(),
+  deliveryId: text('delivery_id').notNull(),
+  workflowId: text('workflow_id').notNull(),
+  /** The forgeEvent workflow's input; null once handed over. */
+  input: jsonb('input').$type<ForgeEventInput | null>(),
+  /** The request's W3C trace context, so the workflow joins the request's trace; null once handed over. */
+  traceContext: jsonb('trace_context').$type<Record<string, string> | null>(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  /** When the workflow was started (or found already started); null while pending. */
+  handedAt: timestamp('handed_at', { withTimezone: true }),
+  /** Failed starts so far. */
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  /** A relay's claim (or a failed start's back-off): no other relay takes the row before this time. */
+  claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+}, (t) => [index('webhook_inbox_pending_idx').on(t.receivedAt).where(sql`${t.handedAt} is null`)]);
 
 /** Features (planned work, e.g. ABC-123 or #42) and what is linked to them. */
 export const features = pgTable('features', {

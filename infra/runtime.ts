@@ -7,6 +7,7 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
+import { startWebhookRelay } from '../api/webhook-relay.js';
 import { createJenkinsActivities } from '../activities/jenkins.js';
 import { jenkinsServers } from '../worker/worker.js';
 import type { SlipwayConfig } from '../domain/config.js';
@@ -40,16 +41,19 @@ export function jenkinsPinger(config: SlipwayConfig, env: NodeJS.ProcessEnv = pr
   return (server: string) => jenkins.jenkinsPing(server);
 }
 
+/** The HTTP API and, beside it, the relay that hands the webhook inbox's deliveries to Temporal. */
 export async function serveApi(deps: ApiDeps, port: number, hostname: string): Promise<{ server: Server; url: string; close(): Promise<void> }> {
-  const app = createApp(deps);
+  const relay = startWebhookRelay({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
+  const app = createApp(deps, relay);
   const wss = new WebSocketServer({ noServer: true });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname, websocket: { server: wss } }, (info: AddressInfo) => {
       const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
-      // Open WebSockets keep server.close() waiting forever: end them first.
-      const close = () => new Promise<void>((r) => { for (const ws of wss.clients) ws.terminate(); (server as Server).closeAllConnections?.(); server.close(() => r()); });
-      resolve({ server: server as Server, url, close });
+      // Open WebSockets keep server.close() waiting forever: end them first. The relay stops after
+      // the server, so that no delivery is recorded after its last look at the inbox.
+      const closeServer = () => new Promise<void>((r) => { for (const ws of wss.clients) ws.terminate(); (server as Server).closeAllConnections?.(); server.close(() => r()); });
+      resolve({ server: server as Server, url, close: () => closeServer().finally(() => relay.close()) });
     }) as Server;
-    server.once('error', reject);
+    server.once('error', (err) => { void relay.close(); reject(err); });
   });
 }

@@ -1,20 +1,23 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { context, propagation } from '@opentelemetry/api';
 import { Hono } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { insertDelivery } from '../../db/webhook-inbox.js';
 import { normalizeForgeEvents } from '../../domain/forge-events.js';
 import { logger } from '../../infra/logger.js';
-import { forgeEventWorkflowId } from '../../workflows/forge-event.messages.js';
+import { forgeEventWorkflowId, type ForgeEventInput } from '../../workflows/forge-event.messages.js';
 import type { ApiDeps } from '../deps.js';
 import { createRateLimiter } from '../rate-limit.js';
 import { deliveryId, eventType, verifyDelivery } from '../webhook-verify.js';
+import type { WebhookRelay } from '../webhook-relay.js';
 
-// The webhook gateway: verify, rate-limit, normalize, hand to Temporal, answer 202. Nothing slow
-// happens before the answer: the delivery's workflow does the rest, and its id (from the delivery
-// id) makes a redelivery a no-op.
+// The webhook gateway: verify, rate-limit, normalize, record in the inbox, answer 202. The answer
+// waits for one Postgres insert, never for Temporal: the relay (api/webhook-relay.ts) starts the
+// delivery's workflow right after, and keeps the delivery until Temporal takes it. The inbox's
+// primary key (forge and delivery id) makes a redelivery a no-op.
 
 const error = (code: string, message: string, field?: string) => ({ error: { code, message, ...(field ? { field } : {}) } });
 
-export function hookRoutes(deps: ApiDeps) {
+export function hookRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
   const app = new Hono();
   const limiter = createRateLimiter();
 
@@ -57,17 +60,18 @@ export function hookRoutes(deps: ApiDeps) {
     const repo = normalized.events[0]!.repo.fullName;
     const rule = deps.config.repositories[repo];
     if (!rule || rule.forge !== name) return c.json({ status: 'ignored', reason: `repository ${repo} is not linked to any job`, delivery: id }, 202);
+    const input: ForgeEventInput = { forge: name, deliveryId: id, eventType: type, events: normalized.events, rule, publicUrl: deps.publicUrl ?? null, statuses: Boolean(forge.apiUrl), heartbeatMs: deps.heartbeatMs };
+    const trace: Record<string, string> = {};
+    propagation.inject(context.active(), trace);
+    let fresh: boolean;
     try {
-      await deps.temporal.workflow.start('forgeEvent', {
-        workflowId: forgeEventWorkflowId(deps.taskQueue, name, id), taskQueue: deps.taskQueue,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'FAIL',
-        args: [{ forge: name, deliveryId: id, eventType: type, events: normalized.events, rule, publicUrl: deps.publicUrl ?? null, statuses: Boolean(forge.apiUrl), heartbeatMs: deps.heartbeatMs }],
-      });
+      fresh = await insertDelivery(deps.db, { forge: name, deliveryId: id, workflowId: forgeEventWorkflowId(deps.taskQueue, name, id), input, traceContext: Object.keys(trace).length ? trace : null });
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return c.json({ status: 'duplicate', delivery: id }, 202);
-      logger.error({ err, forge: name, delivery: id }, 'could not hand a delivery to Temporal');
+      logger.error({ err, forge: name, delivery: id }, 'could not record a delivery in the inbox');
       return c.json(error('unavailable', 'the delivery could not be recorded; redeliver it'), 503);
     }
+    if (!fresh) return c.json({ status: 'duplicate', delivery: id }, 202);
+    relay.poke();
     return c.json({ status: 'accepted', delivery: id, events: normalized.events.length }, 202);
   });
   return app;

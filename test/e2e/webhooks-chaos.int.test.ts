@@ -1,5 +1,6 @@
 // Chaos: the worker process is killed (SIGKILL) while 200 webhook deliveries arrive. The gateway
-// keeps accepting (it only needs Temporal), and every accepted delivery ends in exactly one build.
+// keeps accepting (it needs only Postgres; the relay hands deliveries to Temporal), and every
+// accepted delivery ends in exactly one build.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';

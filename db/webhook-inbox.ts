@@ -1,0 +1,76 @@
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { ForgeEventInput } from '../workflows/forge-event.messages.js';
+import type { Db } from './client.js';
+import { webhookInbox } from './schema.js';
+
+// The statements of the webhook inbox (db/schema.ts webhookInbox), shared by the gateway that
+// fills it and the relay that empties it. Times come from the database's clock (now()), so that
+// replicas with skewed clocks agree on when a claim expires.
+
+export interface InboxDelivery {
+  forge: string;
+  deliveryId: string;
+  workflowId: string;
+  input: ForgeEventInput;
+  traceContext: Record<string, string> | null;
+}
+
+export interface ClaimedDelivery {
+  id: string;
+  workflowId: string;
+  input: ForgeEventInput | null;
+  traceContext: Record<string, string> | null;
+  attempts: number;
+  receivedAt: Date;
+}
+
+export const inboxId = (forge: string, deliveryId: string) => `${forge}:${deliveryId}`;
+
+const later = (ms: number) => sql`now() + ${Math.max(0, Math.round(ms))} * interval '1 millisecond'`;
+
+/** One statement: true if the delivery is new, false if its id was seen before (a redelivery). */
+export async function insertDelivery(db: Db, d: InboxDelivery): Promise<boolean> {
+  const inserted = await db.insert(webhookInbox)
+    .values({ id: inboxId(d.forge, d.deliveryId), forge: d.forge, deliveryId: d.deliveryId, workflowId: d.workflowId, input: d.input, traceContext: d.traceContext })
+    .onConflictDoNothing({ target: webhookInbox.id })
+    .returning({ id: webhookInbox.id });
+  return inserted.length > 0;
+}
+
+/**
+ * Takes up to `limit` pending deliveries, oldest first, for `leaseMs`. SKIP LOCKED lets relays of
+ * several API replicas claim side by side without waiting for or repeating each other; a claim
+ * that is never settled (its replica died) expires and the rows become claimable again.
+ */
+export async function claimDeliveries(db: Db, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  const claimable = db.select({ id: webhookInbox.id }).from(webhookInbox)
+    .where(and(isNull(webhookInbox.handedAt), or(isNull(webhookInbox.claimedUntil), lt(webhookInbox.claimedUntil, sql`now()`))))
+    .orderBy(webhookInbox.receivedAt)
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  const rows = await db.update(webhookInbox).set({ claimedUntil: later(leaseMs) }).where(inArray(webhookInbox.id, claimable)).returning({
+    id: webhookInbox.id, workflowId: webhookInbox.workflowId, input: webhookInbox.input, traceContext: webhookInbox.traceContext, attempts: webhookInbox.attempts,
+    receivedAt: webhookInbox.receivedAt,
+  });
+  // RETURNING keeps no order: oldest first again, so deliveries are handed over in arrival order.
+  return rows.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+}
+
+/** The workflow runs (or ran): the input is no longer needed. */
+export async function markHanded(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.update(webhookInbox).set({ handedAt: sql`now()`, input: null, traceContext: null, claimedUntil: null }).where(inArray(webhookInbox.id, ids));
+}
+
+/** A failed start: counted, explained, and not claimable again for `retryInMs`. */
+export async function recordFailure(db: Db, id: string, error: string, retryInMs: number): Promise<void> {
+  await db.update(webhookInbox)
+    .set({ attempts: sql`${webhookInbox.attempts} + 1`, lastError: error.slice(0, 2000), claimedUntil: later(retryInMs) })
+    .where(and(eq(webhookInbox.id, id), isNull(webhookInbox.handedAt)));
+}
+
+/** Gives claims back unused (a relay stopping), so another relay need not wait for them to expire. */
+export async function releaseClaims(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.update(webhookInbox).set({ claimedUntil: null }).where(and(inArray(webhookInbox.id, ids), isNull(webhookInbox.handedAt)));
+}
