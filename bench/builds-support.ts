@@ -17,7 +17,8 @@ import type { SlipwayConfig } from '../domain/config.js';
 import type { TemporalClients } from '../infra/runtime.js';
 import type { Telemetry } from '../infra/telemetry.js';
 import { createBuildHostWorkers } from '../worker/build-host.js';
-import { bundleWorkflows, createWorker } from '../worker/worker.js';
+import { createWorker } from '../worker/worker.js';
+import { bundleWorkflows } from '../worker/workflow-bundle.js';
 import { buildClaimQueue, buildHostQueue } from '../workflows/build.messages.js';
 import { percentile, sleep, stopChild, type Cleanups } from './support.js';
 

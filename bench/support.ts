@@ -13,7 +13,9 @@ import type { SlipwayConfig } from '../domain/config.js';
 import type { Telemetry } from '../infra/telemetry.js';
 import type { FakeJenkins } from '../test/fakes/jenkins.js';
 import { freshDatabase } from '../test/support/pg.js';
-import { bundleWorkflows, createWorker } from '../worker/worker.js';
+import { workerCommand } from '../infra/worker-command.js';
+import { createWorker } from '../worker/worker.js';
+import { bundleWorkflows } from '../worker/workflow-bundle.js';
 import { stateQuery } from '../workflows/deployment.messages.js';
 
 /**
@@ -129,15 +131,17 @@ export function benchConfigYaml(jenkins: { url: string; user: string; job: strin
 export interface WorkerChild { pid: number; memory(): { rssMb: number; peakMb: number }; exitCode(): number | string | null; stop(): Promise<void> }
 
 /**
- * worker/main.ts as its own process, as in production, orchestration only (SLIPWAY_BUILD_HOST=off:
- * no build-host workers). Without a Postgres URL it keeps its own PGlite in `dataDir`.
+ * worker/main.ts as its own process, started as `npm run worker` starts it, orchestration only
+ * (SLIPWAY_BUILD_HOST=off: no build-host workers). Without a Postgres URL it keeps its own PGlite
+ * in `dataDir`.
  */
 export function spawnWorker(opts: { temporalAddress: string; databaseUrl: string | null; dataDir: string; configFile: string; taskQueue: string; env: Record<string, string> }, cleanups: Cleanups): WorkerChild {
   const { DATABASE_URL: _inherited, ...parentEnv } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+  const command = workerCommand();
+  const child = spawn(process.execPath, command.args, {
     cwd: process.cwd(),
     env: {
-      ...parentEnv, ...opts.env, TEMPORAL_ADDRESS: opts.temporalAddress, SLIPWAY_CONFIG: opts.configFile, SLIPWAY_TASK_QUEUE: opts.taskQueue,
+      ...parentEnv, ...command.env, ...opts.env, TEMPORAL_ADDRESS: opts.temporalAddress, SLIPWAY_CONFIG: opts.configFile, SLIPWAY_TASK_QUEUE: opts.taskQueue,
       SLIPWAY_DATA_DIR: opts.dataDir, SLIPWAY_BUILD_HOST: 'off', LOG_LEVEL: 'warn', ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit'],

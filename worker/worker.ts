@@ -1,9 +1,6 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { OpenTelemetryActivityInboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import Docker from 'dockerode';
 import { createDockerActivities } from '../activities/docker.js';
 import { createJenkinsActivities } from '../activities/jenkins.js';
@@ -16,15 +13,22 @@ import { createStoreActivities } from '../activities/store.js';
 import type { Database } from '../db/client.js';
 import type { SlipwayConfig } from '../domain/config.js';
 import { secretFromEnv } from '../infra/env.js';
-import { logger } from '../infra/logger.js';
 import { setupTelemetry, type Telemetry } from '../infra/telemetry.js';
+import { bundleWorkflowsOutOfProcess } from './workflow-bundle.js';
 
 // The orchestration worker: every workflow type, and the activities for the store, locks,
 // Jenkins and Docker, each built from an injected client.
 
-const require = createRequire(import.meta.url);
-export const workflowsPath = join(dirname(fileURLToPath(import.meta.url)), '../workflows/index.ts');
-const workflowInterceptors = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+/**
+ * Workflows kept in memory between their tasks; the others replay from their history (tens of
+ * events, milliseconds) when they next wake. Deployments spend most of their life parked at a
+ * gate, so a small cache loses little, and a large one costs much on Node 20: every cached
+ * workflow keeps AsyncLocalStorage instances enabled (the OpenTelemetry interceptor's context,
+ * the SDK's own), and Node 20 copies every enabled storage onto every new promise, so memory grows
+ * faster than the cache (measured: the workflow thread's live heap ≈ 64 MB with 50 cached, 216 MB
+ * with 200; a worker caching 1,000 parked deployments ≈ 3.4 GB).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 50;
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -40,7 +44,7 @@ export interface WorkerDeps {
   jenkinsPollIntervalMs?: number;
   lockLivenessCheckSeconds?: number;
   lockMaxHistoryEvents?: number;
-  /** Workflows kept in this worker's cache; default: the SDK's, sized from the heap. */
+  /** Workflows kept in this worker's cache (DEFAULT_MAX_CACHED_WORKFLOWS when absent). */
   maxCachedWorkflows?: number;
   env?: NodeJS.ProcessEnv;
 }
@@ -69,10 +73,6 @@ export function buildActivities(deps: WorkerDeps) {
   };
 }
 
-export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [workflowInterceptors], logger: { log() {}, trace() {}, debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.error(m) } });
-}
-
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   // Workflow spans leave the sandbox through the exporter sink, which must exist even when
   // nothing exports them.
@@ -81,11 +81,10 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    ...(deps.maxCachedWorkflows ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
+    maxCachedWorkflows: deps.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    workflowBundle: deps.workflowBundle ?? await bundleWorkflowsOutOfProcess(),
     activities: buildActivities(deps),
     interceptors: {
-      ...(deps.workflowBundle ? {} : { workflowModules: [workflowInterceptors] }),
       activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })],
     },
     sinks: { exporter: makeWorkflowExporter(telemetry.spanProcessor, telemetry.resource) },

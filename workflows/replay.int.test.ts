@@ -13,7 +13,7 @@ import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root.js'
 import { DefaultLogger, Runtime, Worker, type ReplayWorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflows } from '../worker/worker.js';
+import { bundleWorkflows } from '../worker/workflow-bundle.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../test/fixtures/histories');
 

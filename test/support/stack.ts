@@ -17,7 +17,9 @@ import type { Telemetry } from '../../infra/telemetry.js';
 import Docker from 'dockerode';
 import { createBuildHostWorkers } from '../../worker/build-host.js';
 import { ensureSchedules } from '../../infra/schedules.js';
-import { bundleWorkflows, createWorker } from '../../worker/worker.js';
+import { workerCommand } from '../../infra/worker-command.js';
+import { createWorker } from '../../worker/worker.js';
+import { bundleWorkflows } from '../../worker/workflow-bundle.js';
 import { freshDatabase } from './pg.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
@@ -119,10 +121,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       workers = [];
     },
     async spawnWorker() {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+      const command = workerCommand();
+      const child = spawn(process.execPath, command.args, {
         cwd: process.cwd(),
         env: {
-          ...process.env, ...opts.env, TEMPORAL_ADDRESS: address, DATABASE_URL: pg.url, SLIPWAY_CONFIG: configFile,
+          ...process.env, ...command.env, ...opts.env, TEMPORAL_ADDRESS: address, DATABASE_URL: pg.url, SLIPWAY_CONFIG: configFile,
           SLIPWAY_TASK_QUEUE: taskQueue, SLIPWAY_BUILD_HOST: hostName, SLIPWAY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', VITEST: '',
         },
         stdio: ['ignore', 'inherit', 'inherit'],
