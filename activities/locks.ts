@@ -12,7 +12,7 @@ export interface LockDeps {
   store: Pick<StoreActivities, 'isPaused'>;
   /** How often a lock workflow checks that its holders still run (default 60 s). */
   livenessCheckSeconds?: number;
-  /** Continue-as-new threshold of lock workflows (default 10,000 events). */
+  /** Continue-as-new threshold of lock workflows (default 1,000 events). */
   maxHistoryEvents?: number;
 }
 

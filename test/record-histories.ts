@@ -103,6 +103,8 @@ async function scenarios(call: Call): Promise<Record<string, string>> {
     // preprod granted checkout, payments twice and search, and dropped the cancelled checkout 1.1.0; live granted checkout.
     'environment-lock-preprod': environmentLockWorkflowId(TASK_QUEUE, 'preprod'),
     'environment-lock-live': environmentLockWorkflowId(TASK_QUEUE, 'live'),
+    // The same lock recorded after the patch 'lock-history-limit-1000' (its marker is in the history).
+    'environment-lock-preprod-history-limit': environmentLockWorkflowId(TASK_QUEUE, 'preprod'),
   };
 }
 

@@ -48,7 +48,10 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     if (state.paused !== paused) { state.paused = paused; dirty = true; }
   });
 
-  const maxEvents = input.maxHistoryEvents ?? 10_000;
+  // A worker's cache is small (worker/worker.ts), so a busy lock is often replayed from its whole
+  // history: 10,000 events took longer than a workflow task may. Runs started before this patch
+  // keep their threshold until they continue as new.
+  const maxEvents = input.maxHistoryEvents ?? (patched('lock-history-limit-1000') ? 1_000 : 10_000);
   const livenessMs = (input.livenessCheckSeconds ?? 60) * 1000;
   // Runs started before this patch keep the old order, in which a signal arriving while grants
   // were being sent could be forgotten until the liveness timer: clear `dirty` before granting, so
