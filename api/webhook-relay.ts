@@ -78,6 +78,22 @@ export function startWebhookRelay(deps: WebhookRelayDeps, options: Partial<Webho
     })));
   };
 
+  // Hand-offs are booked together: one UPDATE for every start that ended while the previous one
+  // ran, not a round trip per delivery (on a small machine each one costs the API a context switch).
+  const handedIds: string[] = [];
+  let booking: Promise<void> | null = null;
+  const book = async () => {
+    for (let ids = handedIds.splice(0); ids.length > 0; ids = handedIds.splice(0)) {
+      // Not booked: the claim lapses and the next start finds the workflow, which books it then.
+      await markHanded(db, ids).catch((err: unknown) => logger.error({ err, deliveries: ids.length }, 'could not book webhook hand-offs'));
+    }
+    booking = null; // in the same step as the empty check: an id pushed later starts a new round
+  };
+  const bookHanded = (id: string) => {
+    handedIds.push(id);
+    booking ??= book();
+  };
+
   /** Starts one delivery's workflow and books the outcome; never throws (a lapsed claim is the fallback). */
   const hand = async (row: ClaimedDelivery): Promise<void> => {
     let failure: string | null = null;
@@ -87,22 +103,22 @@ export function startWebhookRelay(deps: WebhookRelayDeps, options: Partial<Webho
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) failure = describeError(err);
     }
+    if (failure === null) {
+      bookHanded(row.id);
+      return;
+    }
     try {
-      if (failure === null) {
-        await markHanded(db, [row.id]);
-        return;
-      }
       const attempts = row.attempts + 1;
       const retryInMs = retryDelayMs(attempts, o.retryBaseMs, o.retryMaxMs);
       logger.warn({ delivery: row.id, workflowId: row.workflowId, attempts, retryInMs, error: failure }, 'could not hand a webhook delivery to Temporal; it stays in the inbox');
       await recordFailure(db, row.id, failure, retryInMs);
     } catch (err) {
-      // The claim lapses and the delivery is tried again; a start that did happen then finds its workflow.
-      logger.error({ err, delivery: row.id }, 'could not book a webhook delivery\'s hand-off');
+      // The claim lapses and the delivery is tried again.
+      logger.error({ err, delivery: row.id }, 'could not book a failed webhook hand-off');
     }
   };
 
-  /** Claims and hands deliveries with `concurrency` starts in flight until a claim finds nothing. */
+  /** Claims and hands deliveries, up to `concurrency` starts in flight, until a claim comes back short. */
   const drain = async (): Promise<void> => {
     const claimed: ClaimedDelivery[] = [];
     let exhausted = false;
@@ -110,7 +126,7 @@ export function startWebhookRelay(deps: WebhookRelayDeps, options: Partial<Webho
     const next = async (): Promise<ClaimedDelivery | undefined> => {
       while (claimed.length === 0 && !exhausted && !stopping) {
         refill ??= claimDeliveries(db, o.batchSize, o.leaseMs)
-          .then((rows) => { claimed.push(...rows); exhausted = rows.length === 0; })
+          .then((rows) => { claimed.push(...rows); exhausted = rows.length < o.batchSize; })
           .catch((err: unknown) => { exhausted = true; logger.error({ err }, 'could not claim webhook deliveries; retrying at the next sweep'); })
           .finally(() => { refill = null; });
         await refill;
@@ -119,6 +135,7 @@ export function startWebhookRelay(deps: WebhookRelayDeps, options: Partial<Webho
     };
     const lane = async () => { for (let row = await next(); row; row = await next()) await hand(row); };
     await Promise.all(Array.from({ length: o.concurrency }, lane));
+    while (booking) await booking;
     if (claimed.length > 0) {
       await releaseClaims(db, claimed.map((r) => r.id)).catch((err: unknown) => logger.warn({ err }, 'could not give back webhook claims; they lapse by themselves'));
     }

@@ -1,16 +1,22 @@
 // `npm run bench:webhooks`: what the webhook gateway (POST /hooks/:forge: verify the signature,
-// rate-limit, normalize, start the delivery's workflow, answer 202) costs per delivery, measured in
-// one run on this machine against its own Temporal dev server (in memory), a throw-away database
-// (on DATABASE_URL's server, else PGlite) and a worker draining the deliveries' workflows.
+// rate-limit, normalize, insert the delivery into the webhook inbox in Postgres, answer 202) costs
+// per delivery, measured in one run on this machine against its own Temporal dev server (in
+// memory), a throw-away database (on DATABASE_URL's server, else PGlite) and a worker draining the
+// deliveries' workflows.
+//   The contract measured: 202 `accepted` once the delivery's row is durably in Postgres (the
+//   primary key, forge and delivery id, makes a redelivery a 202 `duplicate`); the API's relay
+//   (api/webhook-relay.ts) hands it to Temporal right after, outside the request.
 //   The figure: 2,000 GitHub `push` deliveries (valid X-Hub-Signature-256, distinct X-GitHub-Delivery)
 //   sent open loop on a fixed schedule of 200/s, whatever the answers' latency, over keep-alive
 //   connections (Node's fetch, i.e. undici) from this process, first to a bare Hono handler that
 //   reads the body and answers 202 (same @hono/node-server `serve` setup, same bodies and headers,
 //   same client and rate), then to Slipway's API. Latency runs from a request's scheduled send time
 //   to the end of its response body, so a late send (busy event loop) counts against the server.
-//   Diagnostics: both servers one request at a time (no queueing), and the gateway's Temporal call
-//   alone (client.workflow.start with the gateway's input, on a task queue no worker polls), one at
-//   a time and open loop at 200/s.
+//   The inbox's drain: how long after the last answer every accepted delivery had been handed to
+//   Temporal, and each delivery's wait in the inbox (handed_at - received_at).
+//   Diagnostics: both servers one request at a time (no queueing), and the relay's Temporal call
+//   alone (client.workflow.start with the same input, on a task queue no worker polls), one at a
+//   time and open loop at 200/s.
 // The repository's branch rule points at team/shop/ci with `only: [nothing]`: pushes to `main`
 // build nothing; each delivery's workflow only records the delivery (webhook_deliveries). The
 // worker is worker/main.ts in its own process (orchestration only) when DATABASE_URL is set, else
@@ -20,8 +26,9 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { count } from 'drizzle-orm';
-import { builds, webhookDeliveries } from '../db/schema.js';
+import { count, inArray, isNull, sql } from 'drizzle-orm';
+import { builds, webhookDeliveries, webhookInbox } from '../db/schema.js';
+import { inboxId } from '../db/webhook-inbox.js';
 import { normalizeForgeEvents } from '../domain/forge-events.js';
 import { parseConfig } from '../infra/config-loader.js';
 import { readEnv } from '../infra/env.js';
@@ -104,7 +111,7 @@ async function main(): Promise<void> {
   const deliveries = (n: number) => Array.from({ length: n }, () => pushDelivery(REPO, BRANCH, secret));
   const toGateway = (ds: Delivery[]) => (i: number, due: number) => timed(due, post(gatewayUrl, ds[i]!, REQUEST_TIMEOUT_MS));
   const toBare = (ds: Delivery[]) => (i: number, due: number) => timed(due, post(bareUrl, ds[i]!, REQUEST_TIMEOUT_MS));
-  /** The gateway's own workflow start for each delivery (its input built beforehand), on a task queue no worker polls. */
+  /** The relay's workflow start for each delivery (its input built beforehand), on a task queue no worker polls. */
   const toTemporal = (ds: Delivery[]) => {
     const rule = config.repositories[REPO]!;
     const inputs = ds.map((d) => {
@@ -123,17 +130,29 @@ async function main(): Promise<void> {
   };
 
   const recorded = async () => (await db.select({ n: count() }).from(webhookDeliveries))[0]!.n;
+  /** Accepted deliveries the relay has not handed to Temporal yet. */
+  const inInbox = async () => (await db.select({ n: count() }).from(webhookInbox).where(isNull(webhookInbox.handedAt)))[0]!.n;
   const workflows = async (status?: string) =>
     (await temporal.client.workflow.count(`TaskQueue = '${taskQueue}'${status ? ` AND ExecutionStatus = '${status}'` : ''}`)).count;
-  /** Drained: at least `expected` deliveries recorded and no forgeEvent workflow of the worker's task queue still running. */
-  const drain = async (expected: number) => {
-    const from = performance.now();
+  /** Drained: the inbox empty, at least `expected` deliveries recorded and no forgeEvent workflow of the worker's task queue still running. */
+  const drain = async (expected: number, from = performance.now()) => {
     for (const deadline = Date.now() + DRAIN_TIMEOUT_MS; ; await sleep(250)) {
       const n = await recorded();
-      if (n >= expected && (await workflows('Running')) === 0) return { n, seconds: (performance.now() - from) / 1000 };
+      if (n >= expected && (await inInbox()) === 0 && (await workflows('Running')) === 0) return { n, seconds: (performance.now() - from) / 1000 };
       if (Date.now() > deadline) return { n, seconds: NaN };
     }
   };
+  /** Seconds from now (the last answer) until no accepted delivery waits in the inbox; NaN if it takes too long. */
+  const inboxDrain = async () => {
+    const from = performance.now();
+    for (const deadline = Date.now() + DRAIN_TIMEOUT_MS; ; await sleep(50)) {
+      if ((await inInbox()) === 0) return (performance.now() - from) / 1000;
+      if (Date.now() > deadline) return NaN;
+    }
+  };
+  /** Each delivery's wait in the inbox, received_at to handed_at (the database's clock), in ms. */
+  const inboxWaits = async (ds: Delivery[]) => (await db.select({ ms: sql<number>`(extract(epoch from ${webhookInbox.handedAt} - ${webhookInbox.receivedAt}) * 1000)::float8` })
+    .from(webhookInbox).where(inArray(webhookInbox.id, ds.map((d) => inboxId('github', d.id))))).map((r) => r.ms);
   const mustDrain = async (expected: number, what: string) => {
     const d = await drain(expected);
     if (Number.isNaN(d.seconds)) throw new Error(`the worker recorded ${d.n}/${expected} deliveries (${what}) within ${DRAIN_TIMEOUT_MS / 1000} s`);
@@ -172,11 +191,14 @@ async function main(): Promise<void> {
   // The figure: the bare handler first (a quiet worker), then the gateway (the worker draining its workflows meanwhile).
   const bareRun = await measure(COUNT, RATE, toBare(measured), answered202, bare.connections);
   const gatewayRun = await measure(COUNT, RATE, toGateway(measured), accepted, apiConnections);
-  const drained = await drain(before + gatewayRun.ok.length);
+  const lastAnswer = performance.now();
+  const inboxSeconds = await inboxDrain();
+  const drained = await drain(before + gatewayRun.ok.length, lastAnswer);
+  const waits = await inboxWaits(measured);
   const total = await workflows();
   const completed = await workflows('Completed');
   const buildCount = (await db.select({ n: count() }).from(builds))[0]!.n;
-  // Diagnostic: the gateway's Temporal call alone at the same rate, with the same deliveries' inputs (no worker involved).
+  // Diagnostic: the relay's Temporal call alone at the same rate, with the same deliveries' inputs (no worker involved).
   const temporalRun: Phase = await measure(COUNT, RATE, toTemporal(measured), accepted);
 
   const fromDue = (p: Phase) => p.ok.map((s) => s.fromDue);
@@ -187,20 +209,23 @@ async function main(): Promise<void> {
 
   log('');
   log(`  one at a time (${SERIAL} each, no queueing; diagnostic): bare Hono ${p50p99(fromSend(serial.bare))}; gateway ${p50p99(fromSend(serial.gateway))}; ` +
-    `its Temporal call alone ${p50p99(fromSend(serial.temporal))}`);
+    `the relay's Temporal call alone ${p50p99(fromSend(serial.temporal))}`);
   log(`  ${describe('bare Hono 202    ', bareRun)}`);
   log(`  ${describe('Slipway gateway  ', gatewayRun)}`);
   log(`  ${describe('Temporal start alone (diagnostic, after the gateway run)', temporalRun)}`);
   for (const [name, phase] of [['bare', bareRun], ['gateway', gatewayRun], ['Temporal start alone', temporalRun]] as const) {
     for (const line of failures(name, phase)) log(`    ${line}`);
   }
+  const drainText = Number.isNaN(inboxSeconds) ? `NOT empty within ${DRAIN_TIMEOUT_MS / 1000} s` : `empty ${inboxSeconds.toFixed(1)} s after the last answer`;
+  log(`  inbox after the gateway run: ${drainText} (every accepted delivery handed to Temporal); ` +
+    `wait in the inbox per delivery (received_at → handed_at) ${p50p99(waits)}, max ${ms(waits.length ? Math.max(...waits) : NaN)}, ${waits.length} rows`);
   log(`  queue after the gateway run: ${Number.isNaN(drained.seconds) ? `NOT drained within ${DRAIN_TIMEOUT_MS / 1000} s` : `drained ${drained.seconds.toFixed(1)} s after the last answer`}: ` +
     `${drained.n - before} measured deliveries recorded by the worker (${gatewayRun.ok.length} answered 202), ${total} forgeEvent workflows in all (${before} before the measure), ` +
     `${completed} completed; builds started: ${buildCount}`);
   log('');
   log(`Summary (load average after: ${load()}; other work on this machine skews the figures):`);
   log(`  gateway p50 ${ms(percentile(fromDue(gatewayRun), 50))}, p99 ${ms(gatewayP99)}; bare Hono p50 ${ms(percentile(fromDue(bareRun), 50))}, p99 ${ms(bareP99)}; ` +
-    `ratio p99(gateway)/p99(bare) ${(gatewayP99 / bareP99).toFixed(2)}  [target gateway p99 <= ${targets.gatewayP99Ms} ms, all ${COUNT} accepted: ${verdict(ok)}]`);
+    `ratio p99(gateway)/p99(bare) ${(gatewayP99 / bareP99).toFixed(2)}; inbox ${drainText}  [target gateway p99 <= ${targets.gatewayP99Ms} ms, all ${COUNT} accepted: ${verdict(ok)}]`);
 }
 
 await runBench(main, cleanups, TIME_LIMIT_MS);
