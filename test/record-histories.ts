@@ -105,6 +105,8 @@ async function scenarios(call: Call): Promise<Record<string, string>> {
     'environment-lock-live': environmentLockWorkflowId(TASK_QUEUE, 'live'),
     // The same lock recorded after the patch 'lock-history-limit-1000' (its marker is in the history).
     'environment-lock-preprod-history-limit': environmentLockWorkflowId(TASK_QUEUE, 'preprod'),
+    // Recorded after the patches 'lock-history-limit-250' and 'lock-record-throttle'.
+    'environment-lock-preprod-record-throttle': environmentLockWorkflowId(TASK_QUEUE, 'preprod'),
   };
 }
 

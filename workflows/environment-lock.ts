@@ -13,6 +13,9 @@ import {
 const store = proxyActivities<StoreActivities>({ startToCloseTimeout: '10s', retry: { maximumInterval: '10s' } });
 const locks = proxyActivities<LockActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '10s' } });
 
+/** The queue projection (GET /v1/environments/:env/queue) lags the lock by at most this much. */
+const RECORD_INTERVAL_MS = 1_000;
+
 /**
  * The lock of one environment. Grants follow lib/lock-policy (acceptance order, Octopush's group
  * rule); a holder releases by signal, and a holder whose workflow is gone (terminated, timed out)
@@ -48,17 +51,34 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     if (state.paused !== paused) { state.paused = paused; dirty = true; }
   });
 
-  // A worker's cache is small (worker/worker.ts), so a busy lock is often replayed from its whole
-  // history: 10,000 events took longer than a workflow task may. Runs started before this patch
-  // keep their threshold until they continue as new.
-  const maxEvents = input.maxHistoryEvents ?? (patched('lock-history-limit-1000') ? 1_000 : 10_000);
+  // A worker's cache is small (worker/worker.ts), so a busy lock is often evicted and replayed
+  // from its whole history on its next task, behind the deployments' tasks on the same thread:
+  // 10,000 events took longer than a workflow task may, and with 1,000 a burst of deployments made
+  // each lock task take 5–20 s, time out and replay again. A short history and a queue
+  // projection written at most once a RECORD_INTERVAL_MS keep every replay cheap. Runs started
+  // before these patches keep their old behaviour until they continue as new.
+  const maxEvents = input.maxHistoryEvents
+    ?? (patched('lock-history-limit-250') ? 250 : patched('lock-history-limit-1000') ? 1_000 : 10_000);
+  const throttled = patched('lock-record-throttle');
+  let recordedAt = -Infinity;
+  let unrecorded = false;
   const livenessMs = (input.livenessCheckSeconds ?? 60) * 1000;
   // Runs started before this patch keep the old order, in which a signal arriving while grants
   // were being sent could be forgotten until the liveness timer: clear `dirty` before granting, so
   // anything arriving during the grants wakes the next round.
   const regrantAfterSignals = patched('lock-regrant-after-signals');
   for (;;) {
-    if (regrantAfterSignals) {
+    if (throttled) {
+      const wasDirty = dirty;
+      dirty = false;
+      const granted = !state.paused && await grantWaiters(state);
+      unrecorded ||= wasDirty || granted;
+      if (unrecorded && Date.now() - recordedAt >= RECORD_INTERVAL_MS) {
+        unrecorded = false;
+        recordedAt = Date.now();
+        await store.recordQueue(state);
+      }
+    } else if (regrantAfterSignals) {
       const wasDirty = dirty;
       dirty = false;
       const granted = !state.paused && await grantWaiters(state);
@@ -69,9 +89,14 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents) break;
     const occupied = state.holders.length + state.waiters.length > 0;
+    if (unrecorded) {
+      await condition(() => dirty, Math.max(1, recordedAt + RECORD_INTERVAL_MS - Date.now()));
+      continue;
+    }
     const woke = await condition(() => dirty, occupied ? livenessMs : undefined);
     if (!woke && occupied) await dropVanished(state, known, released);
   }
+  if (unrecorded) await store.recordQueue(state);
   await condition(allHandlersFinished);
   await continueAsNew<typeof environmentLock>({ ...input, paused: state.paused, holders: state.holders, waiters: state.waiters, released });
 }
