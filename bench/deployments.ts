@@ -1,7 +1,8 @@
 // `npm run bench`: how fast Slipway accepts and starts deployments, and what a worker holding many
 // waiting deployments costs, measured in one run on this machine against its own Temporal dev server
 // (in memory), a throw-away database (on DATABASE_URL's server, else PGlite) and the Jenkins fake.
-//   (a) latency of POST /v1/deployments over HTTP;
+//   (a) latency of POST /v1/deployments over HTTP at a steady 20/s (and, as a diagnostic, with 10 in
+//       flight at all times, which saturates this machine);
 //   (b) request → DEPLOYING with a free lock (each deployment its own service);
 //   (c) deployments started per second through the API vs. the raw Temporal client;
 //   (d) RSS of a worker process holding 1,000 deployments parked at Go Live.
@@ -27,11 +28,15 @@ import {
   benchConfigYaml, callApi, Cleanups, openBenchDatabase, park, percentile, pool, runBench, serviceName, sleep, startInProcessWorker,
   startTemporal, spawnWorker, tempDir, waitForPollers, type Api, type ServiceSet,
 } from './support.js';
+import { openLoop, timed as timedCall } from './webhooks-support.js';
 
 const TIME_LIMIT_MS = 590_000;
+/** Requests per second of (a): a busy fleet of dev Jenkins servers, and below what this machine saturates at. */
+const POST_RATE = 20;
 const JOB = 'release/deploy';
 const sets = {
   post: { prefix: 'post', count: 300, pipeline: ['bench-a', 'live'] },
+  sat: { prefix: 'sat', count: 300, pipeline: ['bench-a', 'live'] },
   free: { prefix: 'free', count: 170, pipeline: ['bench-b', 'live'] },
   idle: { prefix: 'idle', count: 1, pipeline: ['bench-c', 'live'] },
   park: { prefix: 'park', count: 1000, pipeline: ['preprod', 'live'] },
@@ -90,7 +95,7 @@ async function main(): Promise<string[]> {
     }
   };
   say(`Slipway deployment benchmark: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs, database ${bench.kind}, Temporal dev server in memory, Jenkins fake (builds of 200 ms)`);
-  const report: Record<'a' | 'b0' | 'b' | 'c' | 'd', string> = { a: '', b0: '', b: '', c: '', d: '' };
+  const report: Record<'a' | 'a2' | 'b0' | 'b' | 'c' | 'd', string> = { a: '', a2: '', b0: '', b: '', c: '', d: '' };
 
   // (d) a fresh worker process; 1,000 deployments (each its own service, 100 in flight at a time)
   // through their tests to the Go Live wait; measured after at most 300 s with what is parked then.
@@ -119,14 +124,22 @@ async function main(): Promise<string[]> {
   await waitForPollers(temporal.connection, 'bench-main', child);
   const mainApi = await startApi('bench-main');
 
-  // (a) POST latency: 300 requests, 10 at a time, each a distinct service and version (the first 10 warm up).
+  // (a) POST latency at a steady POST_RATE requests/s, open loop (a slow answer never delays the next
+  // request; latency runs from the scheduled send time), each a distinct service, while the worker
+  // deploys them. After (b), as a diagnostic, 10 requests always in flight: that saturates this
+  // machine, and its latency is 10 / throughput rather than what one request costs.
   const warm = await pool([...Array(10).keys()], 5, (i) => post(mainApi, serviceName(sets.post, i), `0.0.${i}`));
-  const a = await pool([...Array(sets.post.count - 10).keys()], 10, (i) => post(mainApi, serviceName(sets.post, i + 10), `1.0.${i}`));
-  const aMs = a.map((r) => r.ms);
-  report.a = `(a) POST /v1/deployments, n=${a.length}, 10 concurrent: p50 ${ms(percentile(aMs, 50))}, p99 ${ms(percentile(aMs, 99))}, max ${ms(Math.max(...aMs))}  ` +
+  const steady = await openLoop(sets.post.count - 10, POST_RATE, (i, due) => timedCall(due, async () => {
+    const { id } = await post(mainApi, serviceName(sets.post, i + 10), `1.0.${i}`);
+    return { status: 201, text: id };
+  }));
+  const aMs = steady.map((s) => s.fromDue);
+  const refused = steady.filter((s) => s.status !== 201);
+  if (refused.length > 0) throw new Error(`(a) ${refused.length} POSTs failed, e.g. ${refused[0]!.text.slice(0, 300)}`);
+  report.a = `(a) POST /v1/deployments at ${POST_RATE}/s (open loop), n=${steady.length}: p50 ${ms(percentile(aMs, 50))}, p99 ${ms(percentile(aMs, 99))}, max ${ms(Math.max(...aMs))}  ` +
     `[target p99 <= ${targets.postP99Ms} ms: ${verdict(percentile(aMs, 99) <= targets.postP99Ms)}]`;
   say(`  ${elapsed()} ${report.a}`);
-  await settle([...warm, ...a].map((r) => r.id), 'PENDING_TESTS', 45_000);
+  await settle([...warm.map((r) => r.id), ...steady.map((s) => s.text)], 'PENDING_TESTS', 45_000);
 
   // (b) request → DEPLOYING: from sending the POST to the DEPLOYING transition's time (the workflow's
   // clock when it decided; one machine, one clock). b0: one at a time on a quiet system; b: 10/s.
@@ -153,6 +166,15 @@ async function main(): Promise<string[]> {
   const bMs = b.flatMap((r) => (reached.has(r.id) ? [reached.get(r.id)! - r.sentAt] : []));
   report.b = `(b) request -> DEPLOYING, free lock, open loop at 10/s: n=${bMs.length}/${bCount}: p50 ${ms(percentile(bMs, 50))}, p99 ${ms(percentile(bMs, 99))}, max ${ms(Math.max(...bMs))}`;
   say(`  ${elapsed()} ${report.b}`);
+
+  // (a) diagnostic, last on this worker: its backlog would slow whatever came after it.
+  const t0 = performance.now();
+  const saturated = await pool([...Array(sets.sat.count).keys()], 10, (i) => post(mainApi, serviceName(sets.sat, i), '1.0.0'));
+  const satSeconds = (performance.now() - t0) / 1000;
+  const satMs = saturated.map((r) => r.ms);
+  report.a2 = `(a) diagnostic, 10 always in flight (saturation), n=${saturated.length}: ${(saturated.length / satSeconds).toFixed(0)} requests/s, ` +
+    `p50 ${ms(percentile(satMs, 50))}, p99 ${ms(percentile(satMs, 99))}, max ${ms(Math.max(...satMs))}`;
+  say(`  ${elapsed()} ${report.a2}`);
   await mainWorker.stop();
 
   // (c) starts per second, 10 at a time, on a task queue no worker polls (the start path alone),
@@ -189,7 +211,7 @@ async function main(): Promise<string[]> {
   report.c = `(c) deployments started per second, 10 concurrent, n=300 each: API ${apiRate.toFixed(1)}/s, raw Temporal client ${rawRate.toFixed(1)}/s, ratio ${(apiRate / rawRate).toFixed(2)}  ` +
     `[target >= ${targets.throughputRatio}: ${verdict(apiRate / rawRate >= targets.throughputRatio)}]`;
   say(`  ${elapsed()} ${report.c}`);
-  return [report.a, report.b0, report.b, report.c, report.d];
+  return [report.a, report.a2, report.b0, report.b, report.c, report.d];
 }
 
 await runBench(async () => {
