@@ -28,7 +28,7 @@ import {
   benchConfigYaml, callApi, Cleanups, openBenchDatabase, park, percentile, pool, runBench, serviceName, sleep, startInProcessWorker,
   startTemporal, spawnWorker, tempDir, waitForPollers, type Api, type ServiceSet,
 } from './support.js';
-import { openLoop, timed as timedCall } from './webhooks-support.js';
+import { openLoop, timed as timedCall } from './open-loop.js';
 
 const TIME_LIMIT_MS = 590_000;
 /** Requests per second of (a): a busy fleet of dev Jenkins servers, and below what this machine saturates at. */

@@ -1,6 +1,6 @@
-// Pieces of the webhook gateway benchmark (bench/webhooks.ts): signed GitHub push deliveries, an
-// open-loop sender (a fixed schedule, whatever the answers' latency), the bare Hono baseline server
-// and the per-phase statistics. Generic pieces come from bench/support.ts.
+// Pieces of the webhook gateway benchmark (bench/webhooks.ts): signed GitHub push deliveries,
+// the bare Hono baseline server and the per-phase statistics. Generic pieces come from
+// bench/support.ts and bench/open-loop.ts.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +8,8 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { WebSocketServer } from 'ws';
 import { githubPush, vendorHeaders } from '../test/support/webhooks.js';
-import { percentile, sleep } from './support.js';
+import { openLoop, type Sample } from './open-loop.js';
+import { percentile } from './support.js';
 
 export interface Delivery { id: string; body: string; headers: Record<string, string> }
 
@@ -19,56 +20,11 @@ export function pushDelivery(repo: string, branch: string, secret: string): Deli
   return { id, body, headers: vendorHeaders('github', 'push', body, secret, id) };
 }
 
-export interface Sample {
-  status: number; text: string;
-  /** Scheduled send time → end of the answer (for HTTP: of its body). */
-  fromDue: number;
-  /** Actual send → end of the answer. */
-  fromSend: number;
-  /** Actual send − scheduled send. */
-  lag: number;
-}
-
-/** Times one call made at (or after) `due`; a throw is a sample with status 0. */
-export async function timed(due: number, call: () => Promise<{ status: number; text: string }>): Promise<Sample> {
-  const sentAt = performance.now();
-  try {
-    const { status, text } = await call();
-    const end = performance.now();
-    return { status, text, fromDue: end - due, fromSend: end - sentAt, lag: sentAt - due };
-  } catch (err) {
-    const end = performance.now();
-    return { status: 0, text: String(err), fromDue: end - due, fromSend: end - sentAt, lag: sentAt - due };
-  }
-}
-
 /** POSTs a delivery with Node's fetch (undici's global dispatcher: keep-alive connections), giving up after `timeoutMs`. */
 export const post = (url: string, d: Delivery, timeoutMs: number) => async () => {
   const res = await fetch(url, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(timeoutMs) });
   return { status: res.status, text: await res.text() };
 };
-
-/** Makes call i at start + i/rate, not waiting for earlier answers (open loop); all samples once all answered. */
-export async function openLoop(count: number, rate: number, fire: (i: number, due: number) => Promise<Sample>): Promise<Sample[]> {
-  const interval = 1000 / rate;
-  const start = performance.now() + 20;
-  const pending: Array<Promise<Sample>> = [];
-  for (let i = 0; i < count;) {
-    const due = start + i * interval;
-    const wait = due - performance.now();
-    if (wait > 0) { await sleep(wait); continue; }
-    pending.push(fire(i, due));
-    i++;
-  }
-  return Promise.all(pending);
-}
-
-/** Makes the calls one after the other, each when the previous one has answered (closed loop: no queueing). */
-export async function oneAtATime(count: number, fire: (i: number, due: number) => Promise<Sample>): Promise<Sample[]> {
-  const samples: Sample[] = [];
-  for (let i = 0; i < count; i++) samples.push(await fire(i, performance.now()));
-  return samples;
-}
 
 /** TCP connections a server accepts from now on (keep-alive: a handful, not one per request, unless it falls behind). */
 export function countConnections(server: Server): () => number {

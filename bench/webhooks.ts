@@ -39,8 +39,9 @@ import { findTemporalCli } from '../test/global-setup.js';
 import { forgeEventWorkflowId } from '../workflows/forge-event.messages.js';
 import { Cleanups, openBenchDatabase, percentile, runBench, sleep, spawnWorker, startInProcessWorker, startTemporal, tempDir, waitForPollers } from './support.js';
 import {
-  countConnections, describe, failures, measure, ms, oneAtATime, p50p99, post, pushDelivery, serveBare, timed, type Delivery, type Phase, type Sample,
+  countConnections, describe, failures, measure, ms, p50p99, post, pushDelivery, serveBare, type Delivery, type Phase,
 } from './webhooks-support.js';
+import { oneAtATime, timed, type Sample } from './open-loop.js';
 
 const TIME_LIMIT_MS = 300_000;
 const RATE = 200; // requests per second
