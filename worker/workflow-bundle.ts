@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import webpack from 'webpack';
 import { logger } from '../infra/logger.js';
 
 // The workflow code as one webpack bundle, with the OpenTelemetry workflow interceptors.
@@ -13,10 +14,23 @@ const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 export const workflowsPath = join(here, '../workflows/index.ts');
 const workflowInterceptors = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+const otelPackageDir = dirname(require.resolve('@temporalio/interceptors-opentelemetry/package.json'));
+const sharedContextStorage = join(here, '../workflows/otel-context-storage.ts');
+const sharedContextManager = join(here, '../workflows/otel-context-manager.ts');
+
+/**
+ * The interceptors' own context manager makes an AsyncLocalStorage per workflow; ours shares one
+ * per workflow thread (workflows/otel-context-storage.ts says why). Its storage is preloaded, so
+ * that it lands in the modules every workflow of the thread shares.
+ */
+const shareOtelContext = new webpack.NormalModuleReplacementPlugin(/^\.\/context-manager(\.js)?$/, (resource: { context?: string; request?: string }) => {
+  if (resource.context?.startsWith(otelPackageDir)) resource.request = sharedContextManager;
+});
 
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
-    workflowsPath, workflowInterceptorModules: [workflowInterceptors],
+    workflowsPath, workflowInterceptorModules: [workflowInterceptors], preloadModules: [sharedContextStorage],
+    webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), shareOtelContext] }),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
   });
 }

@@ -26,6 +26,8 @@ beforeAll(async () => {
       `jenkins: { release: { url: "${fake.url}", user: "${fake.user}", tokenEnv: FAKE_JENKINS_TOKEN } }`,
       'services:',
       `  checkout: { group: 1, deploy: { "*": { type: jenkins, server: release, job: ${JOB} } } }`,
+      `  payments: { group: 1, deploy: { "*": { type: jenkins, server: release, job: ${JOB} } } }`,
+      `  search: { group: 1, deploy: { "*": { type: jenkins, server: release, job: ${JOB} } } }`,
     ].join('\n'),
     env: { FAKE_JENKINS_TOKEN: fake.token },
     telemetry,
@@ -137,6 +139,41 @@ describe('tracing', () => {
     for (const span of named('RunActivity:requestLock')) {
       const parent = byId.get(span.parentSpanId ?? '');
       expect(parent?.name, `RunActivity:requestLock's parent\n${tree}`).toBe('StartActivity:requestLock');
+    }
+  });
+
+  // Every workflow on a worker thread shares one context storage (workflows/otel-context-storage.ts):
+  // two deployments whose activations interleave must still keep to their own traces.
+  it('keeps the traces of deployments that run side by side apart', async () => {
+    const services = ['payments', 'search'];
+    const created = await Promise.all(services.map((service) => stack.call('POST', '/v1/deployments', { body: { service, version: '7.0.0' } })));
+    const ids = created.map((c) => { expect(c.status, c.text).toBe(201); return c.body.id as string; });
+    await Promise.all(ids.map((id) => waitForState(stack, id, 'PENDING_TESTS')));
+    for (const id of ids) {
+      expect((await stack.call('POST', `/v1/deployments/${id}/test-results`, { body: { passed: true } })).status).toBe(200);
+      expect((await stack.call('POST', `/v1/deployments/${id}/approve`)).status).toBe(200);
+    }
+    await Promise.all(ids.map((id) => waitForState(stack, id, 'GO_LIVE_DONE')));
+
+    const traceOf = (all: ReadableSpan[], id: string) => all.find((s) => s.name === 'StartWorkflow:deployment' && s.attributes.temporalWorkflowId === id)?.spanContext().traceId;
+    const spans = await spansWhen((all) => ids.every((id) => {
+      const traceId = traceOf(all, id);
+      return all.some((s) => s.name === 'RunWorkflow:deployment' && s.spanContext().traceId === traceId) &&
+        all.filter((s) => s.name === 'RunActivity:jenkinsTrigger' && s.spanContext().traceId === traceId).length >= 2;
+    }));
+    const traces = ids.map((id) => {
+      const traceId = traceOf(spans, id);
+      expect(traceId, `no StartWorkflow:deployment span for ${id}\n${renderTree(spans)}`).toBeDefined();
+      return traceId!;
+    });
+    expect(new Set(traces).size).toBe(2);
+    for (const traceId of traces) {
+      const trace = spans.filter((s) => s.spanContext().traceId === traceId);
+      const tree = renderTree(trace);
+      expect(trace.filter((s) => s.name === 'POST /v1/deployments'), tree).toHaveLength(1);
+      expect(trace.filter((s) => s.name === 'RunWorkflow:deployment'), tree).toHaveLength(1);
+      expect(trace.filter((s) => s.name === 'RunActivity:jenkinsTrigger'), tree).toHaveLength(2);
+      expect(trace.filter((s) => s.name === 'RunActivity:requestLock'), tree).toHaveLength(2);
     }
   });
 });
