@@ -67,8 +67,8 @@ describe('environment queue', () => {
     const youngerSameGroup = await request('payments', '3.0.0');
     await settle();
     expect((await stateOf(youngerSameGroup)).state).toBe('QUEUED');
-    const queue = (await stack.call('GET', '/v1/environments/preprod/queue')).body;
-    expect(queue.waiting.map((w: { service: string }) => w.service)).toEqual(['search', 'payments']);
+    const waiting = async () => ((await stack.call('GET', '/v1/environments/preprod/queue')).body.waiting as Array<{ service: string }>).map((w) => w.service);
+    await eventually(async () => ((await waiting()).join() === 'search,payments' ? true : undefined), 'the queue view to list search, then payments');
     await fail(holder);
     await waitForState(stack, olderOtherGroup, 'PENDING_TESTS');
     expect((await stateOf(youngerSameGroup)).state).toBe('QUEUED');
