@@ -46,6 +46,13 @@ async function exercise(database: Database) {
   expect(again).toEqual([expect.objectContaining({ id: 'github:b', attempts: 2 })]);
   const [b] = await db.select().from(webhookInbox).where(eq(webhookInbox.id, 'github:b'));
   expect(b).toMatchObject({ attempts: 2, lastError: 'still down' });
+
+  // jsonb holds no NUL character: it is stored as U+FFFD instead of failing the delivery.
+  const nul = delivery('nul');
+  nul.input = { ...nul.input, events: [{ title: 'fix\u0000it', labels: ['a\u0000'] }] } as unknown as ForgeEventInput;
+  expect(await insertDelivery(db, nul)).toBe(true);
+  const [stored] = await db.select().from(webhookInbox).where(eq(webhookInbox.id, 'github:nul'));
+  expect(stored!.input!.events).toEqual([{ title: 'fix\uFFFDit', labels: ['a\uFFFD'] }]);
 }
 
 describe('webhook inbox statements', () => {

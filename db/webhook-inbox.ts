@@ -28,10 +28,21 @@ export const inboxId = (forge: string, deliveryId: string) => `${forge}:${delive
 
 const later = (ms: number) => sql`now() + ${Math.max(0, Math.round(ms))} * interval '1 millisecond'`;
 
+/**
+ * jsonb refuses the NUL character in strings, and a commit message or PR title may carry one: it
+ * becomes U+FFFD (the replacement character) rather than costing the whole delivery.
+ */
+function storable<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value) as T;
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v)])) as T;
+  return value;
+}
+
 /** One statement: true if the delivery is new, false if its id was seen before (a redelivery). */
 export async function insertDelivery(db: Db, d: InboxDelivery): Promise<boolean> {
   const inserted = await db.insert(webhookInbox)
-    .values({ id: inboxId(d.forge, d.deliveryId), forge: d.forge, deliveryId: d.deliveryId, workflowId: d.workflowId, input: d.input, traceContext: d.traceContext })
+    .values({ id: inboxId(d.forge, d.deliveryId), forge: d.forge, deliveryId: d.deliveryId, workflowId: d.workflowId, input: storable(d.input), traceContext: d.traceContext })
     .onConflictDoNothing({ target: webhookInbox.id })
     .returning({ id: webhookInbox.id });
   return inserted.length > 0;
