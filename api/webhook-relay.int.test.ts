@@ -138,4 +138,14 @@ describe('webhook relay', () => {
     expect(up.starts).toEqual([delivery.workflowId]);
     expect((await temporal.client.workflow.getHandle(delivery.workflowId).describe()).status.name).toBe('RUNNING');
   });
+
+  it('forgets handed deliveries once their retention has passed', async () => {
+    const { client } = countingClient();
+    const done = await accept();
+    const r = relay(database, client, { ...fast, retentionMs: 2_000, pruneEveryMs: 100 });
+    await handed(done.id);
+    await eventually(async () => ((await database.db.select().from(webhookInbox).where(eq(webhookInbox.id, done.id))).length === 0 ? true : undefined), 'the handed delivery to be pruned', 15_000);
+    await r.close();
+    await temporal.client.workflow.getHandle(done.workflowId).terminate('test over');
+  });
 });

@@ -1,7 +1,7 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client.js';
-import { claimDeliveries, markHanded, recordFailure, releaseClaims, type ClaimedDelivery } from '../db/webhook-inbox.js';
+import { claimDeliveries, markHanded, pruneHanded, recordFailure, releaseClaims, type ClaimedDelivery } from '../db/webhook-inbox.js';
 import { logger } from '../infra/logger.js';
 
 // The webhook relay: hands the deliveries the gateway wrote to the inbox to Temporal, so that the
@@ -35,10 +35,15 @@ export interface WebhookRelayOptions {
   /** Back-off after the first failed start, doubled per failure up to retryMaxMs. */
   retryBaseMs: number;
   retryMaxMs: number;
+  /** Handed deliveries are forgotten after this long: a redelivery of an older one is accepted again. */
+  retentionMs: number;
+  /** How often a relay prunes (every replica does; the deletes do not conflict). */
+  pruneEveryMs: number;
 }
 
 export const defaultRelayOptions: WebhookRelayOptions = {
   concurrency: 16, batchSize: 16, leaseMs: 30_000, startTimeoutMs: 10_000, sweepMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000,
+  retentionMs: 30 * 24 * 3_600_000, pruneEveryMs: 3_600_000,
 };
 
 /** Delay before the next try of a delivery whose start failed `attempts` times. */
@@ -148,10 +153,23 @@ export function startWebhookRelay(deps: WebhookRelayDeps, options: Partial<Webho
     wake = done;
   });
 
+  let prunedAt = 0;
+  const prune = async () => {
+    if (Date.now() - prunedAt < o.pruneEveryMs) return;
+    prunedAt = Date.now();
+    try {
+      const pruned = await pruneHanded(db, o.retentionMs);
+      if (pruned > 0) logger.info({ pruned }, 'forgot webhook deliveries handed over before the retention');
+    } catch (err) {
+      logger.warn({ err }, 'could not prune the webhook inbox; trying again later');
+    }
+  };
+
   const running = (async () => {
     while (!stopping) {
       poked = false;
       try { await drain(); } catch (err) { logger.error({ err }, 'webhook relay pass failed; retrying at the next sweep'); }
+      await prune();
       await idle();
     }
   })();

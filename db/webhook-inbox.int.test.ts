@@ -8,7 +8,7 @@ import { freshDatabase } from '../test/support/pg.js';
 import type { ForgeEventInput } from '../workflows/forge-event.messages.js';
 import { openDatabase, type Database } from './client.js';
 import { webhookInbox } from './schema.js';
-import { claimDeliveries, insertDelivery, markHanded, recordFailure, releaseClaims } from './webhook-inbox.js';
+import { claimDeliveries, insertDelivery, markHanded, pruneHanded, recordFailure, releaseClaims } from './webhook-inbox.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slipway-inbox-pglite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,6 +53,13 @@ async function exercise(database: Database) {
   expect(await insertDelivery(db, nul)).toBe(true);
   const [stored] = await db.select().from(webhookInbox).where(eq(webhookInbox.id, 'github:nul'));
   expect(stored!.input!.events).toEqual([{ title: 'fix\uFFFDit', labels: ['a\uFFFD'] }]);
+
+  // Pruning forgets handed deliveries past the retention, never pending ones.
+  expect(await pruneHanded(db, 3_600_000)).toBe(0);
+  await new Promise((r) => setTimeout(r, 20));
+  expect(await pruneHanded(db, 10)).toBe(1);
+  expect((await db.select({ id: webhookInbox.id }).from(webhookInbox)).map((r) => r.id).sort()).toEqual(['github:b', 'github:c', 'github:nul']);
+  expect(await insertDelivery(db, delivery('a'))).toBe(true);
 }
 
 describe('webhook inbox statements', () => {

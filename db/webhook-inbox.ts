@@ -85,3 +85,16 @@ export async function releaseClaims(db: Db, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await db.update(webhookInbox).set({ claimedUntil: null }).where(and(inArray(webhookInbox.id, ids), isNull(webhookInbox.handedAt)));
 }
+
+/**
+ * Forgets deliveries handed over more than `olderThanMs` ago, at most `limit` per call: their
+ * ids no longer dedupe a redelivery (the workflow id still does while Temporal keeps the run).
+ * Pending deliveries are never pruned.
+ */
+export async function pruneHanded(db: Db, olderThanMs: number, limit = 10_000): Promise<number> {
+  const old = db.select({ id: webhookInbox.id }).from(webhookInbox)
+    .where(lt(webhookInbox.handedAt, sql`now() - ${Math.max(0, Math.round(olderThanMs))} * interval '1 millisecond'`))
+    .limit(limit);
+  const deleted = await db.delete(webhookInbox).where(inArray(webhookInbox.id, old)).returning({ id: webhookInbox.id });
+  return deleted.length;
+}
