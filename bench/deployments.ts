@@ -177,7 +177,8 @@ async function main(): Promise<string[]> {
     return { status: 201, text: id };
   }));
   const overMs = overload.map((s) => s.fromDue);
-  report.a2 = `(a) diagnostic, POST /v1/deployments at ${OVERLOAD_RATE}/s (open loop; the worker falls behind), n=${overload.length}: ` +
+  const overFailed = overload.filter((s) => s.status !== 201).length;
+  report.a2 = `(a) diagnostic, POST /v1/deployments at ${OVERLOAD_RATE}/s (open loop; the worker falls behind), n=${overload.length}, failed ${overFailed}: ` +
     `p50 ${ms(percentile(overMs, 50))}, p99 ${ms(percentile(overMs, 99))}, max ${ms(Math.max(...overMs))}`;
   say(`  ${elapsed()} ${report.a2}`);
   await mainWorker.stop();

@@ -32,6 +32,11 @@ const later = (ms: number) => sql`now() + ${Math.max(0, Math.round(ms))} * inter
  * jsonb refuses the NUL character in strings, and a commit message or PR title may carry one: it
  * becomes U+FFFD (the replacement character) rather than costing the whole delivery.
  */
+function withoutNul<T>(input: T): T {
+  // Almost no delivery has one: copy only those that do.
+  return JSON.stringify(input).includes('\\u0000') ? storable(input) : input;
+}
+
 function storable<T>(value: T): T {
   if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value) as T;
   if (Array.isArray(value)) return value.map(storable) as T;
@@ -42,7 +47,7 @@ function storable<T>(value: T): T {
 /** One statement: true if the delivery is new, false if its id was seen before (a redelivery). */
 export async function insertDelivery(db: Db, d: InboxDelivery): Promise<boolean> {
   const inserted = await db.insert(webhookInbox)
-    .values({ id: inboxId(d.forge, d.deliveryId), forge: d.forge, deliveryId: d.deliveryId, workflowId: d.workflowId, input: storable(d.input), traceContext: d.traceContext })
+    .values({ id: inboxId(d.forge, d.deliveryId), forge: d.forge, deliveryId: d.deliveryId, workflowId: d.workflowId, input: withoutNul(d.input), traceContext: d.traceContext })
     .onConflictDoNothing({ target: webhookInbox.id })
     .returning({ id: webhookInbox.id });
   return inserted.length > 0;
