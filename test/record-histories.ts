@@ -155,7 +155,9 @@ async function buildScenarios(call: Call, deliver: (body: string) => Promise<num
   }
   await finished(hookBuild!.id);
   await new Promise((r) => setTimeout(r, 1000));
-  return { 'build-succeeded': ok.id, 'build-failed': broken.id, 'build-cancelled': slow.id, 'forge-event-push': forgeEventWorkflowId(TASK_QUEUE, 'github', 'record-delivery-1'), 'build-from-webhook': hookBuild!.id };
+  return { 'build-succeeded': ok.id, 'build-failed': broken.id, 'build-cancelled': slow.id, 'forge-event-push': forgeEventWorkflowId(TASK_QUEUE, 'github', 'record-delivery-1'),
+    // The same delivery, recorded again by the code that records it with local activities (patch forge-event-local-records).
+    'forge-event-push-local-records': forgeEventWorkflowId(TASK_QUEUE, 'github', 'record-delivery-1'), 'build-from-webhook': hookBuild!.id };
 }
 
 /**
