@@ -118,7 +118,7 @@ async function main(): Promise<void> {
         temporalAddress: address, databaseUrl: bench.url!, configFile, taskQueue, dataDir: tempDir('slipway-bench-webhooks-a-', cleanups), env: { HOOK_SECRET: secret },
       }, cleanups);
       const bareChild = await spawnServerScript('bench/bare-hono-server.ts', cleanups);
-      return { api: apiChild, bare: bareChild, apiConnections: undefined, bareConnections: undefined, apiCpu: apiChild, bareCpu: bareChild, where: 'API and bare server in their own processes' };
+      return { api: apiChild, bare: bareChild, apiConnections: undefined, bareConnections: undefined, apiProcess: apiChild, bareProcess: bareChild, where: 'API and bare server in their own processes' };
     })()
     : await (async () => {
       const inProcess = await serveApi({
@@ -128,11 +128,14 @@ async function main(): Promise<void> {
       cleanups.add('API', () => inProcess.close());
       const bareInProcess = await serveBare();
       cleanups.add('bare Hono server', () => bareInProcess.close());
-      return { api: inProcess, bare: bareInProcess, apiConnections: countConnections(inProcess.server), bareConnections: bareInProcess.connections, apiCpu: undefined, bareCpu: undefined, where: 'API and bare server in this process' };
+      return { api: inProcess, bare: bareInProcess, apiConnections: countConnections(inProcess.server), bareConnections: bareInProcess.connections, apiProcess: undefined, bareProcess: undefined, where: 'API and bare server in this process' };
     })();
   const { api, bare } = servers;
+  /** The CPU counters shown per phase: the server's own process when it has one, the worker's, Temporal's, Postgres's, the machine's. */
   const cpuOf = (server: ServerChild | undefined): Record<string, () => number> => ({
-    ...(server ? { server: server.cpuMs, 'server in the kernel': server.kernelCpuMs } : {}), ...(child ? { worker: () => processCpuMs(child.pid) } : {}), Temporal: () => treeCpuMs(temporalPid), Postgres: () => commandCpuMs('postgres'), machine: machineCpuMs,
+    ...(server ? { server: server.cpuMs, 'server in the kernel': server.kernelCpuMs } : {}),
+    ...(child ? { worker: () => processCpuMs(child.pid) } : {}),
+    Temporal: () => treeCpuMs(temporalPid), Postgres: () => commandCpuMs('postgres'), machine: machineCpuMs,
   });
   const gatewayUrl = `${api.url}/hooks/github`;
   const bareUrl = `${bare.url}/hooks/github`;
@@ -218,8 +221,8 @@ async function main(): Promise<void> {
   await mustDrain(before, 'one at a time');
 
   // The figure: the bare handler first (a quiet worker), then the gateway (the worker draining its workflows meanwhile).
-  const bareRun = await measure(COUNT, RATE, toBare(measured), answered202, servers.bareConnections, cpuOf(servers.bareCpu));
-  const gatewayRun = await measure(COUNT, RATE, toGateway(measured), accepted, servers.apiConnections, cpuOf(servers.apiCpu));
+  const bareRun = await measure(COUNT, RATE, toBare(measured), answered202, servers.bareConnections, cpuOf(servers.bareProcess));
+  const gatewayRun = await measure(COUNT, RATE, toGateway(measured), accepted, servers.apiConnections, cpuOf(servers.apiProcess));
   const lastAnswer = performance.now();
   const inboxSeconds = await inboxDrain();
   const drained = await drain(before + gatewayRun.ok.length, lastAnswer);
