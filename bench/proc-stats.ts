@@ -77,6 +77,10 @@ export function machineCpuMs(): number {
  */
 export function renice(pid: number, nice: number): void {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try { setPriority(Number(tid), nice); } catch { /* ended meanwhile */ }
+    try {
+      setPriority(Number(tid), nice);
+    } catch (err) {
+      if ((err as { info?: { code?: string } }).info?.code !== 'ESRCH') throw err; // a thread that ended meanwhile
+    }
   }
 }

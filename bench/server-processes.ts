@@ -15,10 +15,12 @@ export interface ServerChild { url: string; pid: number; cpuMs(): number; kernel
  */
 export async function spawnApi(opts: { temporalAddress: string; databaseUrl: string; configFile: string; taskQueue: string; dataDir: string; env: Record<string, string> }, cleanups: Cleanups): Promise<ServerChild> {
   const port = await freePort();
+  // Not inherited: an OTLP endpoint would make the API export spans, and the rest would make it differ from the bench's own settings.
+  const { OTEL_EXPORTER_OTLP_ENDPOINT: _o, TEMPORAL_NAMESPACE: _n, SLIPWAY_PUBLIC_URL: _p, SLIPWAY_HEARTBEAT_SECONDS: _h, ...parentEnv } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: process.cwd(),
     env: {
-      ...process.env, ...opts.env, TEMPORAL_ADDRESS: opts.temporalAddress, DATABASE_URL: opts.databaseUrl, SLIPWAY_CONFIG: opts.configFile,
+      ...parentEnv, ...opts.env, TEMPORAL_ADDRESS: opts.temporalAddress, DATABASE_URL: opts.databaseUrl, SLIPWAY_CONFIG: opts.configFile,
       SLIPWAY_TASK_QUEUE: opts.taskQueue, SLIPWAY_DATA_DIR: opts.dataDir, SLIPWAY_ADMIN_TOKEN: randomBytes(24).toString('hex'),
       PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
     },

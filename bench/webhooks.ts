@@ -108,6 +108,7 @@ async function main(): Promise<void> {
   const backgroundNice = Number(process.env.BENCH_BACKGROUND_NICE ?? 0);
   if (!Number.isInteger(backgroundNice) || backgroundNice < 0 || backgroundNice > 19) throw new Error('BENCH_BACKGROUND_NICE must be an integer from 0 to 19');
   if (backgroundNice > 0) for (const pid of [...processTree(temporalPid), ...(child ? [child.pid] : [])]) renice(pid, backgroundNice);
+  const niced = `Temporal dev server${child ? ' and worker' : ''} at nice ${backgroundNice}`;
 
   // With Postgres the API and the bare baseline run in their own processes, as in production: a
   // server sharing its event loop with a 200/s load generator measures the generator too. PGlite
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
   const bytes = measured.reduce((n, d) => n + Buffer.byteLength(d.body), 0) / COUNT;
   log(`Slipway webhook gateway benchmark: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs, database ${bench.kind}, ` +
     `worker ${child ? `in its own process (pid ${child.pid}, orchestration only)` : 'in this process (PGlite: no second process can share it)'}, ` +
-    `Temporal dev server in memory, ${servers.where}, Temporal dev server and worker at nice ${backgroundNice}; load average before: ${load()}`);
+    `Temporal dev server in memory, ${servers.where}, ${niced}; load average before: ${load()}`);
   log(`  ${COUNT} GitHub push deliveries per server (${(bytes / 1024).toFixed(1)} KiB body each), open loop at ${RATE}/s over keep-alive fetch (undici), loopback; ` +
     'branch rule team/shop/ci with only: [nothing]: no builds run, each workflow records its delivery');
 

@@ -155,9 +155,12 @@ async function buildScenarios(call: Call, deliver: (body: string) => Promise<num
   }
   await finished(hookBuild!.id);
   await new Promise((r) => setTimeout(r, 1000));
-  return { 'build-succeeded': ok.id, 'build-failed': broken.id, 'build-cancelled': slow.id, 'forge-event-push': forgeEventWorkflowId(TASK_QUEUE, 'github', 'record-delivery-1'),
-    // The same delivery, recorded again by the code that records it with local activities (patch forge-event-local-records).
-    'forge-event-push-local-records': forgeEventWorkflowId(TASK_QUEUE, 'github', 'record-delivery-1'), 'build-from-webhook': hookBuild!.id };
+  // forge-event-push.json (this delivery, recorded before the patch forge-event-local-records) is no
+  // longer listed: today's code would record the patched history under its name, even with --force.
+  return {
+    'build-succeeded': ok.id, 'build-failed': broken.id, 'build-cancelled': slow.id,
+    'forge-event-push-local-records': forgeEventWorkflowId(TASK_QUEUE, 'github', 'record-delivery-1'), 'build-from-webhook': hookBuild!.id,
+  };
 }
 
 /**

@@ -11,13 +11,15 @@ import type { ForgeEventInput } from './forge-event.messages.js';
 
 const retry = { maximumInterval: '30s', nonRetryableErrorTypes: [ErrorType.BadConfig, ErrorType.ForgeRejected] };
 const links = proxyActivities<JobLinkActivities>({ startToCloseTimeout: '1m', retry });
-const localLinks = proxyLocalActivities<JobLinkActivities>({ startToCloseTimeout: '30s', retry });
+// Retries past 10 s wait as server timers, so a database outage does not hold workflow tasks open
+// in the worker's small cache (where deployments and locks need room).
+const localLinks = proxyLocalActivities<JobLinkActivities>({ startToCloseTimeout: '30s', localRetryThreshold: '10s', retry });
 const store = proxyActivities<BuildStoreActivities>({ startToCloseTimeout: '30s', retry });
 const forge = proxyActivities<ForgeActivities>({ startToCloseTimeout: '30s', retry: { ...retry, maximumAttempts: 20 } });
 
 /**
- * The delivery's own records (feature links, the delivery row) are single upserts: as local
- * activities they run inside the workflow task instead of costing the Temporal server and the
+ * The delivery's own records (feature links, the delivery row) are a few idempotent upserts (and a
+ * NOTIFY per feature key, harmless when repeated): as local activities they run inside the workflow task instead of costing the Temporal server and the
  * worker an activity task and another workflow task each, so a push that builds nothing takes one
  * workflow task, not two, and a burst of webhooks drains sooner. Workflows started before the
  * patch keep scheduling them as activities (replayed from test/fixtures/histories/forge-event-push.json).

@@ -3,6 +3,10 @@
 // code would now issue other commands for it, the worker would fail those workflows on their next
 // task. Changing a workflow's command sequence needs `patched()` (or a new workflow type), never an
 // edit in place; this test is where an edit in place shows up.
+// One history is spliced, not recorded: forge-event-push-upgraded-mid-run.json is the first 25
+// events of forge-event-push.json (code before the patch forge-event-local-records, up to its child
+// build's end) followed by the last 5 of forge-event-push-local-records.json (the patch marker and
+// local activities): a worker upgraded while the workflow waited on its build.
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
