@@ -4,7 +4,6 @@
 // of the containers this run's build host made. Generic pieces come from bench/support.ts.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
@@ -20,6 +19,7 @@ import { createBuildHostWorkers } from '../worker/build-host.js';
 import { createWorker } from '../worker/worker.js';
 import { bundleWorkflows } from '../worker/workflow-bundle.js';
 import { buildClaimQueue, buildHostQueue } from '../workflows/build.messages.js';
+import { processMemoryMb } from './proc-stats.js';
 import { percentile, sleep, stopChild, type Cleanups } from './support.js';
 
 const run = promisify(execFile);
@@ -155,14 +155,9 @@ export interface BenchWorker {
   gone(): string | null;
 }
 
-function statusField(pid: number, field: string): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
 function sampleRss(pid: number, cleanups: Cleanups): (fromMs: number) => number {
   const samples: Array<{ at: number; mb: number }> = [];
-  const sample = () => { try { samples.push({ at: Date.now(), mb: statusField(pid, 'VmRSS') }); } catch { /* the process has ended */ } };
+  const sample = () => { try { samples.push({ at: Date.now(), mb: processMemoryMb(pid, 'VmRSS') }); } catch { /* the process has ended */ } };
   const timer = setInterval(sample, 100);
   timer.unref();
   cleanups.add('RSS sampler', () => clearInterval(timer));
@@ -202,7 +197,7 @@ export async function startBenchWorker(o: WorkerOptions, cleanups: Cleanups): Pr
     const pid = child.pid!;
     const peak = sampleRss(pid, cleanups);
     worker = {
-      mode: 'process', pid, peakRssMb: peak, rssMb: () => statusField(pid, 'VmRSS'), hwmMb: () => statusField(pid, 'VmHWM'),
+      mode: 'process', pid, peakRssMb: peak, rssMb: () => processMemoryMb(pid, 'VmRSS'), hwmMb: () => processMemoryMb(pid, 'VmHWM'),
       gone: () => (child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : null),
     };
   } else {
@@ -219,7 +214,7 @@ export async function startBenchWorker(o: WorkerOptions, cleanups: Cleanups): Pr
     });
     const peak = sampleRss(process.pid, cleanups);
     worker = {
-      mode: 'in-process', pid: process.pid, peakRssMb: peak, rssMb: () => statusField(process.pid, 'VmRSS'), hwmMb: () => statusField(process.pid, 'VmHWM'),
+      mode: 'in-process', pid: process.pid, peakRssMb: peak, rssMb: () => processMemoryMb(process.pid, 'VmRSS'), hwmMb: () => processMemoryMb(process.pid, 'VmHWM'),
       gone: () => failure,
     };
   }

@@ -27,6 +27,12 @@ function allProcesses(): ProcStat[] {
   return all;
 }
 
+/** A memory figure of /proc/<pid>/status (VmRSS: resident now, VmHWM: its peak), in MB; NaN if absent. */
+export function processMemoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
 /** User + system CPU time of a process so far, in ms. */
 export function processCpuMs(pid: number): number {
   const s = processStat(pid);

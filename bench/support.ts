@@ -2,7 +2,7 @@
 // throw-away database, worker child processes, a generated configuration, and small statistics
 // and concurrency helpers. Everything listens on loopback and is removed by `Cleanups.run()`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import type { Telemetry } from '../infra/telemetry.js';
 import type { FakeJenkins } from '../test/fakes/jenkins.js';
 import { freshDatabase } from '../test/support/pg.js';
 import { workerCommand } from '../infra/worker-command.js';
+import { processMemoryMb } from './proc-stats.js';
 import { createWorker } from '../worker/worker.js';
 import { bundleWorkflows } from '../worker/workflow-bundle.js';
 import { stateQuery } from '../workflows/deployment.messages.js';
@@ -148,11 +149,7 @@ export function spawnWorker(opts: { temporalAddress: string; databaseUrl: string
   });
   const stop = () => stopChild(child);
   cleanups.add(`worker ${child.pid}`, stop);
-  const status = (field: string) => {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : NaN;
-  };
-  return { pid: child.pid!, memory: () => ({ rssMb: status('VmRSS'), peakMb: status('VmHWM') }), exitCode: () => child.exitCode ?? child.signalCode, stop };
+  return { pid: child.pid!, memory: () => ({ rssMb: processMemoryMb(child.pid!, 'VmRSS'), peakMb: processMemoryMb(child.pid!, 'VmHWM') }), exitCode: () => child.exitCode ?? child.signalCode, stop };
 }
 
 /** The orchestration worker in this process (PGlite allows one process only). */
