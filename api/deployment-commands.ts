@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { deployments } from '../db/schema.js';
 import { checkApproval, checkCancel, checkTestReport, type Check } from '../domain/deployment-rules.js';
 import { initialState, type DeploymentState } from '../domain/deployment-state.js';
+import { ErrorType } from '../domain/errors.js';
 import { deploymentWorkflowId } from '../domain/ids.js';
 import { servicePlan, type ServicePlan } from '../domain/service-plan.js';
 import { logger } from '../infra/logger.js';
@@ -19,6 +20,11 @@ import { badRequest, conflict, notFound, unavailable } from './errors.js';
 export interface DeploymentRequest { service: string; version: string; requestor?: string; environment?: string; key?: string; actor: string }
 
 export interface Requested { created: boolean; row: DeploymentRow }
+
+/** An approval by this actor is already recorded (and the version, if named, is this deployment's). */
+function repeatsApproval(state: DeploymentState, approval: { actor: string; version?: string }): boolean {
+  return (approval.version === undefined || approval.version === state.version) && state.approvals.some((a) => a.by === approval.actor);
+}
 
 export function createDeploymentCommands(deps: ApiDeps) {
   const { db, temporal, config, taskQueue } = deps;
@@ -66,13 +72,22 @@ export function createDeploymentCommands(deps: ApiDeps) {
    * Sends an Update; a refusal comes back as 409 with the validator's reason. A finished workflow
    * takes no Updates, so the same rule is applied to its projection: a repeat is acknowledged.
    */
-  async function update(ref: string, send: (h: ReturnType<typeof temporal.workflow.getHandle>) => Promise<UpdateAnswer>, judgeFinished: (s: DeploymentState) => Check): Promise<{ duplicate: boolean; row: DeploymentRow }> {
+  async function update(
+    ref: string, send: (h: ReturnType<typeof temporal.workflow.getHandle>) => Promise<UpdateAnswer>, judgeFinished: (s: DeploymentState) => Check,
+    repeatsSettledFact: (s: DeploymentState) => boolean = () => false,
+  ): Promise<{ duplicate: boolean; row: DeploymentRow }> {
     const row = await findDeployment(db, ref);
     if (!row) throw notFound(`deployment ${ref}`);
+    // A fact that can never be undone (this actor's Go Live, a cancel) is answered from the
+    // projection: a polling script's repeats never reach the workflow at all.
+    if (repeatsSettledFact(rowState(row))) return { duplicate: true, row };
     try {
       const answer = await send(temporal.workflow.getHandle(row.id));
       return { duplicate: answer.duplicate, row: (await findDeployment(db, row.id))! };
     } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === ErrorType.DuplicateMessage) {
+        return { duplicate: true, row: (await findDeployment(db, row.id))! };
+      }
       if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message, { status: row.status });
       if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed|not found/i.test(err.message))) {
         const fresh = (await findDeployment(db, row.id))!;
@@ -94,10 +109,10 @@ export function createDeploymentCommands(deps: ApiDeps) {
       update(ref, (h) => h.executeUpdate(registerTestJobUrlUpdate, { args: [{ url, actor }] }), (s) => s.testJobUrl === url ? { ok: true, duplicate: true } : { ok: false, reason: `deployment is finished (${s.status})` }),
 
     approve: (ref: string, approval: { actor: string; version?: string }, plan: (service: string) => ServicePlan | null) =>
-      update(ref, (h) => h.executeUpdate(approveUpdate, { args: [approval] }), (s) => checkApproval(s, plan(s.service) ?? servicePlan(config, s.service)!, approval)),
+      update(ref, (h) => h.executeUpdate(approveUpdate, { args: [approval] }), (s) => checkApproval(s, plan(s.service) ?? servicePlan(config, s.service)!, approval), (s) => repeatsApproval(s, approval)),
 
     cancel: (ref: string, req: { actor: string; reason?: string; octopushRules: boolean }) =>
-      update(ref, (h) => h.executeUpdate(cancelUpdate, { args: [req] }), (s) => checkCancel(s, req)),
+      update(ref, (h) => h.executeUpdate(cancelUpdate, { args: [req] }), (s) => checkCancel(s, req), (s) => s.outcome?.status === 'cancelled'),
 
     /**
      * Octopush: redeploy this (once live) job's version straight to live. Native: redeploy the

@@ -13,5 +13,10 @@ export const ErrorType = {
   ForgeRejected: 'SlipwayForgeRejected',
   /** A step or deploy container ran longer than its timeout and was killed. */
   Timeout: 'SlipwayTimeout',
+  /**
+   * An Update validator's answer to a message that repeats one already applied: the Update is
+   * rejected (so it leaves nothing in the workflow's history) and the API answers `duplicate`.
+   */
+  DuplicateMessage: 'SlipwayDuplicateMessage',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

@@ -9,6 +9,7 @@ import { commandRecords, type BuildState, type CommandRecord } from '../domain/b
 import { ErrorType } from '../domain/errors.js';
 import type { JobDefinition } from '../domain/job.js';
 import { buildClaimQueue, buildStateQuery, cancelBuildUpdate, type BuildInput, type BuildResult } from './build.messages.js';
+import { settleInterceptorFlags } from './sdk-flags.js';
 
 const store = proxyActivities<BuildStoreActivities>({ startToCloseTimeout: '10s', retry: { maximumInterval: '10s' } });
 const nonRetryableErrorTypes = [ErrorType.BadConfig, ErrorType.DockerRejected, ErrorType.Timeout];
@@ -38,6 +39,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   const throttleStepRecords = patched('throttle-build-step-records');
   const recordStep = () => (!throttleStepRecords || recordedStatus !== state.status || Date.now() - recordedAt >= 1000 ? record() : Promise.resolve());
 
+  settleInterceptorFlags();
   setHandler(buildStateQuery, () => state);
   setHandler(cancelBuildUpdate, async ({ actor }) => {
     cancelledBy = actor;

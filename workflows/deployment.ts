@@ -1,6 +1,7 @@
-import { allHandlersFinished, CancellationScope, condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { LockActivities } from '../activities/locks.js';
 import type { StoreActivities } from '../activities/store.js';
+import { ErrorType } from '../domain/errors.js';
 import {
   applyApproval, applyCancel, applyTestReport, checkApproval, checkCancel, checkTestReport, enterApprovalWait, type Check,
 } from '../domain/deployment-rules.js';
@@ -11,12 +12,21 @@ import {
   approveUpdate, cancelUpdate, jenkinsNotifiedSignal, lockGrantedSignal, registerTestJobUrlUpdate, reportTestsUpdate, stateQuery,
 } from './deployment.messages.js';
 import { environmentLockWorkflowId, releaseSignal } from './environment-lock.messages.js';
+import { settleInterceptorFlags } from './sdk-flags.js';
 
 const store = proxyActivities<StoreActivities>({ startToCloseTimeout: '10s', retry: { maximumInterval: '10s' } });
 const locks = proxyActivities<LockActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '10s' } });
 
 const now = () => new Date().toISOString();
-const orThrow = (check: Check) => { if (!check.ok) throw new Error(check.reason); };
+/**
+ * Validators refuse what is not allowed, and also what repeats a fact already applied: a rejected
+ * Update adds no event to the history, so a script repeating its Go Live or test result every
+ * second costs the workflow nothing. The API turns DuplicateMessage into its `duplicate` answer.
+ */
+const orThrow = (check: Check) => {
+  if (!check.ok) throw new Error(check.reason);
+  if (check.duplicate) throw ApplicationFailure.create({ type: ErrorType.DuplicateMessage, message: 'already applied', nonRetryable: true });
+};
 
 /**
  * One service version through its pipeline: per environment, wait for the lock, deploy, and (before
@@ -31,6 +41,13 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
   const held = new Set<string>();
   const notices = new Map<string, number>();
   const record = () => store.recordDeployment(state);
+  settleInterceptorFlags();
+  // Message handlers change the state while the main loop awaits its own steps (a projection, a
+  // lock release), so the loop must decide from facts (approvals given, results in, finished), never
+  // from the phase it set before the await. Runs started before this patch keep the old decisions
+  // (a Go Live applied during the pre-prod release was waited for again until it expired).
+  const fromFacts = patched('deployment-decides-from-facts');
+  const goLiveGiven = () => state.approvals.length >= plan.approvalsRequired;
 
   setHandler(stateQuery, () => state);
   setHandler(lockGrantedSignal, ({ environment }) => { granted.add(environment); });
@@ -48,7 +65,10 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
     touch(state);
     await record();
     return { duplicate: false, state };
-  }, { validator: ({ url }) => { if (!/^https?:\/\//.test(url)) throw new Error('test_job_url must be an http(s) URL'); } });
+  }, { validator: ({ url }) => {
+    if (!/^https?:\/\//.test(url)) throw new Error('test_job_url must be an http(s) URL');
+    orThrow(state.testJobUrl === url ? { ok: true, duplicate: true } : { ok: true, duplicate: false });
+  } });
   setHandler(approveUpdate, async (approval) => {
     const check = checkApproval(state, plan, approval);
     if (check.ok && check.duplicate) return { duplicate: true, state };
@@ -67,6 +87,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
   const finished = () => state.phase === 'finished';
 
   async function acquire(step: EnvironmentStep, isLast: boolean): Promise<boolean> {
+    if (fromFacts && finished()) return false;
     const env = envStatus(state, step.environment);
     state.environment = step.environment;
     env.state = 'queued';
@@ -74,6 +95,12 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
     state.waitingOn = { kind: 'lock', environment: step.environment, since: env.queuedAt };
     transition(state, statusFor(isLast, 'queued'), 'queued', 'slipway', `waiting for the ${step.environment} lock`, now());
     await record();
+    if (fromFacts) {
+      // Held from the moment it is asked for: a cancel during the request still releases it (the
+      // lock remembers a release that came before the request and ignores the late request).
+      if (finished()) return false;
+      held.add(step.environment);
+    }
     await locks.requestLock({
       environment: step.environment, concurrency: step.concurrency,
       request: { requestId: `${state.id}@${step.environment}`, workflowId: workflowInfo().workflowId, service: plan.service, group: plan.group, order: state.number },
@@ -86,7 +113,11 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
   async function release(environment: string): Promise<void> {
     if (!held.delete(environment)) return;
     const lock = getExternalWorkflowHandle(environmentLockWorkflowId(workflowInfo().taskQueue, environment));
-    await lock.signal(releaseSignal, { requestId: `${state.id}@${environment}` });
+    const sent = lock.signal(releaseSignal, { requestId: `${state.id}@${environment}` });
+    // With fromFacts a lock is held from its request on: a request cut short (the workflow
+    // cancelled while requestLock ran) may never have created the lock workflow, and then there
+    // is nothing to release.
+    await (fromFacts ? sent.catch(() => undefined) : sent);
   }
 
   async function deploy(step: EnvironmentStep, isLast: boolean): Promise<DeployResult> {
@@ -140,6 +171,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
       return;
     }
     await release(step.environment);
+    // A result (or a cancel) that came during the release stands; the wait is over.
+    if (fromFacts && reported()) return;
     state.waitingOn = { kind: 'tests', environment: step.environment, dueAt: '', onExpiry: 'release-lock' };
     touch(state);
     await record();
@@ -147,8 +180,11 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
   }
 
   async function awaitApproval(): Promise<void> {
+    // With fromFacts: the Go Live may have come while the loop was still releasing the pre-prod lock.
+    if (fromFacts && (finished() || goLiveGiven())) return;
     if (state.phase !== 'awaiting-approval') { enterApprovalWait(state, plan, now()); await record(); }
-    const approved = await condition(() => state.phase !== 'awaiting-approval', plan.approvalExpireMs);
+    const given = fromFacts ? () => goLiveGiven() || finished() : () => state.phase !== 'awaiting-approval';
+    const approved = await condition(given, plan.approvalExpireMs);
     if (approved || finished()) return;
     finish(state, state.status, { status: 'expired', message: `Go Live not given within ${plan.approvalExpireMs / 1000}s` }, 'slipway', now());
     await record();

@@ -32,6 +32,10 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   // requestLock activity) cannot queue a request that nobody will ever release.
   const released: string[] = [...(input.released ?? [])];
   let dirty = true;
+  // Runs with this patch close two races between messages and grants: a release of a request that
+  // has not arrived yet is remembered (the late request is then ignored instead of queued for
+  // ever), and a waiter released while earlier grants of its round were being sent is not granted.
+  const closesMessageRaces = patched('lock-message-races');
 
   setHandler(lockStateQuery, () => state);
   setHandler(acquireSignal, (request) => {
@@ -44,7 +48,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     const before = state.holders.length + state.waiters.length;
     state.holders = state.holders.filter((h) => h.requestId !== requestId);
     state.waiters = state.waiters.filter((w) => w.requestId !== requestId);
-    if (known.delete(requestId)) remember(released, requestId);
+    if (known.delete(requestId) || (closesMessageRaces && !released.includes(requestId))) remember(released, requestId);
     if (state.holders.length + state.waiters.length !== before) dirty = true;
   });
   setHandler(setPausedSignal, ({ paused }) => {
@@ -71,7 +75,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     if (throttled) {
       const wasDirty = dirty;
       dirty = false;
-      const granted = !state.paused && await grantWaiters(state);
+      const granted = !state.paused && await grantWaiters(state, closesMessageRaces);
       unrecorded ||= wasDirty || granted;
       if (unrecorded && Date.now() - recordedAt >= RECORD_INTERVAL_MS) {
         unrecorded = false;
@@ -107,9 +111,12 @@ function remember(released: string[], requestId: string): void {
 }
 
 /** Grants what the policy allows; true when anything changed. */
-async function grantWaiters(state: EnvironmentLockState): Promise<boolean> {
+async function grantWaiters(state: EnvironmentLockState, skipReleased = false): Promise<boolean> {
   const granted = grantable(state.concurrency, state.holders, state.waiters);
   for (const waiter of granted) {
+    // Each grant awaits its signal; a release handled meanwhile may have taken this waiter out.
+    if (skipReleased && !state.waiters.some((w) => w.requestId === waiter.requestId)) continue;
+    if (skipReleased && state.paused) break;
     state.waiters = state.waiters.filter((w) => w.requestId !== waiter.requestId);
     const held: HeldLock = { requestId: waiter.requestId, service: waiter.service, group: waiter.group, workflowId: waiter.workflowId, since: new Date().toISOString() };
     state.holders.push(held);

@@ -38,6 +38,8 @@ export interface StackOptions {
   lockMaxHistoryEvents?: number;
   /** How often the Jenkins activity polls a build (the backstop to notifications); default 100 ms. */
   jenkinsPollIntervalMs?: number;
+  /** The in-process worker's workflow cache; 1 makes every workflow task replay the whole history. */
+  maxCachedWorkflows?: number;
 }
 
 export interface Stack {
@@ -107,7 +109,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     async startWorker() {
       const worker = await createWorker({
         connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue, database, config,
-        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: opts.jenkinsPollIntervalMs ?? 100, lockLivenessCheckSeconds: 2, lockMaxHistoryEvents: opts.lockMaxHistoryEvents, env: opts.env ?? {}, telemetry: opts.telemetry,
+        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: opts.jenkinsPollIntervalMs ?? 100, lockLivenessCheckSeconds: 2, lockMaxHistoryEvents: opts.lockMaxHistoryEvents, maxCachedWorkflows: opts.maxCachedWorkflows, env: opts.env ?? {}, telemetry: opts.telemetry,
       });
       const hosts = await createBuildHostWorkers({ connection: temporal.native, namespace: 'default', taskQueue, database, docker: new Docker(), dataDir, hostName });
       workers = [worker, ...hosts];

@@ -1,0 +1,91 @@
+// The environment lock's invariant, driven hard: 100 requests through one exclusive lock that
+// continues as new every 10 events, on a worker without a workflow cache (every task replays).
+// Grants follow request order, holders never overlap, a grant follows each release within 5 s,
+// and at the end nobody waits and nobody holds.
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { createLockActivities } from '../../activities/locks.js';
+import { createStoreActivities } from '../../activities/store.js';
+import { openDatabase, type Database } from '../../db/client.js';
+import { environmentLockWorkflowId } from '../../domain/ids.js';
+import { lockStateQuery, setPausedSignal } from '../../workflows/environment-lock.messages.js';
+import { connectTemporal, type TemporalClients } from '../../infra/runtime.js';
+import { replayTaskQueue } from '../support/replay-all.js';
+import { eventually } from '../support/stack.js';
+import { freshDatabase } from '../support/pg.js';
+import type { ProbeInput, ProbeNote } from '../workflows/lock-probe.js';
+
+const REQUESTS = Number(process.env.LOCK_REQUESTS ?? 100);
+const ENV = 'preprod';
+const taskQueue = `lock-${randomBytes(4).toString('hex')}`;
+const notes: Array<ProbeNote & { at: number }> = [];
+let temporal: TemporalClients;
+let database: Database;
+let dropDatabase: () => Promise<void>;
+let bundle: WorkflowBundleWithSourceMap;
+let worker: Worker;
+let running: Promise<void>;
+
+beforeAll(async () => {
+  const pg = await freshDatabase(inject('databaseUrl'));
+  dropDatabase = pg.drop;
+  database = await openDatabase({ url: pg.url, max: 5 });
+  temporal = await connectTemporal(inject('temporalAddress'), 'default');
+  bundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../workflows/lock-probe.ts', import.meta.url)), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  const store = createStoreActivities({ db: database.db });
+  worker = await Worker.create({
+    connection: await NativeConnection.connect({ address: inject('temporalAddress') }),
+    namespace: 'default', taskQueue, workflowBundle: bundle, maxCachedWorkflows: 0,
+    activities: {
+      ...store,
+      ...createLockActivities({ client: temporal.client, taskQueue, store, livenessCheckSeconds: 60, maxHistoryEvents: 10 }),
+      async noteProbe(note: ProbeNote) { notes.push({ ...note, at: Date.now() }); },
+    },
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await temporal?.close();
+  await database?.close();
+  await dropDatabase?.();
+});
+
+it('grants 100 requests in order, one holder at a time, each within 5 s of the last release, across continue-as-new', async () => {
+  const lockId = environmentLockWorkflowId(taskQueue, ENV);
+  // Paused until every request waits, so the grant order is the request order alone.
+  await temporal.client.workflow.start('environmentLock', {
+    workflowId: lockId, taskQueue,
+    args: [{ environment: ENV, concurrency: 'exclusive', paused: true, livenessCheckSeconds: 60, maxHistoryEvents: 10 }],
+  });
+  const probes = await Promise.all([...Array(REQUESTS).keys()].map(async (order) => {
+    const input: ProbeInput = { environment: ENV, requestId: `probe-${order}@${ENV}`, service: `svc-${order}`, group: '1', order, holdMs: order % 3 === 0 ? 20 : 0 };
+    return temporal.client.workflow.start('lockProbe', { workflowId: `probe-${order}-${taskQueue}`, taskQueue, args: [input] });
+  }));
+  const lock = temporal.client.workflow.getHandle(lockId);
+  await eventually(async () => (await lock.query(lockStateQuery)).waiters.length === REQUESTS, `${REQUESTS} waiters`, 60_000);
+  await lock.signal(setPausedSignal, { paused: false });
+
+  const progress = setInterval(() => { void lock.query(lockStateQuery).then((s) => console.error('PROGRESS', notes.length, JSON.stringify({ h: s.holders.map((x) => x.requestId), w: s.waiters.length, p: s.paused }))).catch((e) => console.error('PROGRESS query failed', String(e))); }, 5000);
+  await Promise.all(probes.map((p) => p.result()));
+  clearInterval(progress);
+  const granted = notes.filter((n) => n.what === 'granted');
+  expect(granted.map((n) => n.requestId)).toEqual([...Array(REQUESTS).keys()].map((i) => `probe-${i}@${ENV}`));
+  // In time order, each holder is granted and releases before the next one is granted.
+  expect(notes.map((n) => n.what)).toEqual([...Array(REQUESTS)].flatMap(() => ['granted', 'releasing']));
+  const gaps = granted.slice(1).map((g, i) => g.at - notes[2 * i + 1]!.at);
+  expect(Math.max(...gaps), `release → next grant, ms: ${gaps.join(' ')}`).toBeLessThan(5_000);
+
+  const final = await eventually(async () => { const s = await lock.query(lockStateQuery); return s.holders.length + s.waiters.length === 0 ? s : undefined; }, 'an empty lock');
+  expect(final.paused).toBe(false);
+  const runs: string[] = [];
+  for await (const w of temporal.client.workflow.list({ query: `WorkflowId = '${lockId}'` })) runs.push(w.status.name);
+  expect(runs.filter((s) => s === 'CONTINUED_AS_NEW').length).toBeGreaterThan(10);
+
+  const summary = await replayTaskQueue(temporal.client, taskQueue, bundle);
+  expect(summary.failures).toEqual([]);
+}, 300_000);
