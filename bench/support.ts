@@ -13,6 +13,7 @@ import type { SlipwayConfig } from '../domain/config.js';
 import type { Telemetry } from '../infra/telemetry.js';
 import type { FakeJenkins } from '../test/fakes/jenkins.js';
 import { freshDatabase } from '../test/support/pg.js';
+import { failedWorkflowTasks } from '../test/support/replay-all.js';
 import { workerCommand } from '../infra/worker-command.js';
 import { processMemoryMb } from './proc-stats.js';
 import { createWorker } from '../worker/worker.js';
@@ -286,4 +287,28 @@ export async function runBench(body: () => Promise<void>, cleanups: Cleanups, ti
     clearTimeout(watchdog);
   }
   process.exit(failed ? 1 : 0);
+}
+
+/**
+ * Workflow tasks that failed in the runs of `taskQueue` (a nondeterminism fails a task, and the
+ * server retries it on a worker that replays, so a run can end well with a fault in its history).
+ * The target is 0. Returns the count and up to five examples.
+ */
+export async function failedWorkflowTasksOn(client: Client, taskQueue: string): Promise<{ runs: number; failed: number; examples: string[] }> {
+  let runs = 0;
+  const failures: string[] = [];
+  const ids: Array<{ workflowId: string; runId: string }> = [];
+  for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) ids.push({ workflowId: w.workflowId, runId: w.runId });
+  await pool(ids, 10, async ({ workflowId, runId }) => {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs++;
+    for (const f of failedWorkflowTasks(history)) failures.push(`${workflowId}: ${f}`);
+  });
+  return { runs, failed: failures.length, examples: failures.slice(0, 5) };
+}
+
+/** The line a bench prints for failedWorkflowTasksOn. */
+export function failedTasksLine(label: string, r: { runs: number; failed: number; examples: string[] }): string {
+  const examples = r.examples.map((e) => `\n      ${e.slice(0, 400)}`).join('');
+  return `${label} failed workflow tasks: ${r.failed} in ${r.runs} workflow runs  [target 0: ${r.failed === 0 ? 'meets target' : 'MISSES target'}]${examples}`;
 }

@@ -8,6 +8,8 @@ import postgres from 'postgres';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
+import { bundleWorkflows } from '../worker/workflow-bundle.js';
+import { replayRuns } from './support/replay-all.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -70,6 +72,26 @@ async function checkDocker(): Promise<void> {
   }
 }
 
+/** The workflow types of the production bundle; test-only types are replayed by their own tests. */
+const BUNDLED_TYPES = new Set(['deployment', 'environmentLock', 'build', 'forgeEvent', 'gitPoll']);
+
+/**
+ * After every test file: the history of every run the suite produced on this dev server is
+ * replayed against today's bundle. One nondeterminism, or one workflow task a live worker failed,
+ * fails `npm test`.
+ */
+async function replayEverything(env: TestWorkflowEnvironment): Promise<void> {
+  const started = Date.now();
+  const summary = await replayRuns(env.client, '', await bundleWorkflows(), BUNDLED_TYPES);
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  if (summary.failures.length > 0) {
+    // vitest reports an error thrown here but still exits 0: the exit code is set as well.
+    process.exitCode = 1;
+    throw new Error(`suite-wide replay: ${summary.failures.length} of ${summary.runs} workflow runs do not replay cleanly (${seconds} s):\n${summary.failures.join('\n')}`);
+  }
+  process.stdout.write(`suite-wide replay: ${summary.runs} workflow runs replayed on the current bundle, 0 failures (${seconds} s)\n`);
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const databaseUrl = await checkPostgres();
   await checkDocker();
@@ -88,6 +110,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('temporalAddress', env.address);
   project.provide('databaseUrl', databaseUrl);
   return async () => {
-    await env.teardown();
+    try {
+      await replayEverything(env);
+    } finally {
+      await env.teardown();
+    }
   };
 }

@@ -94,7 +94,29 @@ async function scenarios(call: Call): Promise<Record<string, string>> {
   await expectOk('POST', `/v1/deployments/${holder}/cancel`, { reason: 'release postponed' });
   await waitFor(holder, 'TESTS_PASSED', (d) => d.outcome?.status === 'cancelled');
 
+  // The test result and the Go Live in one burst (the Go Live repeated while refused): recorded with
+  // the patch deployment-decides-from-facts, whose runs go live even when the Go Live is applied
+  // while the pre-prod lock is still being released (deployment-go-live-during-release-stranded.json
+  // is such a run from before the patch, which waited for the Go Live it already had).
+  const burst = await request('search', '3.1.0');
+  await waitFor(burst, 'PENDING_TESTS');
+  const goLive = (async () => {
+    for (let i = 0; i < 400; i++) {
+      const res = await call('POST', `/v1/deployments/${burst}/approve`);
+      if (res.status === 200) return;
+      if (res.status !== 409) throw new Error(`approve ${burst}: ${res.status} ${JSON.stringify(res.body)}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error(`approve ${burst} was never accepted`);
+  })();
+  await expectOk('POST', `/v1/deployments/${burst}/test-results`, { passed: true });
+  await goLive;
+  await waitFor(burst, 'GO_LIVE_DONE');
+
   return {
+    'deployment-go-live-with-test-result': burst,
+    // preprod again, recorded with the patch lock-message-races.
+    'environment-lock-preprod-message-races': environmentLockWorkflowId(TASK_QUEUE, 'preprod'),
     'deployment-go-live-done': full,
     'deployment-tests-failed': failedTests,
     'deployment-deploy-failed': deployFailed,

@@ -3,7 +3,7 @@
 // each task's replay is checked by the worker itself. Afterwards every run is replayed again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayTaskQueue } from '../support/replay-all.js';
-import { eventually, startStack, waitForState, type Stack } from '../support/stack.js';
+import { eventually, sharedBundle, startStack, waitForState, type Stack } from '../support/stack.js';
 
 const SERVICES = 8;
 let stack: Stack;
@@ -165,7 +165,7 @@ describe('the interceptors\' SDK flag', () => {
 });
 
 it('every run of this file replays on the current bundle, without a failed workflow task', async () => {
-  const summary = await replayTaskQueue(stack.temporal.client, stack.taskQueue);
+  const summary = await replayTaskQueue(stack.temporal.client, stack.taskQueue, await sharedBundle());
   expect(summary.runs).toBeGreaterThan(40);
   expect(summary.failures).toEqual([]);
 }, 300_000);

@@ -3,42 +3,49 @@
 // shows up here as a failure instead of staying in a history nobody looks at.
 import type { Client } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { sharedBundle } from './stack.js';
 
 export interface ReplaySummary { runs: number; failures: string[] }
 
 interface RunHistory { workflowId: string; runId: string; type: string; history: History }
 
-async function histories(client: Client, query: string): Promise<RunHistory[]> {
+const { WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND } = proto.temporal.api.enums.v1.WorkflowTaskFailedCause;
+
+async function histories(client: Client, query: string, types?: ReadonlySet<string>): Promise<RunHistory[]> {
   const found: RunHistory[] = [];
   for await (const w of client.workflow.list({ query })) {
+    if (types && !types.has(w.type)) continue;
     const history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
+    // A run whose first workflow task has not completed yet (just continued as new) has nothing to replay.
+    if (!history.events?.some((e) => e.workflowTaskCompletedEventAttributes)) continue;
     found.push({ workflowId: w.workflowId, runId: w.runId, type: w.type, history });
   }
   return found;
 }
 
+/** Workflow tasks that failed in a history: a live worker that met a nondeterminism fails the task, and the server retries it. */
+export function failedWorkflowTasks(history: History): string[] {
+  return (history.events ?? []).flatMap((event) => {
+    const failed = event.workflowTaskFailedEventAttributes;
+    // A completion refused because a signal came in meanwhile is Temporal's normal retry, not a fault.
+    if (!failed || failed.cause === WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) return [];
+    return [`workflow task failed at event ${String(event.eventId)}: ${failed.failure?.message ?? String(failed.cause)}`];
+  });
+}
+
 /**
- * Fetches the history of every run on `taskQueue` (running, continued-as-new or closed) and replays
- * each. Failed workflow tasks recorded in a history are reported too: a live worker that met a
- * nondeterminism fails the task, and the server retries it, so the history alone may replay.
+ * Fetches the history of every run that `query` lists (running, continued-as-new or closed; only
+ * the workflow types in `types`, if given) and replays each on `bundle`. Failed workflow tasks
+ * recorded in a history are reported too, since the history alone may replay after the retry.
  */
-export async function replayTaskQueue(client: Client, taskQueue: string, workflowBundle?: WorkflowBundleWithSourceMap): Promise<ReplaySummary> {
-  const runs = await histories(client, `TaskQueue = '${taskQueue}'`);
-  const failures: string[] = [];
-  for (const run of runs) {
-    for (const event of run.history.events ?? []) {
-      const failed = event.workflowTaskFailedEventAttributes;
-      // A completion refused because a signal came in meanwhile is Temporal's normal retry, not a fault.
-      if (failed && failed.cause !== temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) failures.push(`${run.workflowId} (${run.type}): workflow task failed at event ${String(event.eventId)}: ${failed.failure?.message ?? failed.cause}`);
-    }
-  }
-  const bundle = workflowBundle ?? await sharedBundle();
+export async function replayRuns(client: Client, query: string, bundle: WorkflowBundleWithSourceMap, types?: ReadonlySet<string>): Promise<ReplaySummary> {
+  const runs = await histories(client, query, types);
+  const failures = runs.flatMap((run) => failedWorkflowTasks(run.history).map((f) => `${run.workflowId} (${run.type}): ${f}`));
   const results = Worker.runReplayHistories(
-    { workflowBundle: bundle, replayName: `replay-${taskQueue}`, sinks: { exporter: { export: { fn: () => undefined } } } },
+    // The bundle's tracing interceptors export spans through this sink (never called during replay).
+    { workflowBundle: bundle, replayName: 'replay-runs', sinks: { exporter: { export: { fn: () => undefined } } } },
     runs.map((r) => ({ workflowId: `${r.workflowId}#${r.runId}`, history: r.history })),
   );
   for await (const result of results) {
@@ -48,3 +55,7 @@ export async function replayTaskQueue(client: Client, taskQueue: string, workflo
   }
   return { runs: runs.length, failures };
 }
+
+/** Every run on one task queue (a test stack's). */
+export const replayTaskQueue = (client: Client, taskQueue: string, bundle: WorkflowBundleWithSourceMap) =>
+  replayRuns(client, `TaskQueue = '${taskQueue}'`, bundle);
