@@ -24,7 +24,7 @@ import {
   apiClient, execPhases, followLogWs, median, putJob, removeHostContainers, startBenchWorker, startRawContainer, timeCliExec, timeDockerodeExec,
   triggerBuild, waitForBuild, type ApiClient, type BuildView,
 } from './builds-support.js';
-import { Cleanups, openBenchDatabase, percentile, runBench, sleep, startTemporal, tempDir } from './support.js';
+import { Cleanups, failedTasksLine, failedWorkflowTasksOn, openBenchDatabase, percentile, runBench, sleep, startTemporal, tempDir } from './support.js';
 
 const TIME_LIMIT_MS = 450_000;
 const IMAGE = 'slipway/step:busybox';
@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   await perStepOverhead(api, docker, hostName, temporal.client);
   await logLatency(api);
   await concurrentBuilds(api, worker);
+  summary.push(failedTasksLine('(a)-(c):', await failedWorkflowTasksOn(temporal.client, taskQueue)));
 
   log('');
   log(`Summary (load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; other work on this machine skews the figures):`);

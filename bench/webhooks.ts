@@ -45,7 +45,7 @@ import { findTemporalCli } from '../test/global-setup.js';
 import { forgeEventWorkflowId } from '../workflows/forge-event.messages.js';
 import { commandCpuMs, machineCpuMs, processCpuMs, processTree, renice, treeCpuMs } from './proc-stats.js';
 import { spawnApi, spawnServerScript, type ServerChild } from './server-processes.js';
-import { Cleanups, openBenchDatabase, percentile, runBench, sleep, spawnWorker, startInProcessWorker, startTemporal, tempDir, waitForPollers } from './support.js';
+import { Cleanups, failedTasksLine, failedWorkflowTasksOn, openBenchDatabase, percentile, runBench, sleep, spawnWorker, startInProcessWorker, startTemporal, tempDir, waitForPollers } from './support.js';
 import {
   countConnections, describe, failures, measure, ms, p50p99, post, pushDelivery, serveBare, type Delivery, type Phase,
 } from './webhooks-support.js';
@@ -255,8 +255,10 @@ async function main(): Promise<void> {
   log(`  queue after the gateway run: ${Number.isNaN(drained.seconds) ? `NOT drained within ${DRAIN_TIMEOUT_MS / 1000} s` : `drained ${drained.seconds.toFixed(1)} s after the last answer`}: ` +
     `${drained.n - before} measured deliveries recorded by the worker (${gatewayRun.ok.length} answered 202), ${total} forgeEvent workflows in all (${before} before the measure), ` +
     `${completed} completed; builds started: ${buildCount}`);
+  const failedTasks = failedTasksLine('forgeEvent and build runs:', await failedWorkflowTasksOn(temporal.client, taskQueue));
   log('');
   log(`Summary (load average after: ${load()}; other work on this machine skews the figures):`);
+  log(`  ${failedTasks}`);
   log(`  gateway p50 ${ms(percentile(fromDue(gatewayRun), 50))}, p99 ${ms(gatewayP99)}; bare Hono p50 ${ms(percentile(fromDue(bareRun), 50))}, p99 ${ms(bareP99)}; ` +
     `ratio p99(gateway)/p99(bare) ${(gatewayP99 / bareP99).toFixed(2)}; inbox ${drainText}  [target gateway p99 <= ${targets.gatewayP99Ms} ms, all ${COUNT} accepted: ${verdict(ok)}]`);
 }

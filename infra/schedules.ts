@@ -14,7 +14,7 @@ export async function ensureSchedules(client: Client, config: SlipwayConfig, tas
     if (!rule.poll) continue;
     const scheduleId = gitPollScheduleId(taskQueue, repo);
     const spec = { intervals: [{ every: parseDuration(rule.poll.every)! }] };
-    const action = { type: 'startWorkflow' as const, workflowType: 'gitPoll', taskQueue, workflowId: `git-poll-${repo.replace(/[^A-Za-z0-9._-]/g, '_')}@${taskQueue}`, args: [{ repo, url: rule.poll.url, rule, heartbeatMs }] };
+    const action = { type: 'startWorkflow' as const, workflowType: 'gitPoll', taskQueue, workflowId: `git-poll-${repo.replace(/[^A-Za-z0-9._-]/g, '_')}@${taskQueue}`, args: [{ repo, url: rule.poll.url, rule, heartbeatMs, scope: taskQueue }] };
     try {
       await client.schedule.create({ scheduleId, spec, action, policies: { overlap: 'SKIP', catchupWindow: '1m' } });
     } catch (err) {
