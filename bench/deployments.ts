@@ -116,7 +116,11 @@ async function main(): Promise<string[]> {
     const baseline = worker.memory();
     const api = await startApi(taskQueue);
     const services = [...Array(sets.park.count).keys()].map((i) => serviceName(sets.park, i));
-    const { parked, seconds } = await park({ api, services, post, fake, job: JOB, client: temporal.client, window: 100, deadline: Date.now() + windowMs });
+    const projection = async (id: string) => {
+      const [row] = await db.select({ status: deployments.status, phase: deployments.phase, waitingOn: deployments.waitingOn }).from(deployments).where(eq(deployments.id, id));
+      return row ? `${row.status}/${row.phase}, waiting on ${JSON.stringify(row.waitingOn)}` : 'no row';
+    };
+    const { parked, seconds, notParked } = await park({ api, services, post, fake, job: JOB, client: temporal.client, window: 100, deadline: Date.now() + windowMs, projection });
     await sleep(3000);
     const m = worker.memory();
     await worker.stop();
@@ -125,7 +129,8 @@ async function main(): Promise<string[]> {
     const rssTarget = cache === 50 ? `  [target <= ${targets.rssMb} MB with all parked: ${verdict(m.rssMb <= targets.rssMb && parked === services.length)}]` : '';
     return `(d) cache ${cache}: worker RSS with ${parked}/${services.length} deployments parked at Go Live: ${m.rssMb.toFixed(0)} MB (${baseline.rssMb.toFixed(0)} MB after start and bundling;${perWorkflow} ` +
       `peak ${m.peakMb.toFixed(0)} MB; parked in ${seconds.toFixed(0)} s${bench.url ? '' : '; the worker keeps its own PGlite'})${rssTarget}\n` +
-      `    ${failedTasksLine(`(d) cache ${cache}:`, failed)}`;
+      `    ${failedTasksLine(`(d) cache ${cache}:`, failed)}` +
+      (notParked.length > 0 ? `\n    not parked (first 5 of ${notParked.length}): ${notParked.slice(0, 5).join('; ')}` : '');
   };
   report.d = await parkRun('bench-park', 50, 360_000);
   say(`  ${elapsed()} ${report.d}`);

@@ -223,6 +223,8 @@ export interface ParkOptions {
   window: number;
   /** Whatever is parked by then is what gets measured. */
   deadline: number;
+  /** What the database shows of a deployment (its projection), for the ones not parked. */
+  projection?(id: string): Promise<string>;
 }
 
 /**
@@ -230,7 +232,12 @@ export interface ParkOptions {
  * its preprod Jenkins build has finished (409: the workflow does not wait for tests yet, retry; a
  * 200 means TESTS_PASSED is recorded), then check through the state query that it waits for Go Live.
  */
-export async function park(opts: ParkOptions): Promise<{ parked: number; seconds: number }> {
+/**
+ * Deployments started one per service, taken through their tests to the Go Live wait. Those not
+ * parked by the deadline are listed with the state their workflow reports (five at the most):
+ * one that never got there is a fault to look at, not only a slow machine.
+ */
+export async function park(opts: ParkOptions): Promise<{ parked: number; seconds: number; notParked: string[] }> {
   const started = Date.now();
   const built = new Set<string>();
   let watching = true;
@@ -239,13 +246,21 @@ export async function park(opts: ParkOptions): Promise<{ parked: number; seconds
       for (const build of opts.fake.builds(opts.job)) if (!build.building && build.params.SLIPWAY_DEPLOYMENT) built.add(build.params.SLIPWAY_DEPLOYMENT);
     }
   })();
+  const notParked: string[] = [];
+  const describe = async (id: string, step: string) => {
+    const state = await opts.client.workflow.getHandle(id).query(stateQuery).catch((err: unknown) => ({ error: String(err) }));
+    const summary = 'error' in state ? `query failed: ${state.error}` : `${state.status}/${state.phase}, waiting on ${JSON.stringify(state.waitingOn)}`;
+    const row = opts.projection ? `; database: ${await opts.projection(id).catch((err: unknown) => String(err))}` : '';
+    notParked.push(`${id} (${step}): workflow ${summary}${row}`.slice(0, 600));
+    return false;
+  };
   const waitingForGoLive = async (id: string) => {
     const handle = opts.client.workflow.getHandle(id);
     for (; Date.now() < opts.deadline; await sleep(500)) {
       const state = await handle.query(stateQuery).catch(() => null);
       if (state?.phase === 'awaiting-approval') return true;
     }
-    return false;
+    return describe(id, 'test result accepted');
   };
   try {
     const results = await pool(opts.services, opts.window, async (service) => {
@@ -257,9 +272,9 @@ export async function park(opts: ParkOptions): Promise<{ parked: number; seconds
         if (res.status === 200) return waitingForGoLive(id);
         if (res.status !== 409) throw new Error(`test-results for ${id}: ${res.status} ${res.text.slice(0, 300)}`);
       }
-      return false;
+      return describe(id, built.has(`${id}@preprod`) ? 'built, test result refused' : 'no finished Jenkins build');
     });
-    return { parked: results.filter(Boolean).length, seconds: (Date.now() - started) / 1000 };
+    return { parked: results.filter(Boolean).length, seconds: (Date.now() - started) / 1000, notParked };
   } finally {
     watching = false;
     await watcher;
