@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SlipwayConfig } from './config.js';
 import {
-  applyApproval, applyCancel, applyTestReport, checkApproval, checkCancel, checkTestReport, concludeTests, enterApprovalWait, type Check,
+  applyApproval, applyCancel, applyTestReport, checkApproval, checkCancel, checkTestReport, enterApprovalWait, type Check,
 } from './deployment-rules.js';
 import { envStatus, finish, initialState, transition, type DeploymentState } from './deployment-state.js';
 import { servicePlan, type ServicePlan } from './service-plan.js';
@@ -365,40 +365,5 @@ describe('checkCancel / applyCancel', () => {
     expect(checkApproval(state, p, { actor: 'alice' })).toEqual(no('not waiting for Go Live (status TESTS_PASSED)'));
     expect(checkTestReport(state, { passed: true })).toEqual(dup);
     expect(checkTestReport(state, { passed: false }).ok).toBe(false);
-  });
-});
-
-describe('a test result that comes while the deploy still runs', () => {
-  it('is accepted when the workflow passes the plan, kept without a transition, and concluded after the deploy', () => {
-    const p = plan('checkout');
-    const state = at('deploying', p);
-    expect(checkTestReport(state, { passed: true }, p)).toEqual({ ok: true, duplicate: false });
-    applyTestReport(state, p, { passed: true, actor: 'jenkins' }, T1);
-    expect([state.status, state.phase]).toEqual(['DEPLOYING', 'deploying']);
-    expect(envStatus(state, 'preprod').tests).toEqual({ passed: true, at: T1, by: 'jenkins' });
-    expect(checkTestReport(state, { passed: true }, p)).toEqual({ ok: true, duplicate: true });
-    expect(checkTestReport(state, { passed: false }, p).ok).toBe(false);
-
-    transition(state, 'PENDING_TESTS', 'awaiting-tests', 'slipway', 'deployed to preprod', T2);
-    concludeTests(state, p, T2);
-    expect([state.status, state.phase, state.waitingOn?.kind]).toEqual(['TESTS_PASSED', 'awaiting-approval', 'approval']);
-    expect(state.transitions.at(-1)).toMatchObject({ to: 'TESTS_PASSED', actor: 'jenkins' });
-  });
-
-  it('a failing early result fails the tests once the deploy has ended', () => {
-    const p = plan('checkout');
-    const state = at('deploying', p);
-    applyTestReport(state, p, { passed: false, actor: 'jenkins' }, T1);
-    expect(state.phase).toBe('deploying');
-    transition(state, 'PENDING_TESTS', 'awaiting-tests', 'slipway', 'deployed to preprod', T2);
-    concludeTests(state, p, T2);
-    expect([state.status, state.outcome?.status]).toEqual(['TESTS_FAILED', 'failed']);
-  });
-
-  it('is refused without the plan (workflows started before the rule); going live, it repeats pre-prod\'s', () => {
-    const p = plan('checkout');
-    expect(checkTestReport(at('deploying', p), { passed: true }).ok).toBe(false);
-    expect(checkTestReport(at('going-live', p), { passed: true }, p)).toEqual({ ok: true, duplicate: true });
-    expect(checkTestReport(at('going-live', p), { passed: false }, p).ok).toBe(false);
   });
 });

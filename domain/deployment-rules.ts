@@ -20,24 +20,12 @@ function testedEnvironment(state: DeploymentState) {
   return [...state.environments].reverse().find((e) => e.tests) ?? null;
 }
 
-/** Whether the deployment waits for a test result after deploying to this environment (all but live). */
-export function waitsForTests(plan: ServicePlan, environment: string): boolean {
-  const index = plan.environments.findIndex((e) => e.environment === environment);
-  return !(plan.endsLive && index === plan.environments.length - 1);
-}
-
-/**
- * With `plan`, a result that comes while the environment's deploy still runs is accepted and kept
- * until the deploy ends (a test job started by the deploy job can report before the deployer's next
- * look at Jenkins); without it, such a result is refused, as workflows started before that rule do.
- */
-export function checkTestReport(state: DeploymentState, report: { passed: boolean; version?: string }, plan?: ServicePlan): Check {
+export function checkTestReport(state: DeploymentState, report: { passed: boolean; version?: string }): Check {
   const mismatch = versionMismatch(state, report.version);
   if (mismatch) return mismatch;
   // After a pass, the phase stays awaiting-tests until the workflow moves on: only an environment
   // without a result is still open.
   if (state.phase === 'awaiting-tests' && !envStatus(state, state.environment).tests) return accept;
-  if (plan && state.phase === 'deploying' && !envStatus(state, state.environment).tests && waitsForTests(plan, state.environment)) return accept;
   const tested = testedEnvironment(state);
   if (tested?.tests && !tested.tests.expired) {
     return tested.tests.passed === report.passed ? duplicate
@@ -49,15 +37,6 @@ export function checkTestReport(state: DeploymentState, report: { passed: boolea
 export function applyTestReport(state: DeploymentState, plan: ServicePlan, report: { passed: boolean; actor: string }, now: string): void {
   const env = envStatus(state, state.environment);
   env.tests = { passed: report.passed, at: now, by: report.actor };
-  // Early (the deploy still runs): kept, and concluded by the workflow once the deploy has ended.
-  if (state.phase === 'deploying') { state.seq += 1; return; }
-  concludeTests(state, plan, now);
-}
-
-/** What the environment's test result does to the deployment: TESTS_FAILED, or TESTS_PASSED and on. */
-export function concludeTests(state: DeploymentState, plan: ServicePlan, now: string): void {
-  const env = envStatus(state, state.environment);
-  const report = { passed: env.tests!.passed, actor: env.tests!.by };
   if (!report.passed) {
     finish(state, 'TESTS_FAILED', { status: 'failed', message: `tests failed in ${env.environment}` }, report.actor, now);
     return;

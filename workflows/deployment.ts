@@ -3,7 +3,7 @@ import type { LockActivities } from '../activities/locks.js';
 import type { StoreActivities } from '../activities/store.js';
 import { ErrorType } from '../domain/errors.js';
 import {
-  applyApproval, applyCancel, applyTestReport, checkApproval, checkCancel, checkTestReport, concludeTests, enterApprovalWait, type Check,
+  applyApproval, applyCancel, applyTestReport, checkApproval, checkCancel, checkTestReport, enterApprovalWait, type Check,
 } from '../domain/deployment-rules.js';
 import { envStatus, finish, initialState, statusFor, touch, transition, type DeploymentInput, type DeploymentState } from '../domain/deployment-state.js';
 import type { EnvironmentStep } from '../domain/service-plan.js';
@@ -53,12 +53,12 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
   setHandler(lockGrantedSignal, ({ environment }) => { granted.add(environment); });
   setHandler(jenkinsNotifiedSignal, ({ environment }) => { notices.set(environment, (notices.get(environment) ?? 0) + 1); });
   setHandler(reportTestsUpdate, async (report) => {
-    const check = checkTestReport(state, report, fromFacts ? plan : undefined);
+    const check = checkTestReport(state, report);
     if (check.ok && check.duplicate) return { duplicate: true, state };
     applyTestReport(state, plan, report, now());
     await record();
     return { duplicate: false, state };
-  }, { validator: (report) => orThrow(checkTestReport(state, report, fromFacts ? plan : undefined)) });
+  }, { validator: (report) => orThrow(checkTestReport(state, report)) });
   setHandler(registerTestJobUrlUpdate, async ({ url }) => {
     if (state.testJobUrl === url) return { duplicate: true, state };
     state.testJobUrl = url;
@@ -160,8 +160,6 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
     const dueAt = new Date(Date.now() + plan.testsExpireMs).toISOString();
     state.waitingOn = { kind: 'tests', environment: step.environment, dueAt, onExpiry: plan.testsOnExpiry };
     transition(state, 'PENDING_TESTS', 'awaiting-tests', 'slipway', `deployed to ${step.environment}: ${env.message}`, now());
-    // A result that came during the deploy (fromFacts runs only) takes effect now, before any await.
-    if (fromFacts && env.tests) concludeTests(state, plan, now());
     await record();
     if (plan.lockPolicy === 'release-after-deploy') await release(step.environment);
     const reported = () => env.tests !== undefined || finished();

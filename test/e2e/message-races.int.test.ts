@@ -20,7 +20,6 @@ function configYaml(): string {
   const docker = '    deploy: { "*": { type: docker, image: slipway/step:busybox, command: "echo ok" } }';
   for (let i = 0; i < SERVICES; i++) lines.push(`  s${i}:`, `    group: ${i % 4}`, docker);
   lines.push('  twice:', '    group: 9', '    approvalsRequired: 2', docker);
-  lines.push('  slow:', '    group: 8', '    deploy: { "*": { type: docker, image: slipway/step:busybox, command: "sleep 3; echo ok" } }');
   return `${lines.join('\n')}\n`;
 }
 
@@ -82,22 +81,6 @@ describe('a Go Live racing the test result and the pre-prod release', () => {
     }
     await locksAreFree();
   }, 300_000);
-});
-
-describe('a test result racing the deploy', () => {
-  it('is kept when it comes while pre-prod still deploys, and takes effect when the deploy ends', async () => {
-    const id = await request('slow', '1.0.0');
-    await waitForState(stack, id, 'DEPLOYING', 60_000);
-    const early = await report(id);
-    expect([early.status, early.body.duplicate], early.text).toEqual([200, false]);
-    expect(early.body.deployment.state).toBe('DEPLOYING');
-    expect(early.body.deployment.environments[0].tests).toMatchObject({ passed: true });
-    const passed = await waitForState(stack, id, 'TESTS_PASSED', 60_000);
-    expect(passed.transitions.map((t: { to: string }) => t.to)).toEqual(['QUEUED', 'DEPLOYING', 'PENDING_TESTS', 'TESTS_PASSED']);
-    expect(passed.waitingOn.kind).toBe('approval');
-    expect((await approve(id)).status).toBe(200);
-    await waitForState(stack, id, 'GO_LIVE_DONE', 60_000);
-  }, 120_000);
 });
 
 describe('a cancel racing each transition', () => {
