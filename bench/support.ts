@@ -13,7 +13,7 @@ import type { SlipwayConfig } from '../domain/config.js';
 import type { Telemetry } from '../infra/telemetry.js';
 import type { FakeJenkins } from '../test/fakes/jenkins.js';
 import { freshDatabase } from '../test/support/pg.js';
-import { failedWorkflowTasks } from '../test/support/replay-all.js';
+import { failedWorkflowTasks, runHistories } from '../test/support/replay-all.js';
 import { workerCommand } from '../infra/worker-command.js';
 import { processMemoryMb } from './proc-stats.js';
 import { createWorker } from '../worker/worker.js';
@@ -231,10 +231,7 @@ export interface ParkOptions {
  * Takes each service's deployment to the Go Live wait: request it, report its tests passed once
  * its preprod Jenkins build has finished (409: the workflow does not wait for tests yet, retry; a
  * 200 means TESTS_PASSED is recorded), then check through the state query that it waits for Go Live.
- */
-/**
- * Deployments started one per service, taken through their tests to the Go Live wait. Those not
- * parked by the deadline are listed with the state their workflow reports (five at the most):
+ * Those not parked by the deadline are listed with their workflow's state and the projection's:
  * one that never got there is a fault to look at, not only a slow machine.
  */
 export async function park(opts: ParkOptions): Promise<{ parked: number; seconds: number; notParked: string[] }> {
@@ -310,16 +307,9 @@ export async function runBench(body: () => Promise<void>, cleanups: Cleanups, ti
  * The target is 0. Returns the count and up to five examples.
  */
 export async function failedWorkflowTasksOn(client: Client, taskQueue: string): Promise<{ runs: number; failed: number; examples: string[] }> {
-  let runs = 0;
-  const failures: string[] = [];
-  const ids: Array<{ workflowId: string; runId: string }> = [];
-  for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) ids.push({ workflowId: w.workflowId, runId: w.runId });
-  await pool(ids, 10, async ({ workflowId, runId }) => {
-    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    runs++;
-    for (const f of failedWorkflowTasks(history)) failures.push(`${workflowId}: ${f}`);
-  });
-  return { runs, failed: failures.length, examples: failures.slice(0, 5) };
+  const runs = await runHistories(client, `TaskQueue = '${taskQueue}'`);
+  const failures = runs.flatMap((r) => failedWorkflowTasks(r.history).map((f) => `${r.workflowId}: ${f}`));
+  return { runs: runs.length, failed: failures.length, examples: failures.slice(0, 5) };
 }
 
 /** The line a bench prints for failedWorkflowTasksOn. */

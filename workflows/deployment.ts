@@ -67,7 +67,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
     return { duplicate: false, state };
   }, { validator: ({ url }) => {
     if (!/^https?:\/\//.test(url)) throw new Error('test_job_url must be an http(s) URL');
-    orThrow(state.testJobUrl === url ? { ok: true, duplicate: true } : { ok: true, duplicate: false });
+    orThrow({ ok: true, duplicate: state.testJobUrl === url });
   } });
   setHandler(approveUpdate, async (approval) => {
     const check = checkApproval(state, plan, approval);

@@ -9,18 +9,22 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 
 export interface ReplaySummary { runs: number; failures: string[] }
 
-interface RunHistory { workflowId: string; runId: string; type: string; history: History }
+export interface RunHistory { workflowId: string; runId: string; type: string; history: History }
 
 const { WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND } = proto.temporal.api.enums.v1.WorkflowTaskFailedCause;
 
-async function histories(client: Client, query: string, types?: ReadonlySet<string>): Promise<RunHistory[]> {
+/**
+ * The history of every run that `query` lists (only the workflow types in `types`, if given),
+ * fetched ten at a time. A run whose first workflow task has not completed yet (just continued as
+ * new) is left out: it has nothing to replay and no task that could have failed.
+ */
+export async function runHistories(client: Client, query: string, types?: ReadonlySet<string>): Promise<RunHistory[]> {
+  const listed: Array<{ workflowId: string; runId: string; type: string }> = [];
+  for await (const w of client.workflow.list({ query })) if (!types || types.has(w.type)) listed.push({ workflowId: w.workflowId, runId: w.runId, type: w.type });
   const found: RunHistory[] = [];
-  for await (const w of client.workflow.list({ query })) {
-    if (types && !types.has(w.type)) continue;
-    const history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
-    // A run whose first workflow task has not completed yet (just continued as new) has nothing to replay.
-    if (!history.events?.some((e) => e.workflowTaskCompletedEventAttributes)) continue;
-    found.push({ workflowId: w.workflowId, runId: w.runId, type: w.type, history });
+  for (let i = 0; i < listed.length; i += 10) {
+    const batch = await Promise.all(listed.slice(i, i + 10).map(async (w) => ({ ...w, history: await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory() })));
+    found.push(...batch.filter((r) => r.history.events?.some((e) => e.workflowTaskCompletedEventAttributes)));
   }
   return found;
 }
@@ -41,7 +45,7 @@ export function failedWorkflowTasks(history: History): string[] {
  * recorded in a history are reported too, since the history alone may replay after the retry.
  */
 export async function replayRuns(client: Client, query: string, bundle: WorkflowBundleWithSourceMap, types?: ReadonlySet<string>): Promise<ReplaySummary> {
-  const runs = await histories(client, query, types);
+  const runs = await runHistories(client, query, types);
   const failures = runs.flatMap((run) => failedWorkflowTasks(run.history).map((f) => `${run.workflowId} (${run.type}): ${f}`));
   const results = Worker.runReplayHistories(
     // The bundle's tracing interceptors export spans through this sink (never called during replay).
