@@ -2,7 +2,8 @@ import { and, eq, lt } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.js';
 import { ApplicationFailure } from '@temporalio/activity';
 import { allocateBuild } from '../db/builds.js';
-import { artifacts, builds, buildSecrets } from '../db/schema.js';
+import { registerArtifact } from '../db/artifacts.js';
+import { builds, buildSecrets } from '../db/schema.js';
 import { parse as parseYaml } from 'yaml';
 import { ErrorType } from '../domain/errors.js';
 import { validateJob, type JobDefinition } from '../domain/job.js';
@@ -49,7 +50,7 @@ export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pub
 
     /** "Artifact ready": the same service and version again is a no-op. */
     async registerArtifact(input: { service: string; version: string; commit: string | null; buildId: string }): Promise<void> {
-      await deps.db.insert(artifacts).values({ ...input, registeredBy: `build ${input.buildId}` }).onConflictDoNothing();
+      await registerArtifact(deps.db, { ...input, registeredBy: `build ${input.buildId}` });
     },
 
     async recordBuild(state: BuildState): Promise<void> {

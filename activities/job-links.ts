@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db, PubSub } from '../db/client.js';
-import { builds, featureLinks, features, jobs, webhookDeliveries } from '../db/schema.js';
+import { describeFeature, linkFeature } from '../db/features.js';
+import { builds, jobs, webhookDeliveries } from '../db/schema.js';
 import { ErrorType } from '../domain/errors.js';
 import type { JobDefinition } from '../domain/job.js';
 import { logger } from '../infra/logger.js';
@@ -51,15 +52,13 @@ export function createJobLinkActivities(deps: { db: Db; pubsub: PubSub; client: 
      */
     async linkFeatures(input: { keys: string[]; repo: string; kind: 'branch' | 'pull_request' | 'build'; ref: string; detail: Record<string, unknown> }): Promise<void> {
       for (const key of input.keys) {
-        await db.insert(features).values({ key }).onConflictDoNothing();
-        await db.insert(featureLinks).values({ featureKey: key, kind: input.kind, repo: input.repo, ref: input.ref, detail: input.detail })
-          .onConflictDoUpdate({ target: [featureLinks.featureKey, featureLinks.kind, featureLinks.repo, featureLinks.ref], set: { detail: input.detail, at: new Date() } });
+        await linkFeature(db, { featureKey: key, kind: input.kind, repo: input.repo, ref: input.ref, detail: input.detail });
         if (input.kind !== 'build') await deps.pubsub.notify('branch_of_interest_updated', JSON.stringify({ feature: key, repo: input.repo, kind: input.kind, ref: input.ref }));
       }
     },
 
     async describeFeature(input: { key: string; title: string | null; state: string | null; url: string | null; provider: string }): Promise<void> {
-      await db.update(features).set({ title: input.title, state: input.state, url: input.url, provider: input.provider, updatedAt: new Date() }).where(eq(features.key, input.key));
+      await describeFeature(db, input);
     },
   };
 }

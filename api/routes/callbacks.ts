@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { featureLinks, features } from '../../db/schema.js';
+import { linkFeature } from '../../db/features.js';
 import { featureKeys } from '../../domain/feature-keys.js';
 import { can, requireScope, type AuthEnv } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
@@ -54,10 +54,6 @@ async function recordCiBuild(deps: ApiDeps, notice: Notice) {
   if (!branch || keys.length === 0 || build.number === undefined) return { accepted: false, message: 'ignored: no Slipway deployment and no feature in the branch name' };
   const job = (notice.url ?? notice.name ?? 'jenkins').replace(/\/$/, '');
   const detail = { source: 'jenkins', job, number: build.number, phase: build.phase ?? null, status: build.status ?? null, url: build.full_url ?? null, branch, commit: build.scm?.commit ?? null };
-  for (const key of keys) {
-    await deps.db.insert(features).values({ key }).onConflictDoNothing();
-    await deps.db.insert(featureLinks).values({ featureKey: key, kind: 'ci', repo: build.scm?.url ?? job, ref: `${job}#${build.number}`, detail })
-      .onConflictDoUpdate({ target: [featureLinks.featureKey, featureLinks.kind, featureLinks.repo, featureLinks.ref], set: { detail, at: new Date() } });
-  }
+  for (const key of keys) await linkFeature(deps.db, { featureKey: key, kind: 'ci', repo: build.scm?.url ?? job, ref: `${job}#${build.number}`, detail });
   return { accepted: true, features: keys };
 }
