@@ -6,7 +6,7 @@ import { checkApproval, checkCancel, checkTestReport, type Check } from '../doma
 import { initialState, type DeploymentState } from '../domain/deployment-state.js';
 import { ErrorType } from '../domain/errors.js';
 import { deploymentWorkflowId } from '../domain/ids.js';
-import { servicePlan, type ServicePlan } from '../domain/service-plan.js';
+import { liveEnvironment, servicePlan, type ServicePlan } from '../domain/service-plan.js';
 import { logger } from '../infra/logger.js';
 import {
   approveUpdate, cancelUpdate, registerTestJobUrlUpdate, reportTestsUpdate, type UpdateAnswer,
@@ -108,8 +108,8 @@ export function createDeploymentCommands(deps: ApiDeps) {
     registerTestJobUrl: (ref: string, url: string, actor: string) =>
       update(ref, (h) => h.executeUpdate(registerTestJobUrlUpdate, { args: [{ url, actor }] }), (s) => s.testJobUrl === url ? { ok: true, duplicate: true } : { ok: false, reason: `deployment is finished (${s.status})` }),
 
-    approve: (ref: string, approval: { actor: string; version?: string }, plan: (service: string) => ServicePlan | null) =>
-      update(ref, (h) => h.executeUpdate(approveUpdate, { args: [approval] }), (s) => checkApproval(s, plan(s.service) ?? servicePlan(config, s.service)!, approval), (s) => repeatsApproval(s, approval)),
+    approve: (ref: string, approval: { actor: string; version?: string }) =>
+      update(ref, (h) => h.executeUpdate(approveUpdate, { args: [approval] }), (s) => checkApproval(s, servicePlan(config, s.service)!, approval), (s) => repeatsApproval(s, approval)),
 
     cancel: (ref: string, req: { actor: string; reason?: string; octopushRules: boolean }) =>
       update(ref, (h) => h.executeUpdate(cancelUpdate, { args: [req] }), (s) => checkCancel(s, req), (s) => s.outcome?.status === 'cancelled'),
@@ -124,8 +124,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
       if (row.status !== 'GO_LIVE_DONE') throw conflict(`only a deployment that went live can be rolled back (status ${row.status})`, { status: row.status });
       const plan = servicePlan(config, row.service);
       if (!plan) throw conflict(`service ${row.service} is no longer configured`);
-      const live = plan.environments[plan.environments.length - 1]!.environment;
-      const history = await releasesOf(db, live, row.service);
+      const history = await releasesOf(db, liveEnvironment(plan), row.service);
       const current = history[0];
       let version = row.version;
       if (mode === 'previous') {

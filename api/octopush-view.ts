@@ -1,4 +1,5 @@
-import type { OctopushStatus } from '../domain/statuses.js';
+import { cancellable, cancelScope } from '../domain/cancel-policy.js';
+import type { OctopushStatus, Phase } from '../domain/statuses.js';
 import type { Principal } from './auth.js';
 import { can } from './auth.js';
 import type { DeploymentRow } from './deployment-rows.js';
@@ -27,7 +28,7 @@ export function octopushJob(row: DeploymentRow, principal: Principal, liveEnviro
     _deployLiveJobUrl: live?.jenkins?.buildUrl ?? null,
     _canGoLive: mayApprove && row.phase === 'awaiting-approval',
     _canRollback: mayApprove && status === 'GO_LIVE_DONE',
-    _canCancel: row.phase === 'queued' && (status === 'QUEUED' ? can(principal, 'deploy:request') : mayApprove),
+    _canCancel: cancellable({ phase: row.phase as Phase, status }, true) && can(principal, cancelScope(status), row.service),
   };
 }
 

@@ -1,6 +1,6 @@
+import { cancellable, statusAfterCancel } from './cancel-policy.js';
 import { envStatus, finish, transition, type DeploymentState } from './deployment-state.js';
-import type { ServicePlan } from './service-plan.js';
-import type { OctopushStatus } from './statuses.js';
+import { liveEnvironment, type ServicePlan } from './service-plan.js';
 
 // What a deployment accepts from outside (test results, Go Live, cancel) and what each does to it.
 // check* answers before anything changes (the Update validators); apply* makes the change.
@@ -48,7 +48,7 @@ export function applyTestReport(state: DeploymentState, plan: ServicePlan, repor
 }
 
 export function enterApprovalWait(state: DeploymentState, plan: ServicePlan, now: string): void {
-  const live = plan.environments[plan.environments.length - 1]!.environment;
+  const live = liveEnvironment(plan);
   state.phase = 'awaiting-approval';
   state.waitingOn = {
     kind: 'approval', environment: live,
@@ -78,22 +78,16 @@ export function applyApproval(state: DeploymentState, plan: ServicePlan, approva
     state.seq += 1;
     return false;
   }
-  const live = plan.environments[plan.environments.length - 1]!.environment;
+  const live = liveEnvironment(plan);
   state.environment = live;
   state.waitingOn = { kind: 'lock', environment: live, since: now };
   transition(state, 'QUEUED_FOR_LIVE', 'queued', approval.actor, 'Go Live', now);
   return true;
 }
 
-const cancelTarget: Partial<Record<OctopushStatus, OctopushStatus>> = {
-  QUEUED: 'DEPLOY_FAILED', QUEUED_FOR_LIVE: 'GO_LIVE_FAILED', PENDING_TESTS: 'TESTS_FAILED', TESTS_PASSED: 'TESTS_PASSED',
-};
-
 export function checkCancel(state: DeploymentState, req: { octopushRules: boolean }): Check {
   if (state.outcome?.status === 'cancelled') return duplicate;
-  if (state.phase === 'finished') return refuse(`Unable to cancel a job on status: ${state.status}`);
-  const allowed = req.octopushRules ? state.phase === 'queued' : state.phase !== 'deploying';
-  if (!allowed || !cancelTarget[state.status]) {
+  if (!cancellable(state, req.octopushRules)) {
     return refuse(state.phase === 'deploying'
       ? `Unable to cancel a job on status: ${state.status} (a deployer is running; wait for its result)`
       : `Unable to cancel a job on status: ${state.status}`);
@@ -105,5 +99,5 @@ export function applyCancel(state: DeploymentState, req: { actor: string; reason
   const env = envStatus(state, state.environment);
   if (env.state === 'queued' || env.state === 'pending') env.state = 'cancelled';
   const message = `cancelled by ${req.actor}${req.reason ? `: ${req.reason}` : ''}`;
-  finish(state, cancelTarget[state.status]!, { status: 'cancelled', message }, req.actor, now);
+  finish(state, statusAfterCancel[state.status]!, { status: 'cancelled', message }, req.actor, now);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SlipwayConfig } from './config.js';
-import { jenkinsParameters, pipelineOf, renderTemplate, servicePlan, type TemplateValues } from './service-plan.js';
+import { jenkinsParameters, liveEnvironment, liveEnvironmentOf, pipelineOf, servicePlan, type TemplateValues } from './service-plan.js';
 
 const docker = { type: 'docker', image: 'slipway/step:busybox', command: 'true' } as const;
 const jenkins = { type: 'jenkins', server: 'release', job: 'release/deploy' } as const;
@@ -117,31 +117,26 @@ describe('pipelineOf', () => {
   });
 });
 
-const values: TemplateValues = { service: 'checkout', version: '1.2.3', environment: 'preprod', deploymentId: 'dep-42', requestor: 'carol' };
-
-describe('renderTemplate', () => {
+describe('liveEnvironmentOf / liveEnvironment', () => {
   it.each([
-    { template: '{{service}}', out: 'checkout' },
-    { template: '{{service}}:{{version}}', out: 'checkout:1.2.3' },
-    { template: '{{ environment }}', out: 'preprod' },
-    { template: '{{  deploymentId}}/{{requestor  }}', out: 'dep-42/carol' },
-    { template: '{{version}}-{{version}}', out: '1.2.3-1.2.3' },
-    { template: 'deploy {{service}} to {{environment}}', out: 'deploy checkout to preprod' },
-    { template: 'no placeholders', out: 'no placeholders' },
-    { template: '', out: '' },
-    { template: '{{colour}}', out: '{{colour}}' },
-    { template: '{{service}} {{colour}}', out: 'checkout {{colour}}' },
-    { template: '{service}', out: '{service}' },
-    { template: '{{service-name}}', out: '{{service-name}}' },
-    { template: '{{Service}}', out: '{{Service}}' },
-    { template: '{{}}', out: '{{}}' },
-    // Only the template values are placeholders, not what every object inherits.
-    { template: '{{constructor}}', out: '{{constructor}}' },
-    { template: '{{toString}}', out: '{{toString}}' },
-  ])('$template → $out', ({ template, out }) => {
-    expect(renderTemplate(template, values)).toBe(out);
+    { service: 'checkout', live: 'live' },
+    { service: 'catalog', live: 'live' },
+    { service: 'banner', live: 'live' },
+    { service: 'nope', live: 'live' },
+    { service: undefined, live: 'live' },
+  ])('$service → $live', ({ service, live }) => {
+    expect(liveEnvironmentOf(config, service)).toBe(live);
+  });
+
+  it('is the last environment of every plan that ends live, and the target of one that does not', () => {
+    for (const service of Object.keys(config.services)) {
+      expect(liveEnvironment(servicePlan(config, service)!)).toBe(liveEnvironmentOf(config, service));
+    }
+    expect(liveEnvironment(servicePlan(config, 'catalog', 'preprod')!)).toBe('preprod');
   });
 });
+
+const values: TemplateValues = { service: 'checkout', version: '1.2.3', environment: 'preprod', deploymentId: 'dep-42', requestor: 'carol' };
 
 describe('jenkinsParameters', () => {
   it.each<{ name: string; mapping: 'octopush' | Record<string, string>; out: Record<string, string> }>([

@@ -1,6 +1,7 @@
 import type { Deployer, SlipwayConfig } from './config.js';
 import { octopushParameters } from './octopush-parameters.js';
 import { parseDuration } from './duration.js';
+import { renderTemplate } from './template.js';
 
 // What a deployment workflow needs to know about its service, resolved from configuration when the
 // deployment is requested and carried in the workflow input: a config change never alters a running
@@ -29,6 +30,16 @@ export interface ServicePlan {
 /** The pipeline of a service's environments (before direct-to-live is applied). */
 export function pipelineOf(config: SlipwayConfig, service: string): string[] {
   return config.services[service]?.pipeline ?? config.pipeline;
+}
+
+/** Live is the last environment of a pipeline: of the service's, or the default pipeline's for a service not configured. */
+export function liveEnvironmentOf(config: SlipwayConfig, service?: string): string {
+  return (service === undefined ? config.pipeline : pipelineOf(config, service)).at(-1)!;
+}
+
+/** The plan's last environment: its live one, unless the request ended the pipeline early (`endsLive` false). */
+export function liveEnvironment(plan: ServicePlan): string {
+  return plan.environments.at(-1)!.environment;
 }
 
 /** null when the service is unknown; `target` (an environment of its pipeline) ends the pipeline early. */
@@ -60,12 +71,8 @@ export function servicePlan(config: SlipwayConfig, service: string, target?: str
   };
 }
 
-export interface TemplateValues { service: string; version: string; environment: string; deploymentId: string; requestor: string }
-
-export function renderTemplate(template: string, values: TemplateValues): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) =>
-    Object.hasOwn(values, key) ? String(values[key as keyof TemplateValues]) : whole);
-}
+/** The values a service's deploy templates (Jenkins parameters, a deploy job's parameters) may name. */
+export type TemplateValues = { service: string; version: string; environment: string; deploymentId: string; requestor: string };
 
 export function jenkinsParameters(mapping: 'octopush' | Record<string, string>, values: TemplateValues): Record<string, string> {
   const templates = mapping === 'octopush' ? octopushParameters : mapping;

@@ -8,6 +8,7 @@ import { buildPlan, type BuildPlan, type PlannedCommand } from '../domain/build-
 import { commandRecords, type BuildState, type CommandRecord } from '../domain/build-state.js';
 import { ErrorType } from '../domain/errors.js';
 import type { JobDefinition } from '../domain/job.js';
+import { renderTemplate } from '../domain/template.js';
 import { buildClaimQueue, buildStateQuery, cancelBuildUpdate, type BuildInput, type BuildResult } from './build.messages.js';
 import { settleInterceptorFlags } from './sdk-flags.js';
 
@@ -119,8 +120,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
       const outcome = await runPlan(plan);
       if (outcome === 'ok' && job.artifact) {
         const values = { ...env, commit: state.commit ?? '' };
-        const render = (t: string) => t.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, k: string) => (Object.hasOwn(values, k) ? values[k as keyof typeof values]! : whole));
-        await store.registerArtifact({ service: render(job.artifact.service), version: render(job.artifact.version), commit: state.commit, buildId: input.id });
+        await store.registerArtifact({ service: renderTemplate(job.artifact.service, values), version: renderTemplate(job.artifact.version, values), commit: state.commit, buildId: input.id });
       }
       state.status = outcome === 'ok' ? 'succeeded' : cancelledBy ? 'cancelled' : outcome === 'errored' ? 'errored' : 'failed';
       if (outcome === 'failed') state.reason = `failed at ${state.commands.find((c) => c.status === 'failed')?.key ?? 'a step'}`;

@@ -6,8 +6,8 @@ import { deploymentDetail, deploymentSummary } from '../deployment-view.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { bearer, errorResponses, v1App } from '../openapi.js';
-import { servicePlan } from '../../domain/service-plan.js';
-import { OctopushStatuses } from '../../domain/statuses.js';
+import { cancelScope } from '../../domain/cancel-policy.js';
+import { OctopushStatuses, type OctopushStatus } from '../../domain/statuses.js';
 
 const Deployment = z.looseObject({
   id: z.string(), number: z.number().int(), service: z.string(), version: z.string(), state: z.enum(OctopushStatuses),
@@ -104,7 +104,7 @@ export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
     if (!row) throw notFound(`deployment ${id}`);
     const principal = requireScope(c, 'deploy:approve', row.service);
     const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
-    const result = await commands.approve(row.id, { actor: principal.name, version: body?.version }, (s) => servicePlan(deps.config, s));
+    const result = await commands.approve(row.id, { actor: principal.name, version: body?.version });
     return c.json({ duplicate: result.duplicate, deployment: await detail(row.id) }, 200);
   });
 
@@ -112,7 +112,7 @@ export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
     const { id } = c.req.valid('param');
     const row = await findDeployment(deps.db, id);
     if (!row) throw notFound(`deployment ${id}`);
-    const principal = requireScope(c, row.status === 'QUEUED_FOR_LIVE' || row.status === 'TESTS_PASSED' ? 'deploy:approve' : 'deploy:request', row.service);
+    const principal = requireScope(c, cancelScope(row.status as OctopushStatus), row.service);
     const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
     const result = await commands.cancel(row.id, { actor: principal.name, reason: body?.reason, octopushRules: false });
     return c.json({ duplicate: result.duplicate, deployment: await detail(row.id) }, 200);

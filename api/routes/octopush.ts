@@ -1,4 +1,7 @@
 import { Hono, type Context } from 'hono';
+import { cancelScope } from '../../domain/cancel-policy.js';
+import { liveEnvironmentOf } from '../../domain/service-plan.js';
+import type { OctopushStatus } from '../../domain/statuses.js';
 import { requireScope, type AuthEnv } from '../auth.js';
 import type { DeploymentCommands } from '../deployment-commands.js';
 import { findDeployment, listDeployments } from '../deployment-rows.js';
@@ -30,12 +33,9 @@ const reason = (err: unknown) => (err instanceof ApiError ? err.message : err in
 
 export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queue: QueueCommands, health: HealthCheck) {
   const app = new Hono<AuthEnv>();
-  const pipeline = deps.config.pipeline;
-  const live = pipeline[pipeline.length - 1]!;
-  const liveOf = (service: string) => (deps.config.services[service]?.pipeline ?? pipeline).at(-1) ?? live;
   const octopushEnv = (name: string): string | null => {
     const found = Object.entries(deps.config.environments).find(([env, e]) => env === name || e.octopushName === name);
-    return found?.[0] ?? (name === 'staging' ? pipeline[0]! : name === 'prod' ? live : null);
+    return found?.[0] ?? (name === 'staging' ? deps.config.pipeline[0]! : name === 'prod' ? liveEnvironmentOf(deps.config) : null);
   };
 
   async function create(c: C, module: string | undefined, version: string | undefined, requestor: string | undefined) {
@@ -105,7 +105,7 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
     try {
       if (!row) throw new Error('not found');
       const principal = requireScope(c, 'deploy:approve', row.service);
-      const { row: after } = await commands.approve(row.id, { actor: principal.name }, () => null);
+      const { row: after } = await commands.approve(row.id, { actor: principal.name });
       return c.json({ job_status: after.status, job_id: id });
     } catch {
       return c.json({ job_status: row?.status ?? null, job_id: id, status: 'Error', message: "The job is not in a valid status to go live or you don't have permissions to do this action" });
@@ -117,7 +117,7 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
     const row = await findDeployment(deps.db, id);
     try {
       if (!row) throw new Error(`job ${id} not found`);
-      requireScope(c, row.status === 'QUEUED_FOR_LIVE' ? 'deploy:approve' : 'deploy:request', row.service);
+      requireScope(c, cancelScope(row.status as OctopushStatus), row.service);
       const { row: after } = await commands.cancel(row.id, { actor: c.get('principal').name, octopushRules: true });
       return c.json({ job_status: after.status, job_id: id });
     } catch (err) {
@@ -169,7 +169,7 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
   const listing = async (c: C, bucket: 'queued' | 'inprogress' | 'deployed', env: 'staging' | 'prod') => {
     const pageSize = Math.min(Number(c.req.query('pageSize') ?? 50) || 50, 500);
     const rows = await listDeployments(deps.db, { statuses: [...octopushBuckets[env][bucket]], limit: pageSize, service: c.req.query('repo') || undefined });
-    return rows.map((r) => octopushJob(r, c.get('principal'), liveOf(r.service)));
+    return rows.map((r) => octopushJob(r, c.get('principal'), liveEnvironmentOf(deps.config, r.service)));
   };
 
   app.get('/all', async (c) => c.json({
