@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command (`npm test`, after `pretest`: bash infra/setup.sh test): typecheck, lint, then
+# The test command (`npm test`, after `pretest`: bash infra/setup.sh test): typecheck, lint, format check, then
 # vitest against a real Temporal dev server, PostgreSQL and Docker engine (see test/global-setup.ts).
 # Arguments go to vitest: `npm test -- activities/docker`.
 set -euo pipefail
@@ -11,5 +11,7 @@ echo "== typecheck: tsc --noEmit"
 npx tsc --noEmit
 echo "== lint: eslint ."
 npx eslint .
+echo "== format: prettier --check ."
+npx prettier --check .
 echo "== tests: vitest run $*"
 npx vitest run "$@"
