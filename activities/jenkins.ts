@@ -1,5 +1,5 @@
 // Jenkins remote API client as Temporal activities. Wire behaviour follows
-// /work/shared/jenkins-remote-api.md; section numbers below refer to it.
+// docs/jenkins-remote-api.md; section numbers below refer to it.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';

@@ -1,4 +1,4 @@
-// A loopback Jenkins that speaks the remote API of /work/shared/jenkins-remote-api.md, so that the
+// A loopback Jenkins that speaks the remote API of docs/jenkins-remote-api.md, so that the
 // Jenkins client is tested over real HTTP against the quirks it must survive (merges, LeftItem
 // executable:null, queue 404s, crumbs and sessions, restarts, lost trigger responses).
 import { randomBytes } from 'node:crypto';
