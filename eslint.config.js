@@ -1,6 +1,5 @@
-// Lint is part of `npm test`. The boundaries of DESIGN.md ("Boundaries are lint errors, not conventions")
-// and the determinism of workflows/ are enforced here, not by review; test/lint/boundaries.test.ts shows
-// each rule firing.
+// Lint is part of `npm test`. Which folder may import which (README, "Layout") and the determinism of
+// workflows/ are enforced here, not by review; test/lint/boundaries.test.ts shows each rule firing.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import eslintConfigPrettier from 'eslint-config-prettier/flat';

@@ -1,6 +1,6 @@
-// The boundaries of DESIGN.md are lint errors (eslint.config.js). Each case lints one import as if it were
-// written in a file of that folder, and checks that the boundary rules fire on a forbidden import and stay
-// quiet on an allowed one.
+// The boundaries between folders are lint errors (eslint.config.js). Each case lints one import as if it
+// were written in a file of that folder, and checks that the boundary rules fire on a forbidden import and
+// stay quiet on an allowed one.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
