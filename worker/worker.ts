@@ -20,13 +20,9 @@ import { bundleWorkflowsOutOfProcess } from './workflow-bundle.js';
 // Jenkins and Docker, each built from an injected client.
 
 /**
- * Workflows kept in memory between their tasks; the others replay from their history (tens of
- * events, milliseconds) when they next wake. Deployments spend most of their life parked at a
- * gate, so a small cache loses little, and a large one costs much on Node 20: every cached
- * workflow keeps AsyncLocalStorage instances enabled (the OpenTelemetry interceptor's context,
- * the SDK's own), and Node 20 copies every enabled storage onto every new promise, so memory grows
- * faster than the cache (measured: the workflow thread's live heap ≈ 64 MB with 50 cached, 216 MB
- * with 200; a worker caching 1,000 parked deployments ≈ 3.4 GB).
+ * Workflows kept in memory between their tasks; the others replay from their history when they
+ * next wake. Small, because parked deployments need no cache and on Node 20 each cached workflow
+ * makes every new promise dearer (see bench/README.md, "What (d) taught").
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 50;
 
