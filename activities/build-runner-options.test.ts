@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
+import { dockerFrame as frame } from '../test/support/docker-frame.js';
 import {
-  BuildProgress, ExecOutput, KILL_DONE, buildContainerName, buildContainerOptions, buildImageTag, buildWorkspace, checkBuildId, dockerfilePath, envList,
-  killScript, stepExecOptions, type StepExecInput,
+  BuildProgress, ExecOutput, KILL_DONE, buildContainerName, buildContainerOptions, buildImageTag, buildWorkspace, checkBuildId, dockerfilePath,
+  killScript, logTarget, stepExecOptions, type StepExecInput,
 } from './build-runner-options.js';
-import { maskCredentials } from './git.js';
 
-function frame(stream: 1 | 2, text: string | Buffer): Buffer {
-  const payload = typeof text === 'string' ? Buffer.from(text) : text;
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
+// Reading frames and the environment list are shared with the Docker deployer: their cases are in
+// docker-frames.test.ts and docker-engine-options.test.ts.
 
 function badConfig(fn: () => unknown): void {
   try {
@@ -71,9 +66,12 @@ describe('buildContainerOptions', () => {
     expect(options).toMatchObject(expected);
     expect(options.Cmd).toHaveLength(1); // the keep-alive loop, run by the entrypoint's shell
   });
+});
 
-  it.each(['', 'A=B', 'A\0B'])('refuses the env name %j', (name) => {
-    badConfig(() => buildContainerOptions({ ...base, env: { [name]: 'v' } }));
+describe('logTarget', () => {
+  it('names one command of the build, with the secrets of the build', () => {
+    const build = { buildId: 'b-1', jobPath: 'team/app', number: 7, secrets: ['s'], fresh: true };
+    expect(logTarget(build, 'unit-tests/lint')).toEqual({ buildId: 'b-1', jobPath: 'team/app', number: 7, commandKey: 'unit-tests/lint', secrets: ['s'] });
   });
 });
 
@@ -112,7 +110,7 @@ describe('ExecOutput', () => {
     { what: 'pid line split across frames', chunks: [frame(1, '12'), frame(1, '3\nx')], text: 'x', pid: 123 },
     { what: 'frames split across chunks', chunks: (() => { const all = Buffer.concat([frame(1, '7\nhello '), frame(2, 'world')]); return [all.subarray(0, 3), all.subarray(3, 12), all.subarray(12)]; })(), text: 'hello world', pid: 7 },
     { what: 'stderr before the pid line passes through', chunks: [frame(2, 'warn\n'), frame(1, '9\nok')], text: 'warn\nok', pid: 9 },
-    { what: 'stdin frames (type 0) ignored', chunks: [frame(1, '5\n'), Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 1]), Buffer.from('y')]), frame(1, 'z')], text: 'z', pid: 5 },
+    { what: 'stdin frames (type 0) ignored', chunks: [frame(1, '5\n'), frame(0, 'y'), frame(1, 'z')], text: 'z', pid: 5 },
     { what: 'multi-byte character split by a frame', chunks: [frame(1, '3\n'), frame(1, Buffer.from('é').subarray(0, 1)), frame(1, Buffer.from('é').subarray(1))], text: 'é', pid: 3 },
     { what: 'no pid line (exec failed before the wrapper ran)', chunks: [frame(1, 'OCI runtime exec failed: no such file\n')], text: 'OCI runtime exec failed: no such file\n', pid: undefined },
     { what: 'stream ends before the pid line is complete', chunks: [frame(1, '12')], text: '12', pid: undefined },
@@ -157,24 +155,5 @@ describe('dockerfilePath', () => {
 
   it.each(['/etc/passwd', '../Dockerfile', 'a/../../x', '.', ''])('refuses %j', (given) => {
     badConfig(() => dockerfilePath(given));
-  });
-});
-
-describe('envList', () => {
-  it('sorts by name and keeps values verbatim', () => {
-    expect(envList({ b: 'x y', a: '=', c: '' })).toEqual(['a==', 'b=x y', 'c=']);
-  });
-});
-
-describe('maskCredentials (git.ts)', () => {
-  it.each([
-    { text: 'https://user:token@github.com/o/r.git', masked: 'https://***@github.com/o/r.git' },
-    { text: "fatal: repository 'https://x-access-token:ghs_abc@host/r/' not found", masked: "fatal: repository 'https://***@host/r/' not found" },
-    { text: 'ssh://git@host:22/r.git', masked: 'ssh://***@host:22/r.git' },
-    { text: 'https://host/r.git and http://a:b@c/d', masked: 'https://host/r.git and http://***@c/d' },
-    { text: 'git@github.com:o/r.git', masked: 'git@github.com:o/r.git' },
-    { text: '/srv/repos/r.git', masked: '/srv/repos/r.git' },
-  ])('$text', ({ text, masked }) => {
-    expect(maskCredentials(text)).toBe(masked);
   });
 });

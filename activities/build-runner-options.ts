@@ -1,13 +1,14 @@
 // The pure part of the build runner: names derived from a build id, the options of the build's
 // container and of a step's `docker exec`, the script that kills a step, and the parsers of an exec's
 // output stream and of Docker's build progress. No I/O here; activities/build-runner.ts does the talking to the engine.
-import { FrameReader } from './docker-frames.js';
 import { posix } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
-import { LABEL_MANAGED } from './docker-options.js';
+import { LABEL_MANAGED, envList } from './docker-engine-options.js';
+import { FrameText } from './docker-frames.js';
+import type { LogTarget } from './log-sink.js';
 
 export const LABEL_BUILD = 'slipway.build';
 export const LABEL_HOST = 'slipway.host';
@@ -35,17 +36,9 @@ export const buildContainerName = (buildId: string): string => `slipway-build-${
 export const buildImageTag = (buildId: string): string => `slipway/build:${checkBuildId(buildId)}`;
 export const buildWorkspace = (workspaceRoot: string, buildId: string): string => posix.join(workspaceRoot, checkBuildId(buildId));
 
-/** `K=V` entries, sorted by name; names Docker cannot carry are a terminal failure. */
-export function envList(env: Record<string, string>): string[] {
-  return Object.entries(env)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => {
-      if (k === '' || k.includes('=') || k.includes('\0')) {
-        throw ApplicationFailure.nonRetryable(`invalid environment variable name ${JSON.stringify(k)}`, ErrorType.BadConfig);
-      }
-      return `${k}=${v}`;
-    });
-}
+/** Where the output of command `commandKey` of this build goes. */
+export const logTarget = (build: Omit<LogTarget, 'commandKey'>, commandKey: string): LogTarget =>
+  ({ buildId: build.buildId, jobPath: build.jobPath, number: build.number, commandKey, secrets: build.secrets });
 
 /** The Dockerfile path relative to the workspace (POSIX); one leaving the workspace is a terminal failure. */
 export function dockerfilePath(dockerfile: string): string {
@@ -119,31 +112,25 @@ export function killScript(pid: number | undefined, marker: string): string {
 }
 
 /**
- * Parses a non-TTY exec stream: frames of an 8-byte header (stream type, 3 zero bytes, big-endian
- * payload length) and the payload. Yields stdout and stderr text in arrival order (each decoded as
- * UTF-8 on its own), minus the pid line the step wrapper prints first on stdout.
+ * The text of a step's exec stream (docker-frames.ts), minus the pid line the step wrapper prints
+ * first on stdout.
  */
 export class ExecOutput {
-  private readonly frames = new FrameReader();
-  private readonly decoders = { 1: new StringDecoder('utf8'), 2: new StringDecoder('utf8') };
+  private readonly text = new FrameText();
   private head: Buffer | null = Buffer.alloc(0); // stdout bytes before the pid line's end; null once parsed
   /** The step's process group id, once its line has arrived. */
   pid: number | undefined;
 
   /** Feeds raw bytes; returns the text they complete (possibly ''). */
   push(chunk: Buffer): string {
-    let text = '';
-    for (const [type, payload] of this.frames.push(chunk)) {
-      text += type === 1 ? this.decoders[1].write(this.stripHead(payload)) : this.decoders[2].write(payload);
-    }
-    return text;
+    return this.text.push(chunk, (payload) => this.stripHead(payload));
   }
 
   /** The text still held back (call once the stream has ended). */
   end(): string {
     const head = this.head ?? Buffer.alloc(0);
     this.head = null;
-    return this.decoders[1].write(head) + this.decoders[1].end() + this.decoders[2].end();
+    return this.text.end(head);
   }
 
   private stripHead(payload: Buffer): Buffer {

@@ -10,6 +10,7 @@ import type Docker from 'dockerode';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
+import { createContainer, inspectOrNull, isUnreachable, removeContainer, sleep, startContainer, statusOf, timer, unreachable } from './docker-engine.js';
 import {
   DEFAULT_OUTPUT_LIMIT_BYTES,
   OutputCollector,
@@ -29,50 +30,6 @@ export interface DockerDeps {
 
 const HEARTBEAT_MS = 2_000;
 const LOG_DRAIN_MS = 10_000;
-const SETUP_HINT = 'run `bash infra/setup.sh run`';
-
-interface DockerError extends Error {
-  statusCode?: number;
-  code?: string;
-  json?: { message?: string };
-}
-
-function statusOf(err: unknown): number | undefined {
-  return (err as DockerError | undefined)?.statusCode;
-}
-
-function describe(err: unknown): string {
-  const e = err as DockerError;
-  return e?.json?.message ?? e?.message ?? String(err);
-}
-
-function isUnreachable(err: unknown): boolean {
-  const code = (err as DockerError | undefined)?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET';
-}
-
-function unreachable(err: unknown): ApplicationFailure {
-  return ApplicationFailure.retryable(`Docker engine not reachable (${describe(err)}): is dockerd running? ${SETUP_HINT}`);
-}
-
-/** Removes a container; a container already gone (404) or being removed (409) is fine. */
-async function removeContainer(container: Docker.Container): Promise<void> {
-  try {
-    await container.remove({ force: true, v: true });
-  } catch (err) {
-    const status = statusOf(err);
-    if (status !== 404 && status !== 409) throw err;
-  }
-}
-
-async function inspectOrNull(container: Docker.Container): Promise<Docker.ContainerInspectInfo | null> {
-  try {
-    return await container.inspect();
-  } catch (err) {
-    if (statusOf(err) === 404) return null;
-    throw err;
-  }
-}
 
 /** Docker timestamps carry nanoseconds; Date.parse wants at most milliseconds. Zero time → undefined. */
 function parseDockerTime(value: string | undefined): number | undefined {
@@ -81,49 +38,23 @@ function parseDockerTime(value: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-function delay(ms: number): { promise: Promise<void>; clear(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return { promise, clear: () => clearTimeout(timer) };
-}
-
 export function createDockerActivities(deps: DockerDeps) {
   const { docker } = deps;
   const limit = deps.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES;
 
-  /** The existing container named `name`, or a new one created (not started) from `options`. */
-  async function findOrCreate(
-    name: string,
-    options: Docker.ContainerCreateOptions,
-    image: string,
-  ): Promise<{ container: Docker.Container; info: Docker.ContainerInspectInfo }> {
+  /** The existing container named `options.name`, or a new one created (not started) from `options`. */
+  async function findOrCreate(options: Docker.ContainerCreateOptions): Promise<{ container: Docker.Container; info: Docker.ContainerInspectInfo }> {
+    const name = options.name!;
     const container = docker.getContainer(name);
     for (let attempt = 0; attempt < 20; attempt++) {
       const info = await inspectOrNull(container);
       if (info?.State.Status === 'removing') {
         // An earlier attempt finished and is removing it: its result is gone, so run anew.
-        await delay(500).promise;
+        await sleep(500);
         continue;
       }
       if (info) return { container, info };
-      try {
-        await docker.createContainer(options);
-      } catch (err) {
-        const status = statusOf(err);
-        if (status === 409) continue; // created meanwhile by a concurrent attempt: attach to it
-        if (status === 404) {
-          throw ApplicationFailure.nonRetryable(
-            `image ${image} not found on the Docker engine (${describe(err)}); no registry is used: ${SETUP_HINT} to build the step images`,
-            ErrorType.DockerRejected,
-          );
-        }
-        if (status === 400) {
-          throw ApplicationFailure.nonRetryable(`Docker refused container ${name}: ${describe(err)}`, ErrorType.DockerRejected);
-        }
-        throw err;
-      }
+      await createContainer(docker, options); // false (created meanwhile by a concurrent attempt): attach to it
     }
     throw ApplicationFailure.retryable(`container ${name} is stuck being removed`);
   }
@@ -138,22 +69,11 @@ export function createDockerActivities(deps: DockerDeps) {
     signal.addEventListener('abort', onCancel, { once: true });
     let container: Docker.Container | undefined;
     try {
-      const found = await findOrCreate(name, options, input.image);
+      const found = await findOrCreate(options);
       container = found.container;
       let info = found.info;
       if (info.State.Status === 'created') {
-        try {
-          await container.start();
-        } catch (err) {
-          // 304: started meanwhile by a concurrent attempt. Otherwise drop the container: a retry creates it anew.
-          if (statusOf(err) !== 304) {
-            await removeContainer(container);
-            if (statusOf(err) === 400) {
-              throw ApplicationFailure.nonRetryable(`Docker could not start container ${name}: ${describe(err)}`, ErrorType.DockerRejected);
-            }
-            throw err;
-          }
-        }
+        await startContainer(container, name);
         info = (await inspectOrNull(container)) ?? info;
       }
       const startedAt = parseDockerTime(info.State.StartedAt) ?? Date.now();
@@ -183,7 +103,7 @@ export function createDockerActivities(deps: DockerDeps) {
       });
 
       const finish = async (code: number): Promise<RunContainerResult> => {
-        const drained = delay(LOG_DRAIN_MS);
+        const drained = timer(LOG_DRAIN_MS);
         await Promise.race([logsDone, drained.promise]);
         drained.clear();
         streams.abort();
@@ -196,7 +116,7 @@ export function createDockerActivities(deps: DockerDeps) {
 
       ctx.heartbeat({ container: name });
       for (;;) {
-        const tick = delay(Math.max(0, Math.min(HEARTBEAT_MS, deadline - Date.now())));
+        const tick = timer(Math.min(HEARTBEAT_MS, deadline - Date.now()));
         const next = await Promise.race([exited, cancelled, tick.promise.then(() => ({ kind: 'tick' as const }))]);
         tick.clear();
         if (next.kind === 'exit') return await finish(next.code);

@@ -1,7 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { readBuildLog } from '../activities/build-logs.js';
+import { buildStatus, listenBuildLogs, readBuildLog } from '../db/build-logs.js';
 import type { Db, PubSub } from '../db/client.js';
-import { builds } from '../db/schema.js';
 import { finishedBuildStatuses, type BuildStatus } from '../domain/build-state.js';
 
 // "Replay, then follow" for one build's log, shared by the SSE and WebSocket routes. Chunks come
@@ -27,20 +25,9 @@ export function createBuildLogHub(pubsub: PubSub): BuildLogHub {
   const followers = new Map<string, Set<Wake>>();
   let count = 0;
   let listening: Promise<() => Promise<void>> | null = null;
-  const dispatch = (what: 'log' | 'status') => (payload: string) => {
-    let buildId: unknown;
-    try {
-      buildId = (JSON.parse(payload) as { buildId?: unknown }).buildId;
-    } catch {
-      return;
-    }
-    if (typeof buildId === 'string') for (const wake of followers.get(buildId) ?? []) wake(what);
-  };
-  const listenBoth = async () => {
-    const stopLogs = await pubsub.listen('build_logs', dispatch('log'));
-    const stopStatus = await pubsub.listen('build_status', dispatch('status')).catch(async (err: unknown) => { await stopLogs(); throw err; });
-    return async () => { await stopLogs(); await stopStatus(); };
-  };
+  const listen = () => listenBuildLogs(pubsub, (what, buildId) => {
+    for (const wake of followers.get(buildId) ?? []) wake(what);
+  });
   return {
     async subscribe(buildId, wake) {
       const set = followers.get(buildId) ?? new Set<Wake>();
@@ -56,7 +43,7 @@ export function createBuildLogHub(pubsub: PubSub): BuildLogHub {
         listening = null;
         stopping.then((stop) => stop()).catch(() => {});
       };
-      const current = (listening ??= listenBoth());
+      const current = (listening ??= listen());
       try {
         await current;
       } catch (err) {
@@ -139,10 +126,4 @@ async function sendChunks(o: FollowOptions, afterId: number): Promise<number> {
     }
     if (page.length < PAGE) return afterId;
   }
-}
-
-/** null: no such build (any more). */
-export async function buildStatus(db: Db, buildId: string): Promise<string | null> {
-  const [row] = await db.select({ status: builds.status }).from(builds).where(eq(builds.id, buildId));
-  return row?.status ?? null;
 }

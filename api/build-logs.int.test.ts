@@ -1,15 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { serve, upgradeWebSocket } from '@hono/node-server';
-import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { createBuildLogSink } from '../activities/build-logs.js';
-import type { CommandLogWriter, LogSink } from '../activities/log-sink.js';
+import { insertLogChunk, notifyBuildStatus, notifyLogChunk } from '../db/build-logs.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { builds } from '../db/schema.js';
 import { createToken } from '../db/tokens.js';
@@ -18,8 +13,9 @@ import { authenticate, type AuthEnv } from './auth.js';
 import { onError } from './errors.js';
 import { buildLogRoutes } from './routes/build-logs.js';
 
-// The log routes over real HTTP: the worker side writes through the sink on one connection pool,
-// the API reads and follows on another (as two processes would), with LISTEN/NOTIFY between them.
+// The log routes over real HTTP: the worker side stores and announces chunks on one connection pool
+// (as the log sink, activities/build-logs.ts, does), the API reads and follows on another (as two
+// processes would), with LISTEN/NOTIFY between them.
 
 let pg: Awaited<ReturnType<typeof freshDatabase>>;
 let worker: Database;
@@ -27,8 +23,6 @@ let api: Database;
 let server: Server;
 let url: string;
 let token: string;
-let sink: LogSink;
-const dataDir = mkdtempSync(join(tmpdir(), 'slipway-log-api-'));
 let n = 0;
 
 async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000) {
@@ -38,18 +32,34 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string,
   }
 }
 
+/** Writes the build's row with `status`, as the build store does (an upsert: the row's first write or a later one). */
+async function storeBuild(id: string, status: string) {
+  const row = { id, jobPath: 'team/service/api', number: Number(id.split('-')[1]), status, definition: {}, triggeredBy: 'test' };
+  await worker.db.insert(builds).values(row).onConflictDoUpdate({ target: builds.id, set: { status } });
+}
+
 async function newBuild(): Promise<string> {
   const id = `build-${++n}`;
-  await worker.db.insert(builds).values({ id, jobPath: 'team/service/api', number: n, status: 'running', definition: {}, triggeredBy: 'test' });
+  await storeBuild(id, 'running');
   return id;
 }
 
-const open = (buildId: string, commandKey = 'unit-tests/lint'): Promise<CommandLogWriter> =>
-  sink.open({ buildId, jobPath: 'team/service/api', number: Number(buildId.split('-')[1]), commandKey, secrets: [] });
+/** One command's log, as the worker's sink writes it: each write one chunk at its byte offset, then its notice. */
+async function open(buildId: string, commandKey = 'unit-tests/lint') {
+  let offset = 0;
+  return {
+    async write(text: string) {
+      const id = await insertLogChunk(worker.db, { buildId, commandKey, offset, text });
+      offset += Buffer.byteLength(text);
+      await notifyLogChunk(worker.pubsub, { buildId, id: id! });
+    },
+    async end() {},
+  };
+}
 
 async function finish(buildId: string, status: string) {
-  await worker.db.update(builds).set({ status }).where(eq(builds.id, buildId));
-  await worker.pubsub.notify('build_status', JSON.stringify({ buildId, status }));
+  await storeBuild(buildId, status);
+  await notifyBuildStatus(worker.pubsub, buildId, status);
 }
 
 interface SseEvent { id?: string; event?: string; data?: string; comment?: string }
@@ -104,7 +114,6 @@ beforeAll(async () => {
   worker = await openDatabase({ url: pg.url });
   api = await openDatabase({ url: pg.url });
   token = (await createToken(api.db, 'viewer', ['read'], 'test')).token;
-  sink = createBuildLogSink({ db: worker.db, pubsub: worker.pubsub, dataDir, flushMs: 20 });
 
   const app = new Hono<AuthEnv>();
   app.use(authenticate(api.db, []));
@@ -125,7 +134,6 @@ afterAll(async () => {
   await worker?.close();
   await api?.close();
   await pg?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('build log routes', () => {

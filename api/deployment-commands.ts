@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
-import { deployments } from '../db/schema.js';
+import { deleteDeployment, findDeployment, insertRequestedDeployment, releasesOf, rowState, type DeploymentRow } from '../db/deployments.js';
 import { checkApproval, checkCancel, checkTestReport, type Check } from '../domain/deployment-rules.js';
 import { initialState, type DeploymentState } from '../domain/deployment-state.js';
 import { ErrorType } from '../domain/errors.js';
@@ -12,7 +11,6 @@ import {
   approveUpdate, cancelUpdate, registerTestJobUrlUpdate, reportTestsUpdate, type UpdateAnswer,
 } from '../workflows/deployment.messages.js';
 import type { ApiDeps } from './deps.js';
-import { findDeployment, releasesOf, rowState, type DeploymentRow } from './deployment-rows.js';
 import { badRequest, conflict, notFound, unavailable } from './errors.js';
 
 // The deployment use cases behind both the native /v1 routes and the Octopush facade.
@@ -50,17 +48,13 @@ export function createDeploymentCommands(deps: ApiDeps) {
     const id = deploymentWorkflowId(taskQueue, req.service, req.version, req.key ?? randomUUID());
     const requestor = req.requestor ?? req.actor;
     const first = initialState({ id, number: 0, version: req.version, requestor, plan, startAtLast: opts.startAtLast, rollbackOf: opts.rollbackOf }, new Date().toISOString());
-    const [inserted] = await db.insert(deployments).values({
-      id, service: req.service, version: req.version, requestor, requestKey: req.key ?? id,
-      status: first.status, phase: first.phase, environment: first.environment, environments: first.environments,
-      rollbackOf: opts.rollbackOf, seq: 0,
-    }).onConflictDoNothing().returning();
+    const inserted = await insertRequestedDeployment(db, first, { service: req.service, requestKey: req.key ?? id });
     const row = inserted ?? (await findDeployment(db, id))!;
     try {
       await ensureStarted(row, plan, opts.startAtLast);
     } catch (err) {
       // Never leave a deployment row that no workflow will ever move.
-      if (inserted) await db.delete(deployments).where(eq(deployments.id, id));
+      if (inserted) await deleteDeployment(db, id);
       logger.error({ err, deploymentId: id }, 'could not start deployment workflow');
       throw unavailable('Temporal did not accept the deployment; nothing was recorded, try again');
     }

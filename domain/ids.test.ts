@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deploymentWorkflowId, environmentLockWorkflowId, stableHash } from './ids.js';
+import { buildWorkflowId, deploymentWorkflowId, environmentLockWorkflowId, stableHash } from './ids.js';
 
 const SAFE = /^[A-Za-z0-9._-]+$/;
 const base = { scope: 'slipway', service: 'checkout', version: '1.2.3', key: 'req-1' };
@@ -69,5 +69,13 @@ describe('environmentLockWorkflowId', () => {
   it('names the environment and the scope', () => {
     expect(environmentLockWorkflowId('slipway', 'preprod')).toBe('env-lock-preprod@slipway');
     expect(environmentLockWorkflowId('other', 'preprod')).not.toBe(environmentLockWorkflowId('slipway', 'preprod'));
+  });
+});
+
+describe('buildWorkflowId', () => {
+  it('hashes scope and job path, then names the number', () => {
+    expect(buildWorkflowId('slipway', 'team/ci', 7)).toMatch(/^bld-[0-9a-f]{12}-7$/);
+    expect(buildWorkflowId('slipway', 'team/ci', 8).slice(0, -2)).toBe(buildWorkflowId('slipway', 'team/ci', 7).slice(0, -2));
+    expect(buildWorkflowId('other', 'team/ci', 7)).not.toBe(buildWorkflowId('slipway', 'team/ci', 7));
   });
 });

@@ -27,3 +27,8 @@ export function deploymentWorkflowId(scope: string, service: string, version: st
 export function environmentLockWorkflowId(scope: string, environment: string): string {
   return `env-lock-${environment}@${scope}`;
 }
+
+/** Per job and number; the scope keeps installations sharing a namespace apart. */
+export function buildWorkflowId(scope: string, jobPath: string, number: number): string {
+  return `bld-${stableHash(`${scope}\u0000${jobPath}`).slice(0, 12)}-${number}`;
+}

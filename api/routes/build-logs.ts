@@ -1,11 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { UpgradeWebSocket } from 'hono/ws';
-import { readBuildLog } from '../../activities/build-logs.js';
+import { buildStatus, readBuildLog } from '../../db/build-logs.js';
 import type { PubSub } from '../../db/client.js';
 import { logger } from '../../infra/logger.js';
 import { requireScope, type AuthEnv } from '../auth.js';
-import { buildStatus, createBuildLogHub, followBuildLog, type FollowEvent } from '../build-log-follow.js';
+import { createBuildLogHub, followBuildLog, type FollowEvent } from '../build-log-follow.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest, notFound } from '../errors.js';
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth.js';
-import { releasesOf } from '../deployment-rows.js';
+import { releasesOf } from '../../db/deployments.js';
 import type { ApiDeps } from '../deps.js';
 import { errorResponses, v1App } from '../openapi.js';
 import { pipelineOf } from '../../domain/service-plan.js';
