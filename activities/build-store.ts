@@ -1,14 +1,12 @@
-import { and, eq, lt } from 'drizzle-orm';
-import type { Database, Db } from '../db/client.js';
 import { ApplicationFailure } from '@temporalio/activity';
-import { allocateBuild } from '../db/builds.js';
-import { registerArtifact } from '../db/artifacts.js';
-import { builds, buildSecrets } from '../db/schema.js';
 import { parse as parseYaml } from 'yaml';
+import { registerArtifact } from '../db/artifacts.js';
+import { allocateBuild, deleteBuildSecrets, findTriggeredBuild, recordBuild } from '../db/builds.js';
+import type { Database, Db } from '../db/client.js';
+import type { BuildInput } from '../domain/build-input.js';
+import { finishedBuildStatuses, type BuildState } from '../domain/build-state.js';
 import { ErrorType } from '../domain/errors.js';
 import { validateJob, type JobDefinition } from '../domain/job.js';
-import type { BuildInput } from '../workflows/build.messages.js';
-import { finishedBuildStatuses, type BuildState } from '../domain/build-state.js';
 import { logger } from '../infra/logger.js';
 
 // The build projection. Snapshots carry a seq; older ones never overwrite newer ones. When a
@@ -21,12 +19,8 @@ export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pub
      * retried activity finds the build it already took a number for instead of taking another.
      */
     async allocateBuildOnce(input: { jobPath: string; parameters: Record<string, string>; trigger: string; ref?: string }): Promise<BuildInput> {
-      const [existing] = await deps.db.select().from(builds).where(and(eq(builds.jobPath, input.jobPath), eq(builds.triggeredBy, input.trigger)));
-      if (existing) {
-        const definition = existing.definition as unknown as BuildInput['definition'];
-        const secretNames = definition.parameters.filter((p) => p.secret).map((p) => p.title);
-        return { id: existing.id, jobPath: existing.jobPath, number: existing.number, definition, env: Object.fromEntries(Object.entries(existing.parameters).filter(([k]) => !secretNames.includes(k))), secretNames, ref: existing.ref ?? undefined };
-      }
+      const existing = await findTriggeredBuild(deps.db, input.jobPath, input.trigger);
+      if (existing) return existing;
       const allocation = await allocateBuild(deps.db, deps.taskQueue, input.jobPath, input.parameters, input.trigger, { ref: input.ref });
       if (!allocation.ok) throw ApplicationFailure.nonRetryable(`job ${input.jobPath}: ${allocation.field}: ${allocation.message}`, ErrorType.BadConfig);
       return allocation.input;
@@ -54,22 +48,12 @@ export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pub
     },
 
     async recordBuild(state: BuildState): Promise<void> {
-      const updated = await deps.db.update(builds).set({
-        status: state.status, commands: state.commands, commit: state.commit, ref: state.ref, host: state.host, reason: state.reason,
-        startedAt: state.startedAt ? new Date(state.startedAt) : null, finishedAt: state.finishedAt ? new Date(state.finishedAt) : null, seq: state.seq,
-      }).where(and(eq(builds.id, state.id), lt(builds.seq, state.seq))).returning({ id: builds.id });
-      if (updated.length === 0) return;
+      if (!(await recordBuild(deps.db, state))) return;
       if (finishedBuildStatuses.has(state.status) && state.finishedAt) {
-        await deps.db.delete(buildSecrets).where(eq(buildSecrets.buildId, state.id));
+        await deleteBuildSecrets(deps.db, state.id);
         await deps.pubsub.notify('build_status', JSON.stringify({ buildId: state.id, status: state.status }));
         logger.info({ buildId: state.id, job: state.jobPath, number: state.number, status: state.status, reason: state.reason }, 'build finished');
       }
-    },
-
-    /** Secret parameter values of a build, for its host's commands; never put into workflow history. */
-    async buildSecretValues(buildId: string): Promise<Record<string, string>> {
-      const rows = await deps.db.select().from(buildSecrets).where(eq(buildSecrets.buildId, buildId));
-      return Object.fromEntries(rows.map((r) => [r.name, r.value]));
     },
   };
 }

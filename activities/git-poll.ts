@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { polledRefs } from '../db/schema.js';
+import { storeBranchHeads, storedBranchHeads } from '../db/polled-refs.js';
 import { ErrorType } from '../domain/errors.js';
 import { git, maskCredentials } from './git.js';
 
@@ -34,16 +33,11 @@ export function createGitPollActivities(deps: { db: Db }) {
     },
 
     async storedBranchHeads(input: { repo: string }): Promise<Record<string, string> | null> {
-      const rows = await deps.db.select().from(polledRefs).where(eq(polledRefs.repo, input.repo));
-      return rows.length ? Object.fromEntries(rows.map((r) => [r.ref, r.sha])) : null;
+      return storedBranchHeads(deps.db, input.repo);
     },
 
     async storeBranchHeads(input: { repo: string; heads: Record<string, string> }): Promise<void> {
-      await deps.db.transaction(async (tx) => {
-        await tx.delete(polledRefs).where(eq(polledRefs.repo, input.repo));
-        const rows = Object.entries(input.heads).map(([ref, sha]) => ({ repo: input.repo, ref, sha }));
-        if (rows.length) await tx.insert(polledRefs).values(rows);
-      });
+      await storeBranchHeads(deps.db, input.repo, input.heads);
     },
   };
 }

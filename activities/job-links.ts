@@ -1,9 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/activity';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { unfinishedBuildIds } from '../db/builds.js';
 import type { Db, PubSub } from '../db/client.js';
 import { describeFeature, linkFeature } from '../db/features.js';
-import { builds, jobs, webhookDeliveries } from '../db/schema.js';
+import { findActiveJob, retireJob, saveJob } from '../db/jobs.js';
+import { recordDelivery } from '../db/webhook-inbox.js';
 import { ErrorType } from '../domain/errors.js';
 import type { JobDefinition } from '../domain/job.js';
 import { logger } from '../infra/logger.js';
@@ -17,33 +18,32 @@ export function createJobLinkActivities(deps: { db: Db; pubsub: PubSub; client: 
   return {
     /** The copy takes the parent's current definition, pinned to the event's commit. */
     async ensureJobCopy(input: { parent: string; copy: string; ref: string }): Promise<void> {
-      const [parent] = await db.select().from(jobs).where(and(eq(jobs.path, input.parent), isNull(jobs.retiredAt)));
+      const parent = await findActiveJob(db, input.parent);
       if (!parent) throw ApplicationFailure.nonRetryable(`linked job ${input.parent} does not exist`, ErrorType.BadConfig);
       const def = parent.definition as unknown as JobDefinition;
       const definition = { ...def, ...(def.repository ? { repository: { ...def.repository, ref: input.ref } } : {}) } as unknown as Record<string, unknown>;
-      await db.insert(jobs).values({ path: input.copy, definition, parentPath: input.parent })
-        .onConflictDoUpdate({ target: jobs.path, set: { definition, parentPath: input.parent, updatedAt: new Date(), retiredAt: null } });
+      await saveJob(db, input.copy, definition, input.parent);
     },
 
     async retireJobCopy(input: { copy: string }): Promise<void> {
-      await db.update(jobs).set({ retiredAt: new Date() }).where(and(eq(jobs.path, input.copy), isNull(jobs.retiredAt)));
+      await retireJob(db, input.copy);
     },
 
     /** A new push to a PR makes its running builds pointless: they are cancelled (hooks still run). */
     async cancelRunningBuilds(input: { jobPath: string; actor: string }): Promise<string[]> {
-      const running = await db.select({ id: builds.id }).from(builds).where(and(eq(builds.jobPath, input.jobPath), inArray(builds.status, ['queued', 'running'])));
-      for (const { id } of running) {
+      const running = await unfinishedBuildIds(db, input.jobPath);
+      for (const id of running) {
         try {
           await deps.client.workflow.getHandle(id).executeUpdate(cancelBuildUpdate, { args: [{ actor: input.actor }] });
         } catch (err) {
           logger.info({ err, buildId: id }, 'superseded build was no longer cancellable');
         }
       }
-      return running.map((r) => r.id);
+      return running;
     },
 
     async recordDelivery(input: { id: string; forge: string; event: string; repo: string; summary: Record<string, unknown>; builds: string[] }): Promise<void> {
-      await db.insert(webhookDeliveries).values(input).onConflictDoUpdate({ target: webhookDeliveries.id, set: { builds: input.builds } });
+      await recordDelivery(db, input);
     },
 
     /**

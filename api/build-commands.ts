@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { and, desc, eq, isNull, lt } from 'drizzle-orm';
-import { allocateBuild, markBuildNotStarted, type BuildRow } from '../db/builds.js';
-import { builds, jobs } from '../db/schema.js';
-import { jobPathPattern, validateJob, type JobDefinition } from '../domain/job.js';
+import { allocateBuild, findBuild as findBuildRow, listBuilds, markBuildNotStarted, type BuildRow } from '../db/builds.js';
+import { findActiveJob, listActiveJobs, retireJob, saveJob, type JobRow } from '../db/jobs.js';
+import { jobPathPattern, validateJob } from '../domain/job.js';
+import { publicDefinition, withoutSecrets } from '../domain/secret-parameters.js';
 import { logger } from '../infra/logger.js';
 import { cancelBuildUpdate } from '../workflows/build.messages.js';
 import type { ApiDeps } from './deps.js';
@@ -10,14 +10,8 @@ import { ApiError, badRequest, conflict, notFound, unavailable } from './errors.
 
 // Jobs (definitions in folders) and their builds: the use cases behind /v1/jobs and /v1/builds.
 
-export type { BuildRow };
-export type JobRow = typeof jobs.$inferSelect;
-
-/** A secret parameter's default is a secret too: definitions are shown with it masked. */
-export function publicDefinition(definition: JobDefinition | Record<string, unknown>) {
-  const def = definition as JobDefinition;
-  return { ...def, parameters: (def.parameters ?? []).map((p) => (p.secret && p.default !== undefined ? { ...p, default: '***' } : p)) };
-}
+export type { BuildRow, JobRow };
+export { publicDefinition };
 
 export function createBuildCommands(deps: ApiDeps) {
   const { db, temporal, taskQueue } = deps;
@@ -27,7 +21,7 @@ export function createBuildCommands(deps: ApiDeps) {
   }
 
   async function activeJob(path: string): Promise<JobRow> {
-    const [row] = await db.select().from(jobs).where(and(eq(jobs.path, path), isNull(jobs.retiredAt)));
+    const row = await findActiveJob(db, path);
     if (!row) throw notFound(`job ${path}`);
     return row;
   }
@@ -36,11 +30,7 @@ export function createBuildCommands(deps: ApiDeps) {
     checkPath(path);
     const check = validateJob(raw);
     if (!check.ok) throw new ApiError(400, 'invalid', `${check.errors[0]!.path}: ${check.errors[0]!.message}`, check.errors[0]!.path, check.errors);
-    const definition = check.job as unknown as Record<string, unknown>;
-    const [existing] = await db.select({ path: jobs.path, retiredAt: jobs.retiredAt }).from(jobs).where(eq(jobs.path, path));
-    const [job] = await db.insert(jobs).values({ path, definition, parentPath })
-      .onConflictDoUpdate({ target: jobs.path, set: { definition, parentPath, updatedAt: new Date(), retiredAt: null } }).returning();
-    return { created: !existing || existing.retiredAt !== null, job: job! };
+    return saveJob(db, path, check.job as unknown as Record<string, unknown>, parentPath);
   }
 
   async function trigger(path: string, given: Record<string, string>, actor: string, opts: { ref?: string; rebuildOf?: string } = {}): Promise<BuildRow> {
@@ -59,7 +49,7 @@ export function createBuildCommands(deps: ApiDeps) {
   }
 
   async function findBuild(id: string): Promise<BuildRow> {
-    const [row] = await db.select().from(builds).where(eq(builds.id, id));
+    const row = await findBuildRow(db, id);
     if (!row) throw notFound(`build ${id}`);
     return row;
   }
@@ -71,15 +61,10 @@ export function createBuildCommands(deps: ApiDeps) {
     findBuild,
     async retireJob(path: string): Promise<void> {
       await activeJob(path);
-      await db.update(jobs).set({ retiredAt: new Date() }).where(eq(jobs.path, path));
+      await retireJob(db, path);
     },
-    async listJobs(): Promise<JobRow[]> {
-      return db.select().from(jobs).where(isNull(jobs.retiredAt)).orderBy(jobs.path);
-    },
-    async listBuilds(path: string, limit: number, before?: number): Promise<BuildRow[]> {
-      const where = before ? and(eq(builds.jobPath, path), lt(builds.number, before)) : eq(builds.jobPath, path);
-      return db.select().from(builds).where(where).orderBy(desc(builds.number)).limit(limit);
-    },
+    listJobs: (): Promise<JobRow[]> => listActiveJobs(db),
+    listBuilds: (path: string, limit: number, before?: number): Promise<BuildRow[]> => listBuilds(db, path, limit, before),
     async cancel(id: string, actor: string): Promise<BuildRow> {
       const row = await findBuild(id);
       try {
@@ -94,9 +79,7 @@ export function createBuildCommands(deps: ApiDeps) {
     /** The same job and parameters again, at the same commit; secret values must be given again. */
     async rebuild(id: string, actor: string, given: Record<string, string>): Promise<BuildRow> {
       const row = await findBuild(id);
-      const definition = (await activeJob(row.jobPath)).definition as unknown as JobDefinition;
-      const secretNames = new Set(definition.parameters.filter((p) => p.secret).map((p) => p.title));
-      const reused = Object.fromEntries(Object.entries(row.parameters).filter(([k]) => !secretNames.has(k)));
+      const reused = withoutSecrets((await activeJob(row.jobPath)).definition, row.parameters);
       return trigger(row.jobPath, { ...reused, ...given }, actor, { ref: row.commit ?? row.ref ?? undefined, rebuildOf: row.id });
     },
   };

@@ -1,6 +1,7 @@
 import type { OctopushStatus } from '../domain/statuses.js';
 import type { ApiDeps } from './deps.js';
-import { queueOf, transitionsOf, type DeploymentRow } from './deployment-rows.js';
+import { transitionsOf, type DeploymentRow } from '../db/deployments.js';
+import { queueOf } from '../db/environment-queues.js';
 
 // The native JSON of a deployment: its state, per-environment status, what it waits on (made
 // concrete: lock holders and queue position, the activity retry in progress), its transitions and links.

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { inArray } from 'drizzle-orm';
-import { auditLog, queuePauses } from '../db/schema.js';
+import { recordAudit } from '../db/audit.js';
+import { pauseSwitches, setPauseSwitch } from '../db/environment-queues.js';
 import { environmentLockWorkflowId, setPausedSignal } from '../workflows/environment-lock.messages.js';
 import type { ApiDeps } from './deps.js';
 
@@ -11,18 +11,15 @@ export function createQueueCommands(deps: ApiDeps) {
   const environments = () => Object.keys(deps.config.environments);
 
   async function effective(): Promise<Record<string, boolean>> {
-    const rows = await deps.db.select().from(queuePauses).where(inArray(queuePauses.scope, ['*', ...environments()]));
+    const rows = await pauseSwitches(deps.db, ['*', ...environments()]);
     const all = rows.some((r) => r.scope === '*' && r.paused);
     return Object.fromEntries(environments().map((env) => [env, all || rows.some((r) => r.scope === env && r.paused)]));
   }
 
   async function setPaused(paused: boolean, environment: string | undefined, actor: string) {
     const scopes = environment ? [environment] : paused ? ['*'] : ['*', ...environments()];
-    for (const scope of scopes) {
-      await deps.db.insert(queuePauses).values({ scope, paused, by: actor, at: new Date() })
-        .onConflictDoUpdate({ target: queuePauses.scope, set: { paused, by: actor, at: new Date() } });
-    }
-    await deps.db.insert(auditLog).values({ actor, action: paused ? 'queue.pause' : 'queue.resume', subject: environment ?? '*' });
+    for (const scope of scopes) await setPauseSwitch(deps.db, scope, paused, actor);
+    await recordAudit(deps.db, { actor, action: paused ? 'queue.pause' : 'queue.resume', subject: environment ?? '*' });
     const now = await effective();
     for (const env of environment ? [environment] : environments()) {
       try {

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, expect, inject, it } from 'vitest';
-import { createStoreActivities } from '../activities/store.js';
 import { initialState } from '../domain/deployment-state.js';
 import { servicePlan } from '../domain/service-plan.js';
 import { parseConfig } from '../infra/config-loader.js';
 import { readFileSync } from 'node:fs';
 import { freshDatabase } from '../test/support/pg.js';
 import { openDatabase, type Database } from './client.js';
+import { recordDeployment } from './deployments.js';
 import { deployments, deploymentTransitions } from './schema.js';
 import { createToken, ensureAdminToken, findToken, revokeToken } from './tokens.js';
 
@@ -19,12 +19,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function roundTrip(database: Database) {
   const config = parseConfig(readFileSync('slipway.demo.yml', 'utf8'), 'slipway.demo.yml');
-  const store = createStoreActivities({ db: database.db });
   const state = initialState({ id: 'dep-x', number: 0, version: '1.0.0', requestor: 'me', plan: servicePlan(config, 'checkout')!, startAtLast: false, rollbackOf: null }, new Date().toISOString());
-  await store.recordDeployment(state);
+  expect(await recordDeployment(database.db, state)).toBe(false); // inserted, not changed
   const newer = { ...state, status: 'DEPLOYING' as const, seq: 5 };
-  await store.recordDeployment(newer);
-  await store.recordDeployment(state); // an older snapshot arriving late changes nothing
+  expect(await recordDeployment(database.db, newer)).toBe(true);
+  expect(await recordDeployment(database.db, state)).toBe(false); // an older snapshot arriving late changes nothing
   const [row] = await database.db.select().from(deployments).where(eq(deployments.id, 'dep-x'));
   expect(row).toMatchObject({ status: 'DEPLOYING', seq: 5 });
   expect(await database.db.select().from(deploymentTransitions)).toHaveLength(1);

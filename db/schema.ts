@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { EnvironmentStatus, WaitingOn } from '../domain/deployment-state.js';
 import type { Outcome } from '../domain/statuses.js';
-import type { ForgeEventInput } from '../workflows/forge-event.messages.js';
+import type { ForgeEventInput } from '../domain/forge-event-input.js';
 
 // Postgres is the read model (projections written by activities) and the store of what must
 // outlive Temporal's history retention.

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
+import { recordAudit } from './audit.js';
 import type { Db } from './client.js';
-import { apiTokens, auditLog } from './schema.js';
+import { apiTokens } from './schema.js';
 
 // API tokens: the secret is shown once, at creation; only its SHA-256 is stored. Tokens are
 // 32 random bytes, so a fast hash is enough (there is nothing to brute-force).
@@ -13,7 +14,7 @@ export interface TokenInfo { id: string; name: string; scopes: string[]; created
 export async function createToken(db: Db, name: string, scopes: string[], actor: string, secret?: string): Promise<{ token: string; info: TokenInfo }> {
   const token = secret ?? `slw_${randomBytes(32).toString('base64url')}`;
   const [row] = await db.insert(apiTokens).values({ id: randomUUID(), name, hash: hashToken(token), scopes }).returning();
-  await db.insert(auditLog).values({ actor, action: 'token.create', subject: row!.id, detail: { name, scopes } });
+  await recordAudit(db, { actor, action: 'token.create', subject: row!.id, detail: { name, scopes } });
   return { token, info: row! };
 }
 
@@ -29,7 +30,7 @@ export async function listTokens(db: Db): Promise<TokenInfo[]> {
 
 export async function revokeToken(db: Db, id: string, actor: string): Promise<boolean> {
   const rows = await db.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id });
-  if (rows.length > 0) await db.insert(auditLog).values({ actor, action: 'token.revoke', subject: id });
+  if (rows.length > 0) await recordAudit(db, { actor, action: 'token.revoke', subject: id });
   return rows.length > 0;
 }
 

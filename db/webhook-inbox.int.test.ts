@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freshDatabase } from '../test/support/pg.js';
-import type { ForgeEventInput } from '../workflows/forge-event.messages.js';
+import type { ForgeEventInput } from '../domain/forge-event-input.js';
 import { openDatabase, type Database } from './client.js';
 import { webhookInbox } from './schema.js';
 import { claimDeliveries, insertDelivery, markHanded, pruneHanded, recordFailure, releaseClaims } from './webhook-inbox.js';

@@ -1,11 +1,12 @@
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { ForgeEventInput } from '../workflows/forge-event.messages.js';
+import type { ForgeEventInput } from '../domain/forge-event-input.js';
 import type { Db } from './client.js';
-import { webhookInbox } from './schema.js';
+import { webhookDeliveries, webhookInbox } from './schema.js';
 
 // The statements of the webhook inbox (db/schema.ts webhookInbox), shared by the gateway that
-// fills it and the relay that empties it. Times come from the database's clock (now()), so that
-// replicas with skewed clocks agree on when a claim expires.
+// fills it and the relay that empties it, and the record of what each delivery caused
+// (webhookDeliveries). Times come from the database's clock (now()), so that replicas with
+// skewed clocks agree on when a claim expires.
 
 export interface InboxDelivery {
   forge: string;
@@ -102,4 +103,9 @@ export async function pruneHanded(db: Db, olderThanMs: number, limit = 10_000): 
     .limit(limit);
   const deleted = await db.delete(webhookInbox).where(inArray(webhookInbox.id, old)).returning({ id: webhookInbox.id });
   return deleted.length;
+}
+
+/** What a delivery caused, written by its workflow; a retry replaces the list of builds. */
+export async function recordDelivery(db: Db, d: { id: string; forge: string; event: string; repo: string; summary: Record<string, unknown>; builds: string[] }): Promise<void> {
+  await db.insert(webhookDeliveries).values(d).onConflictDoUpdate({ target: webhookDeliveries.id, set: { builds: d.builds } });
 }

@@ -57,7 +57,7 @@ export function buildPlan(job: JobDefinition): BuildPlan {
   };
 }
 
-export type ParameterCheck = { ok: true; env: Record<string, string>; secrets: string[] } | { ok: false; field: string; message: string };
+export type ParameterCheck = { ok: true; env: Record<string, string> } | { ok: false; field: string; message: string };
 
 /** Parameters become environment variables; required ones must be given, unknown ones are refused. */
 export function checkParameters(job: JobDefinition, given: Record<string, string>): ParameterCheck {
@@ -65,7 +65,6 @@ export function checkParameters(job: JobDefinition, given: Record<string, string
   const unknown = Object.keys(given).find((k) => !known.has(k));
   if (unknown) return { ok: false, field: `parameters.${unknown}`, message: `unknown parameter (the job defines: ${[...known].join(', ') || 'none'})` };
   const env: Record<string, string> = {};
-  const secrets: string[] = [];
   for (const p of job.parameters) {
     const value = given[p.title] ?? p.default;
     if (value === undefined || (p.required && value === '')) {
@@ -73,7 +72,6 @@ export function checkParameters(job: JobDefinition, given: Record<string, string
       continue;
     }
     env[p.title] = value;
-    if (p.secret && value !== '') secrets.push(value);
   }
-  return { ok: true, env, secrets };
+  return { ok: true, env };
 }

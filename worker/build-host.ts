@@ -7,8 +7,9 @@ import type Docker from 'dockerode';
 import { createBuildHostActivities } from '../activities/build-host.js';
 import { createBuildLogSink } from '../activities/build-logs.js';
 import { createBuildRunnerActivities, type BuildRunnerActivities } from '../activities/build-runner.js';
-import { createBuildStoreActivities } from '../activities/build-store.js';
+import { buildSecretValues } from '../db/builds.js';
 import type { Database } from '../db/client.js';
+import { withSecretValues } from '../domain/secret-parameters.js';
 import { buildClaimQueue, buildHostQueue } from '../workflows/build.messages.js';
 
 // A build host: it takes build claims from the shared queue and runs every activity of the builds
@@ -50,19 +51,16 @@ function withSecrets(runner: BuildRunnerActivities, secretsOf: (buildId: string)
       return runner.buildCheckout({ ...input, secrets: Object.values(await secretsOf(input.buildId)) });
     },
     async buildStart(input) {
-      const secrets = await secretsOf(input.buildId);
-      return runner.buildStart({ ...input, env: { ...input.env, ...secrets }, secrets: Object.values(secrets) });
+      return runner.buildStart({ ...input, ...withSecretValues(input.env, await secretsOf(input.buildId)) });
     },
     async buildExec(input) {
-      const secrets = await secretsOf(input.buildId);
-      return runner.buildExec({ ...input, env: { ...input.env, ...secrets }, secrets: Object.values(secrets) });
+      return runner.buildExec({ ...input, ...withSecretValues(input.env, await secretsOf(input.buildId)) });
     },
   };
 }
 
 export async function createBuildHostWorkers(deps: BuildHostDeps): Promise<Worker[]> {
   const hostName = deps.hostName ?? hostname();
-  const store = createBuildStoreActivities({ db: deps.database.db, pubsub: deps.database.pubsub, taskQueue: deps.taskQueue });
   const runner = createBuildRunnerActivities({
     docker: deps.docker, hostName, workspaceRoot: join(deps.dataDir, 'workspaces'),
     logs: createBuildLogSink({ db: deps.database.db, pubsub: deps.database.pubsub, dataDir: deps.dataDir }),
@@ -70,6 +68,6 @@ export async function createBuildHostWorkers(deps: BuildHostDeps): Promise<Worke
   const common = { connection: deps.connection, namespace: deps.namespace, interceptors: { activity: [(ctx: Context) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })] } };
   return Promise.all([
     Worker.create({ ...common, taskQueue: buildClaimQueue(deps.taskQueue), activities: createBuildHostActivities({ taskQueue: deps.taskQueue, hostName }) }),
-    Worker.create({ ...common, taskQueue: buildHostQueue(deps.taskQueue, hostName), activities: withSecrets(runner, cachedSecrets(store.buildSecretValues)) }),
+    Worker.create({ ...common, taskQueue: buildHostQueue(deps.taskQueue, hostName), activities: withSecrets(runner, cachedSecrets((buildId) => buildSecretValues(deps.database.db, buildId))) }),
   ]);
 }

@@ -1,25 +1,12 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { BuildState } from '../domain/build-state.js';
-import type { JobDefinition } from '../domain/job.js';
 
 // Messages of the build workflow. Cancel is an Update: the caller learns whether the build was
 // still cancellable. Secret parameter values never travel in workflow input or history: the API
 // stores them (build_secrets) and the build host's activities read them by build id.
 
-export interface BuildInput {
-  id: string;
-  jobPath: string;
-  number: number;
-  definition: JobDefinition;
-  /** Non-secret parameter values, as environment variables. */
-  env: Record<string, string>;
-  /** Names of secret parameters (their values are fetched on the build host). */
-  secretNames: string[];
-  /** Overrides the job's repository ref (a rebuild of a commit, a PR head). */
-  ref?: string;
-  /** Heartbeat timeout of host activities: how soon a dead build host is noticed (default 30 s). */
-  heartbeatMs?: number;
-}
+export type { BuildInput } from '../domain/build-input.js';
+export { buildWorkflowId } from '../domain/ids.js';
 
 export interface BuildResult { status: BuildState['status']; reason: string | null }
 

@@ -1,22 +1,12 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { LockHolder, LockWaiter } from '../domain/lock-policy.js';
+import type { EnvironmentLockState, HeldLock, LockRequest, QueuedRequest } from '../domain/lock-state.js';
 
 // One lock workflow per environment. Requests and releases are signals: the requester is a
 // workflow, which cannot send Updates, and learns of its grant through lockGrantedSignal.
 
 export { environmentLockWorkflowId } from '../domain/ids.js';
 
-export interface LockRequest extends LockWaiter { workflowId: string }
-export interface HeldLock extends LockHolder { workflowId: string; since: string }
-export interface QueuedRequest extends LockRequest { since: string }
-
-export interface EnvironmentLockState {
-  environment: string;
-  concurrency: 'groups' | 'exclusive';
-  paused: boolean;
-  holders: HeldLock[];
-  waiters: QueuedRequest[];
-}
+export type { EnvironmentLockState, HeldLock, LockRequest, QueuedRequest } from '../domain/lock-state.js';
 
 export interface EnvironmentLockInput {
   environment: string;

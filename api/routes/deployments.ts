@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth.js';
 import type { DeploymentCommands } from '../deployment-commands.js';
-import { findDeployment, listDeployments } from '../deployment-rows.js';
+import { findDeployment, listDeployments } from '../../db/deployments.js';
 import { deploymentDetail, deploymentSummary } from '../deployment-view.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';

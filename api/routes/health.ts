@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { pingDatabase } from '../../activities/store.js';
+import { pingDatabase } from '../../db/health.js';
 import type { ApiDeps } from '../deps.js';
 
 // Liveness (/healthz: the process answers) and readiness (/readyz: its dependencies answer).

@@ -4,7 +4,7 @@ import { liveEnvironmentOf } from '../../domain/service-plan.js';
 import type { OctopushStatus } from '../../domain/statuses.js';
 import { requireScope, type AuthEnv } from '../auth.js';
 import type { DeploymentCommands } from '../deployment-commands.js';
-import { findDeployment, listDeployments } from '../deployment-rows.js';
+import { findDeployment, listDeployments } from '../../db/deployments.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { octopushBuckets, octopushJob } from '../octopush-view.js';

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth.js';
-import { listDeployments, queueOf } from '../deployment-rows.js';
+import { listDeployments } from '../../db/deployments.js';
+import { queueOf } from '../../db/environment-queues.js';
 import { deploymentSummary } from '../deployment-view.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest, notFound } from '../errors.js';

@@ -1,0 +1,31 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { jobs } from './schema.js';
+
+// CI jobs in folders (`team/service/job`): definitions written through the API, and the copies a
+// pull request or a branch gets (they name their parent). A retired job keeps its row, so its
+// build numbers are never given again.
+
+export type JobRow = typeof jobs.$inferSelect;
+
+export async function findActiveJob(db: Db, path: string): Promise<JobRow | null> {
+  const [row] = await db.select().from(jobs).where(and(eq(jobs.path, path), isNull(jobs.retiredAt)));
+  return row ?? null;
+}
+
+export async function listActiveJobs(db: Db): Promise<JobRow[]> {
+  return db.select().from(jobs).where(isNull(jobs.retiredAt)).orderBy(jobs.path);
+}
+
+/** Creates the job, or replaces its definition (and brings it back if it was retired). `created` is true for a new or retired one. */
+export async function saveJob(db: Db, path: string, definition: Record<string, unknown>, parentPath: string | null): Promise<{ created: boolean; job: JobRow }> {
+  const [existing] = await db.select({ path: jobs.path, retiredAt: jobs.retiredAt }).from(jobs).where(eq(jobs.path, path));
+  const [job] = await db.insert(jobs).values({ path, definition, parentPath })
+    .onConflictDoUpdate({ target: jobs.path, set: { definition, parentPath, updatedAt: new Date(), retiredAt: null } }).returning();
+  return { created: !existing || existing.retiredAt !== null, job: job! };
+}
+
+/** Retiring twice is harmless: the first retirement's time stays. */
+export async function retireJob(db: Db, path: string): Promise<void> {
+  await db.update(jobs).set({ retiredAt: new Date() }).where(and(eq(jobs.path, path), isNull(jobs.retiredAt)));
+}

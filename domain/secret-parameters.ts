@@ -1,0 +1,53 @@
+import type { JobDefinition } from './job.js';
+
+// Which job parameters are secret, and where their values may go. A secret value is stored only
+// in build_secrets and joins a command's environment on its build host; build rows, workflow
+// inputs, histories and API answers see "***" or nothing.
+
+type Parameters = { parameters?: JobDefinition['parameters'] };
+
+export const SECRET_MASK = '***';
+
+export function secretParameterNames(job: Parameters): string[] {
+  return (job.parameters ?? []).filter((p) => p.secret).map((p) => p.title);
+}
+
+export interface SplitParameters {
+  secretNames: string[];
+  /** For the build row: secret values as "***". */
+  shown: Record<string, string>;
+  /** For the workflow input: secret parameters left out. */
+  public: Record<string, string>;
+  /** For build_secrets only. */
+  secret: Record<string, string>;
+}
+
+export function splitParameters(job: Parameters, values: Record<string, string>): SplitParameters {
+  const secretNames = secretParameterNames(job);
+  const entries = Object.entries(values);
+  const isSecret = ([name]: [string, string]) => secretNames.includes(name);
+  return {
+    secretNames,
+    shown: Object.fromEntries(entries.map(([k, v]) => [k, secretNames.includes(k) ? SECRET_MASK : v])),
+    public: Object.fromEntries(entries.filter((e) => !isSecret(e))),
+    secret: Object.fromEntries(entries.filter(isSecret)),
+  };
+}
+
+/** Values without the secret ones: what a rebuild or a retried allocation may reuse from a build row. */
+export function withoutSecrets(job: Parameters, values: Record<string, string>): Record<string, string> {
+  return splitParameters(job, values).public;
+}
+
+/** A definition as shown by the API: a secret parameter's default is a secret too. */
+export function publicDefinition<T extends Parameters>(definition: T): T & { parameters: JobDefinition['parameters'] } {
+  return { ...definition, parameters: (definition.parameters ?? []).map((p) => (p.secret && p.default !== undefined ? { ...p, default: SECRET_MASK } : p)) };
+}
+
+/**
+ * A command's environment on its build host: the secret values join the public ones (and win a
+ * name clash); `secrets` lists the values for the log masker.
+ */
+export function withSecretValues(env: Record<string, string>, secrets: Record<string, string>): { env: Record<string, string>; secrets: string[] } {
+  return { env: { ...env, ...secrets }, secrets: Object.values(secrets) };
+}
