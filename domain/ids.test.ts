@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildWorkflowId, deploymentWorkflowId, environmentLockWorkflowId, stableHash } from './ids.js';
+import { buildWorkflowId, correlationId, deploymentWorkflowId, environmentLockWorkflowId, parseCorrelationId, stableHash } from './ids.js';
 
 const SAFE = /^[A-Za-z0-9._-]+$/;
 const base = { scope: 'slipway', service: 'checkout', version: '1.2.3', key: 'req-1' };
@@ -62,6 +62,18 @@ describe('stableHash', () => {
 
   it('differs for different texts', () => {
     expect(stableHash('a')).not.toBe(stableHash('b'));
+  });
+});
+
+describe('correlationId / parseCorrelationId', () => {
+  it('round-trips a deployment id and environment', () => {
+    const deploymentId = id();
+    expect(correlationId(deploymentId, 'preprod')).toBe(`${deploymentId}@preprod`);
+    expect(parseCorrelationId(correlationId(deploymentId, 'live'))).toEqual({ deploymentId, environment: 'live' });
+  });
+
+  it.each(['', 'preprod', 'dep-x', '@preprod', 'dep-x@', 'dep-x@a@b', 'bld-x@preprod', 'x dep-x@preprod'])('%j is none', (text) => {
+    expect(parseCorrelationId(text)).toBeNull();
   });
 });
 

@@ -24,6 +24,20 @@ export function deploymentWorkflowId(scope: string, service: string, version: st
   return `dep-${safe(service)}-${safe(version)}-${stableHash(`${scope}\u0000${service}\u0000${version}\u0000${requestKey}`).slice(0, 20)}`;
 }
 
+/**
+ * One deployment's step in one environment: its environment lock request id, and the value of the
+ * Jenkins correlation parameter by which a Notification plugin notice finds the deployment again.
+ */
+export function correlationId(deploymentId: string, environment: string): string {
+  return `${deploymentId}@${environment}`;
+}
+
+/** The deployment and environment a correlation id names; null for any other text. */
+export function parseCorrelationId(text: string): { deploymentId: string; environment: string } | null {
+  const match = /^(dep-[^@]+)@([^@]+)$/.exec(text);
+  return match ? { deploymentId: match[1]!, environment: match[2]! } : null;
+}
+
 export function environmentLockWorkflowId(scope: string, environment: string): string {
   return `env-lock-${environment}@${scope}`;
 }

@@ -6,6 +6,7 @@ import type { DockerDeployer, JenkinsDeployer, JobDeployer } from '../domain/con
 import { jenkinsParameters, type TemplateValues } from '../domain/service-plan.js';
 import { renderTemplate } from '../domain/template.js';
 import type { BuildResult } from './build.messages.js';
+import { correlationId } from './deployment.messages.js';
 import { parseDuration } from '../domain/duration.js';
 import { ErrorType } from '../domain/errors.js';
 
@@ -48,7 +49,7 @@ export async function runJenkins(deployer: JenkinsDeployer, ctx: DeployContext):
   try {
     const triggered = await jenkins.jenkinsTrigger({
       ...ref, parameters: jenkinsParameters(deployer.parameters, ctx.values),
-      correlation: { name: deployer.correlationParameter, value: `${ctx.values.deploymentId}@${ctx.values.environment}` },
+      correlation: { name: deployer.correlationParameter, value: correlationId(ctx.values.deploymentId, ctx.values.environment) },
     });
     await ctx.onJenkinsBuild(triggered);
     const status = await awaitBuild(jenkins, { ...ref, buildNumber: triggered.buildNumber }, ctx);
@@ -109,7 +110,7 @@ export async function runJob(deployer: JobDeployer, ctx: DeployContext): Promise
   const store = proxyActivities<BuildStoreActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '10s', nonRetryableErrorTypes } });
   try {
     const parameters = Object.fromEntries(Object.entries(deployer.parameters).map(([k, t]) => [k, renderTemplate(t, ctx.values)]));
-    const input = await store.allocateBuildOnce({ jobPath: deployer.job, parameters, trigger: `deployment ${ctx.values.deploymentId}@${ctx.values.environment}` });
+    const input = await store.allocateBuildOnce({ jobPath: deployer.job, parameters, trigger: `deployment ${correlationId(ctx.values.deploymentId, ctx.values.environment)}` });
     await ctx.onBuild({ id: input.id, job: input.jobPath, number: input.number });
     const result: BuildResult = await executeChild('build', { workflowId: input.id, taskQueue: workflowInfo().taskQueue, args: [input] });
     const message = `build #${input.number} of ${input.jobPath} ${result.status}${result.reason ? `: ${result.reason}` : ''}`;

@@ -5,7 +5,7 @@ import type { DeploymentInput, DeploymentState } from '../domain/deployment-stat
 // Updates (with validators) for what a caller waits on: the answer says accepted or refused, and
 // the projection is written before the update returns. Signals for facts nobody waits on.
 
-export { deploymentWorkflowId } from '../domain/ids.js';
+export { correlationId, deploymentWorkflowId, parseCorrelationId } from '../domain/ids.js';
 export type { DeploymentInput, DeploymentState };
 
 export interface TestReport { passed: boolean; version?: string; actor: string }

@@ -3,7 +3,7 @@ import { linkFeature } from '../../db/features.js';
 import { featureKeys } from '../../domain/feature-keys.js';
 import { can, requireScope, type AuthEnv } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { jenkinsNotifiedSignal } from '../../workflows/deployment.messages.js';
+import { jenkinsNotifiedSignal, parseCorrelationId } from '../../workflows/deployment.messages.js';
 import { logger } from '../../infra/logger.js';
 
 // The Jenkins Notification plugin posts build phases here (configure the endpoint as
@@ -16,8 +16,6 @@ interface Notice {
   build?: { phase?: string; number?: number; status?: string; full_url?: string; url?: string; parameters?: Record<string, string>; scm?: { url?: string; branch?: string; commit?: string } };
 }
 
-const correlation = /^(dep-[^@]+)@([^@]+)$/;
-
 export function callbackRoutes(deps: ApiDeps) {
   const app = new Hono<AuthEnv>();
   app.post('/hooks/jenkins', async (c) => {
@@ -29,13 +27,13 @@ export function callbackRoutes(deps: ApiDeps) {
     } catch {
       return c.json({ error: { code: 'invalid', message: 'body: not JSON', field: 'body' } }, 400);
     }
-    const match = Object.values(notice.build?.parameters ?? {}).map((v) => correlation.exec(String(v))).find(Boolean);
-    if (!match) return c.json(await recordCiBuild(deps, notice), 202);
-    const [, workflowId, environment] = match;
+    const step = Object.values(notice.build?.parameters ?? {}).map((v) => parseCorrelationId(String(v))).find(Boolean);
+    if (!step) return c.json(await recordCiBuild(deps, notice), 202);
+    const { deploymentId, environment } = step;
     try {
-      await deps.temporal.workflow.getHandle(workflowId!).signal(jenkinsNotifiedSignal, { environment: environment!, phase: notice.build?.phase ?? '', buildNumber: notice.build?.number });
+      await deps.temporal.workflow.getHandle(deploymentId).signal(jenkinsNotifiedSignal, { environment, phase: notice.build?.phase ?? '', buildNumber: notice.build?.number });
     } catch (err) {
-      logger.info({ err, deploymentId: workflowId }, 'Jenkins notice for a deployment that is not running');
+      logger.info({ err, deploymentId }, 'Jenkins notice for a deployment that is not running');
       return c.json({ accepted: false, message: 'ignored: deployment is not running' }, 202);
     }
     return c.json({ accepted: true }, 200);
