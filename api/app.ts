@@ -12,14 +12,16 @@ import { octopushRoutes } from './routes/octopush.js';
 import { queueRoutes } from './routes/queue.js';
 import { serviceRoutes } from './routes/services.js';
 import { tokenRoutes } from './routes/tokens.js';
-import { jobRoutes } from './routes/jobs.js';
+import { jobRoutes } from './jobs/routes.js';
+import { buildRoutes } from './builds/routes.js';
+import { environmentRoutes } from './environments/routes.js';
 import { createBuildCommands } from './build-commands.js';
-import { documentBuildRoutes } from './openapi-builds.js';
+import { documentBuildLogRoutes } from './openapi-builds.js';
 import { buildLogRoutes } from './routes/build-logs.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { hookRoutes } from './routes/hooks.js';
 import { featureRoutes } from './routes/features.js';
-import { v1App } from './openapi.js';
+import { serveDocument, v1App } from './openapi.js';
 import { tracing } from './tracing.js';
 import type { WebhookRelay } from './webhook-relay.js';
 
@@ -36,15 +38,17 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
 
   const v1 = v1App();
   v1.route('/', deploymentRoutes(deps, commands));
-  v1.route('/', queueRoutes(deps, queue));
-  v1.route('/', serviceRoutes(deps));
-  v1.route('/', tokenRoutes(deps));
-  v1.route('/', jobRoutes(deps, buildCommands));
+  v1.route('/environments', environmentRoutes(deps, queue));
+  v1.route('/queue', queueRoutes(deps, queue));
+  v1.route('/services', serviceRoutes(deps));
+  v1.route('/tokens', tokenRoutes(deps));
+  v1.route('/jobs', jobRoutes(deps, buildCommands));
+  v1.route('/builds', buildRoutes(deps, buildCommands));
   v1.route('/', artifactRoutes(deps));
   v1.route('/', featureRoutes(deps));
-  documentBuildRoutes(v1);
+  documentBuildLogRoutes(v1);
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  v1.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Slipway API', version: deps.version, description: 'Deployments, queues, services and tokens. Octopush-compatible routes live outside /v1.' } });
+  serveDocument(v1, '/openapi.json', { openapi: '3.1.0', info: { title: 'Slipway API', version: deps.version, description: 'Deployments, queues, services and tokens. Octopush-compatible routes live outside /v1.' } });
 
   const app = new Hono<AuthEnv>();
   app.use(tracing());

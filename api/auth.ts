@@ -50,8 +50,8 @@ export function can(principal: Principal, scope: Scope, service?: string): boole
   return hasScope(principal.scopes, scope, service);
 }
 
-export function requireScope(c: Context<AuthEnv>, scope: Scope, service?: string): Principal {
-  const principal = c.get('principal');
+export function requireScope<E extends AuthEnv>(c: Context<E>, scope: Scope, service?: string): Principal {
+  const principal: Principal = c.get('principal');
   if (can(principal, scope, service)) return principal;
   if (principal.anonymous || principal.invalid) throw unauthorized();
   throw forbidden(service && scope === 'deploy:approve' ? `${scope} (or ${scope}:${service})` : scope);

@@ -6,7 +6,7 @@ import { errorResponses, v1App } from '../openapi.js';
 import { pipelineOf } from '../../domain/service-plan.js';
 
 const list = createRoute({
-  method: 'get', path: '/services',
+  method: 'get', path: '/',
   responses: { 200: { description: 'Configured services, their pipeline and what is deployed where', content: { 'application/json': { schema: z.object({ services: z.array(z.looseObject({ name: z.string() })) }) } } }, ...errorResponses },
 });
 
