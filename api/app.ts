@@ -9,7 +9,7 @@ import { callbackRoutes } from './routes/callbacks.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { createHealthCheck, healthRoutes } from './routes/health.js';
 import { octopushRoutes } from './routes/octopush.js';
-import { queueRoutes } from './routes/queue.js';
+import { queueRoutes } from './queue/routes.js';
 import { serviceRoutes } from './services/routes.js';
 import { tokenRoutes } from './tokens/routes.js';
 import { jobRoutes } from './jobs/routes.js';
