@@ -20,7 +20,7 @@ import { documentBuildLogRoutes } from './openapi-builds.js';
 import { buildLogRoutes } from './routes/build-logs.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { hookRoutes } from './routes/hooks.js';
-import { featureRoutes } from './routes/features.js';
+import { featureRoutes } from './features/routes.js';
 import { serveDocument, v1App } from './openapi.js';
 import { tracing } from './tracing.js';
 import type { WebhookRelay } from './webhook-relay.js';
