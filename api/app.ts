@@ -18,7 +18,7 @@ import { environmentRoutes } from './environments/routes.js';
 import { createBuildCommands } from './build-commands.js';
 import { documentBuildLogRoutes } from './openapi-builds.js';
 import { buildLogRoutes } from './routes/build-logs.js';
-import { artifactRoutes } from './routes/artifacts.js';
+import { artifactRoutes } from './artifacts/routes.js';
 import { hookRoutes } from './routes/hooks.js';
 import { featureRoutes } from './features/routes.js';
 import { serveDocument, v1App } from './openapi.js';
