@@ -44,8 +44,8 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   v1.route('/tokens', tokenRoutes(deps));
   v1.route('/jobs', jobRoutes(deps, buildCommands));
   v1.route('/builds', buildRoutes(deps, buildCommands));
-  v1.route('/', artifactRoutes(deps));
-  v1.route('/', featureRoutes(deps));
+  v1.route('/artifacts', artifactRoutes(deps));
+  v1.route('/features', featureRoutes(deps));
   documentBuildLogRoutes(v1);
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   serveDocument(v1, '/openapi.json', { openapi: '3.1.0', info: { title: 'Slipway API', version: deps.version, description: 'Deployments, queues, services and tokens. Octopush-compatible routes live outside /v1.' } });
