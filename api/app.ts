@@ -17,7 +17,7 @@ import { buildRoutes } from './builds/routes.js';
 import { environmentRoutes } from './environments/routes.js';
 import { createBuildCommands } from './build-commands.js';
 import { documentBuildLogRoutes } from './openapi-builds.js';
-import { buildLogRoutes } from './routes/build-logs.js';
+import { buildLogRoutes } from './builds/logs.js';
 import { artifactRoutes } from './artifacts/routes.js';
 import { hookRoutes } from './routes/hooks.js';
 import { featureRoutes } from './features/routes.js';

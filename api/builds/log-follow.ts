@@ -1,6 +1,6 @@
-import { buildStatus, listenBuildLogs, readBuildLog } from '../db/build-logs.js';
-import type { Db, PubSub } from '../db/client.js';
-import { finishedBuildStatuses, type BuildStatus } from '../domain/build-state.js';
+import { buildStatus, listenBuildLogs, readBuildLog } from '../../db/build-logs.js';
+import type { Db, PubSub } from '../../db/client.js';
+import { finishedBuildStatuses, type BuildStatus } from '../../domain/build-state.js';
 
 // "Replay, then follow" for one build's log, shared by the SSE and WebSocket routes. Chunks come
 // from Postgres only; a notification just says "look again", so any API replica can follow any

@@ -5,7 +5,7 @@ import { buildStatus, readBuildLog } from '../../db/build-logs.js';
 import type { PubSub } from '../../db/client.js';
 import { logger } from '../../infra/logger.js';
 import { requireScope, type AuthEnv } from '../auth.js';
-import { createBuildLogHub, followBuildLog, type FollowEvent } from '../build-log-follow.js';
+import { createBuildLogHub, followBuildLog, type FollowEvent } from './log-follow.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest, notFound } from '../errors.js';
 

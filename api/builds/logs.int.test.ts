@@ -4,14 +4,14 @@ import { serve, upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { insertLogChunk, notifyBuildStatus, notifyLogChunk } from '../db/build-logs.js';
-import { openDatabase, type Database } from '../db/client.js';
-import { builds } from '../db/schema.js';
-import { createToken } from '../db/tokens.js';
-import { freshDatabase } from '../test/support/pg.js';
-import { authenticate, type AuthEnv } from './auth.js';
-import { onError } from './errors.js';
-import { buildLogRoutes } from './routes/build-logs.js';
+import { insertLogChunk, notifyBuildStatus, notifyLogChunk } from '../../db/build-logs.js';
+import { openDatabase, type Database } from '../../db/client.js';
+import { builds } from '../../db/schema.js';
+import { createToken } from '../../db/tokens.js';
+import { freshDatabase } from '../../test/support/pg.js';
+import { authenticate, type AuthEnv } from '../auth.js';
+import { onError } from '../errors.js';
+import { buildLogRoutes } from './logs.js';
 
 // The log routes over real HTTP: the worker side stores and announces chunks on one connection pool
 // (as the log sink, activities/build-logs.ts, does), the API reads and follows on another (as two
