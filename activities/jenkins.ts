@@ -3,9 +3,9 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
+import { jenkinsAnswer, jenkinsServer, unanswered, type JenkinsServer, type JenkinsServerConfig } from '../infra/jenkins.js';
 import { logger } from '../infra/logger.js';
 
-export interface JenkinsServerConfig { url: string; user?: string; token?: string }
 export interface JenkinsDeps { servers: Record<string, JenkinsServerConfig>; pollIntervalMs?: number /* default 2000 */; requestTimeoutMs?: number /* default 15000 */ }
 export interface JenkinsJobRef { server: string; job: string /* 'folder/sub/job' */ }
 export interface JenkinsTriggerInput extends JenkinsJobRef { parameters: Record<string, string>; correlation: { name: string; value: string } }
@@ -19,12 +19,11 @@ const BUILDS_TREE = 'builds[number,queueId,result,building,actions[parameters[na
 const QUEUE_TREE = 'items[id,params,task[url]]';
 const BUILD_TREE = 'number,building,result,duration';
 
-interface Server { name: string; base: string; authorization: string | null }
 interface Reply { status: number; headers: Headers; text: string }
 interface Crumb { field: string; value: string; cookie: string }
 interface RequestOpts { form?: URLSearchParams; crumb?: Crumb }
 /** What a failed call was about, for error messages: never carries credentials. */
-interface Subject { server: Server; action: string; job?: string }
+interface Subject { server: JenkinsServer; action: string; job?: string }
 
 type BuildsJson = { builds?: Array<{ number: number; actions?: Array<{ _class?: string; parameters?: Array<{ name: string; value?: unknown }> }> }> };
 type QueueJson = { items?: Array<{ id: number; params?: string; task?: { url?: string } }> };
@@ -35,23 +34,13 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
   const pollIntervalMs = deps.pollIntervalMs ?? 2000;
   const requestTimeoutMs = deps.requestTimeoutMs ?? 15000;
 
-  function server(name: string): Server {
-    const cfg = deps.servers[name];
-    if (!cfg) throw ApplicationFailure.nonRetryable(`unknown Jenkins server "${name}"`, ErrorType.BadConfig);
-    let url: URL;
+  /** A server that cannot be used is a configuration error: retrying cannot help. */
+  function server(name: string): JenkinsServer {
     try {
-      url = new URL(cfg.url);
-    } catch {
-      throw ApplicationFailure.nonRetryable(`Jenkins server "${name}" has an invalid url`, ErrorType.BadConfig);
+      return jenkinsServer(name, deps.servers);
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable((err as Error).message, ErrorType.BadConfig);
     }
-    // fetch rejects URLs with credentials and would echo them in its error message.
-    if (url.username || url.password) {
-      throw ApplicationFailure.nonRetryable(`Jenkins server "${name}": put credentials in user/token, not in the url`, ErrorType.BadConfig);
-    }
-    const authorization = cfg.user !== undefined && cfg.token !== undefined
-      ? `Basic ${Buffer.from(`${cfg.user}:${cfg.token}`).toString('base64')}`
-      : null;
-    return { name, base: url.href.replace(/\/+$/, ''), authorization };
   }
 
   const where = (s: Subject) => (s.job ? `Jenkins "${s.server.name}" job "${s.job}"` : `Jenkins "${s.server.name}"`);
@@ -73,22 +62,15 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
       return { status: res.status, headers: res.headers, text: await res.text() };
     } catch (err) {
       if (cancel.aborted) throw cancel.reason;
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `timed out after ${requestTimeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-      throw new Error(`${where(s)}: ${s.action} (${method} /${path.split('?')[0]}) failed: ${why}`);
+      throw new Error(`${where(s)}: ${s.action} (${method} /${path.split('?')[0]}) failed: ${unanswered(err, requestTimeoutMs)}`);
     }
   }
 
   /** 4xx are final; 5xx, 408/429 and restart pages are left to Temporal's retry policy. */
   function failure(s: Subject, res: Reply): Error {
-    const what = `${where(s)}: ${s.action} answered HTTP ${res.status}`;
-    if (res.status === 503 && /getting ready to work|is restarting/i.test(res.text)) return new Error(`${what} (Jenkins is restarting)`);
-    if (res.status >= 500 || res.status === 408 || res.status === 429) return new Error(what);
-    const hint: Record<number, string> = {
-      400: ' (bad request, e.g. the job is not parameterized)', 401: ' (invalid user or API token)',
-      403: ' (missing permission or CSRF crumb)', 404: ' (not found, or not visible to this user)', 409: ' (job is disabled)',
-    };
-    return ApplicationFailure.nonRetryable(`${what}${hint[res.status] ?? ''}`, ErrorType.JenkinsRejected);
+    const { hint, retryable } = jenkinsAnswer(res.status, res.text);
+    const message = `${where(s)}: ${s.action} answered HTTP ${res.status}${hint}`;
+    return retryable ? new Error(message) : ApplicationFailure.nonRetryable(message, ErrorType.JenkinsRejected);
   }
 
   async function getJson<T>(s: Subject, path: string): Promise<T> {
@@ -121,13 +103,13 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
   }
 
   const tree = (t: string) => new URLSearchParams({ tree: t }).toString();
-  const urls = (srv: Server, job: string, n: number) => {
+  const urls = (srv: JenkinsServer, job: string, n: number) => {
     const buildUrl = `${srv.base}/${jobPath(job)}/${n}/`;
     return { buildUrl, consoleUrl: `${buildUrl}console` };
   };
 
   /** §7.3: the correlation parameter survives merges, restarts and lost responses; newest match wins. */
-  async function findBuild(srv: Server, input: JenkinsTriggerInput): Promise<number | null> {
+  async function findBuild(srv: JenkinsServer, input: JenkinsTriggerInput): Promise<number | null> {
     const s = { server: srv, job: input.job, action: 'build search' };
     const body = await getJson<BuildsJson>(s, `${jobPath(input.job)}/api/json?${tree(BUILDS_TREE)}`);
     const { name, value } = input.correlation;
@@ -136,7 +118,7 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
     return hit ? hit.number : null;
   }
 
-  async function findQueued(srv: Server, input: JenkinsTriggerInput): Promise<number | null> {
+  async function findQueued(srv: JenkinsServer, input: JenkinsTriggerInput): Promise<number | null> {
     const s = { server: srv, job: input.job, action: 'queue search' };
     const body = await getJson<QueueJson>(s, `queue/api/json?${tree(QUEUE_TREE)}`);
     const wanted = input.job.split('/').filter((x) => x !== '').flatMap((x) => ['job', x]);
@@ -151,7 +133,7 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
   }
 
   /** Queue first: an item leaving between the two looks then shows up in the builds list. */
-  async function findExisting(srv: Server, input: JenkinsTriggerInput): Promise<{ queueId: number } | { buildNumber: number } | null> {
+  async function findExisting(srv: JenkinsServer, input: JenkinsTriggerInput): Promise<{ queueId: number } | { buildNumber: number } | null> {
     const queueId = await findQueued(srv, input);
     if (queueId !== null) return { queueId };
     const buildNumber = await findBuild(srv, input);
@@ -159,7 +141,7 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
   }
 
   /** §7.2: poll the item until it names its build; `executable: null` on a fresh LeftItem is normal. */
-  async function awaitQueueItem(srv: Server, input: JenkinsTriggerInput, queueId: number): Promise<{ queueId: number; buildNumber: number }> {
+  async function awaitQueueItem(srv: JenkinsServer, input: JenkinsTriggerInput, queueId: number): Promise<{ queueId: number; buildNumber: number }> {
     const ctx = Context.current();
     for (;;) {
       ctx.heartbeat({ queueId });
@@ -190,7 +172,7 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
     }
   }
 
-  async function trigger(srv: Server, input: JenkinsTriggerInput): Promise<{ queueId: number | null; buildNumber: number | null; adopted: boolean }> {
+  async function trigger(srv: JenkinsServer, input: JenkinsTriggerInput): Promise<{ queueId: number | null; buildNumber: number | null; adopted: boolean }> {
     const s = { server: srv, job: input.job, action: 'trigger' };
     const form = new URLSearchParams({ ...input.parameters, [input.correlation.name]: input.correlation.value });
     const res = await post(s, `${jobPath(input.job)}/buildWithParameters`, form);
@@ -265,11 +247,6 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
       const res = await post(s, `${jobPath(input.job)}/${input.buildNumber}/stop`);
       if (res.status >= 400 || (res.status >= 300 && res.status !== 302 && res.status !== 303)) throw failure(s, res);
       logger.info({ server: input.server, job: input.job, buildNumber: input.buildNumber }, 'jenkins: build stop requested');
-    },
-
-    async jenkinsPing(serverName: string): Promise<void> {
-      const srv = server(serverName);
-      await getJson<unknown>({ server: srv, action: 'ping' }, `api/json?${tree('mode')}`);
     },
   };
 }

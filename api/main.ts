@@ -3,8 +3,9 @@ import { openDatabase } from '../db/client.js';
 import { ensureAdminToken } from '../db/tokens.js';
 import { loadConfigOrExit } from '../infra/config-loader.js';
 import { readEnv } from '../infra/env.js';
+import { jenkinsPinger } from '../infra/jenkins.js';
 import { logger } from '../infra/logger.js';
-import { connectTemporal, jenkinsPinger, serveApi } from '../infra/runtime.js';
+import { connectTemporal, serveApi } from '../infra/runtime.js';
 import { setupTelemetry } from '../infra/telemetry.js';
 import { version } from '../infra/version.js';
 

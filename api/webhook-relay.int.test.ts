@@ -4,14 +4,13 @@
 import { createServer } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client.js';
-import { webhookInbox } from '../db/schema.js';
 import { inboxId, insertDelivery } from '../db/webhook-inbox.js';
 import { normalizeForgeEvents } from '../domain/forge-events.js';
 import { parseConfig } from '../infra/config-loader.js';
 import { connectTemporal, type TemporalClients } from '../infra/runtime.js';
+import { inboxRow, inboxWorkflowIds } from '../test/support/inbox-rows.js';
 import { freshDatabase } from '../test/support/pg.js';
 import { eventually } from '../test/support/stack.js';
 import { githubPush } from '../test/support/webhooks.js';
@@ -34,8 +33,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(relays.map((r) => r.close()));
-  const rows = await database.db.select({ workflowId: webhookInbox.workflowId }).from(webhookInbox);
-  await Promise.all(rows.map((r) => temporal.client.workflow.getHandle(r.workflowId).terminate('test over').catch(() => {})));
+  const workflowIds = await inboxWorkflowIds(database.db);
+  await Promise.all(workflowIds.map((id) => temporal.client.workflow.getHandle(id).terminate('test over').catch(() => {})));
   await temporal.close();
   await database.close();
   await pg.drop();
@@ -65,7 +64,7 @@ async function accept(db: Database = database) {
   return { id: inboxId('github', deliveryId), workflowId };
 }
 
-const row = async (id: string) => (await database.db.select().from(webhookInbox).where(eq(webhookInbox.id, id)))[0]!;
+const row = async (id: string) => (await inboxRow(database.db, id))!;
 const handed = (id: string) => eventually(async () => { const r = await row(id); return r.handedAt ? r : undefined; }, `delivery ${id} to be handed to Temporal`, 20_000);
 const countBy = (xs: string[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
 
@@ -144,7 +143,7 @@ describe('webhook relay', () => {
     const done = await accept();
     const r = relay(database, client, { ...fast, retentionMs: 2_000, pruneEveryMs: 100 });
     await handed(done.id);
-    await eventually(async () => ((await database.db.select().from(webhookInbox).where(eq(webhookInbox.id, done.id))).length === 0 ? true : undefined), 'the handed delivery to be pruned', 15_000);
+    await eventually(async () => ((await inboxRow(database.db, done.id)) === undefined ? true : undefined), 'the handed delivery to be pruned', 15_000);
     await r.close();
     await temporal.client.workflow.getHandle(done.workflowId).terminate('test over');
   });

@@ -8,9 +8,6 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
 import { startWebhookRelay } from '../api/webhook-relay.js';
-import { createJenkinsActivities } from '../activities/jenkins.js';
-import { jenkinsServers } from '../worker/worker.js';
-import type { SlipwayConfig } from '../domain/config.js';
 import { logger } from './logger.js';
 
 // Pieces shared by the entry points (npm start, api, worker) and the integration tests.
@@ -33,12 +30,6 @@ export async function connectTemporal(address: string, namespace: string): Promi
   const native = await NativeConnection.connect({ address });
   const client = new Client({ connection, namespace, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
   return { connection, native, client, close: async () => { await connection.close(); await native.close(); } };
-}
-
-/** /health pings configured Jenkins servers through the same client the worker uses. */
-export function jenkinsPinger(config: SlipwayConfig, env: NodeJS.ProcessEnv = process.env) {
-  const jenkins = createJenkinsActivities({ servers: jenkinsServers(config, env) });
-  return (server: string) => jenkins.jenkinsPing(server);
 }
 
 /** The HTTP API and, beside it, the relay that hands the webhook inbox's deliveries to Temporal. */

@@ -13,6 +13,7 @@ import { createStoreActivities } from '../activities/store.js';
 import type { Database } from '../db/client.js';
 import type { SlipwayConfig } from '../domain/config.js';
 import { secretFromEnv } from '../infra/env.js';
+import { jenkinsServers } from '../infra/jenkins.js';
 import { setupTelemetry, type Telemetry } from '../infra/telemetry.js';
 import { bundleWorkflowsOutOfProcess } from './workflow-bundle.js';
 
@@ -43,10 +44,6 @@ export interface WorkerDeps {
   /** Workflows kept in this worker's cache (DEFAULT_MAX_CACHED_WORKFLOWS when absent). */
   maxCachedWorkflows?: number;
   env?: NodeJS.ProcessEnv;
-}
-
-export function jenkinsServers(config: SlipwayConfig, env: NodeJS.ProcessEnv = process.env) {
-  return Object.fromEntries(Object.entries(config.jenkins).map(([name, s]) => [name, { url: s.url, user: s.user, token: secretFromEnv(s.tokenEnv, env) }]));
 }
 
 /** Forges with an API (for commit statuses and issues); tokens come from the environment. */
