@@ -7,7 +7,7 @@ import { apiTokens } from './schema.js';
 // API tokens: the secret is shown once, at creation; only its SHA-256 is stored. Tokens are
 // 32 random bytes, so a fast hash is enough (there is nothing to brute-force).
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export interface TokenInfo { id: string; name: string; scopes: string[]; createdAt: Date; revokedAt: Date | null; lastUsedAt: Date | null }
 

@@ -6,7 +6,7 @@ import type { JobDefinition } from './job.js';
 
 type Parameters = { parameters?: JobDefinition['parameters'] };
 
-export const SECRET_MASK = '***';
+const SECRET_MASK = '***';
 
 export function secretParameterNames(job: Parameters): string[] {
   return (job.parameters ?? []).filter((p) => p.secret).map((p) => p.title);
