@@ -16,7 +16,6 @@ import { jobRoutes } from './jobs/routes.js';
 import { buildRoutes } from './builds/routes.js';
 import { environmentRoutes } from './environments/routes.js';
 import { createBuildCommands } from './build-commands.js';
-import { documentBuildLogRoutes } from './openapi-builds.js';
 import { buildLogRoutes } from './builds/logs.js';
 import { artifactRoutes } from './artifacts/routes.js';
 import { hookRoutes } from './routes/hooks.js';
@@ -44,9 +43,9 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   v1.route('/tokens', tokenRoutes(deps));
   v1.route('/jobs', jobRoutes(deps, buildCommands));
   v1.route('/builds', buildRoutes(deps, buildCommands));
+  v1.route('/builds', buildLogRoutes(deps, upgradeWebSocket, { heartbeatMs: deps.logHeartbeatMs }));
   v1.route('/artifacts', artifactRoutes(deps));
   v1.route('/features', featureRoutes(deps));
-  documentBuildLogRoutes(v1);
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   serveDocument(v1, '/openapi.json', { openapi: '3.1.0', info: { title: 'Slipway API', version: deps.version, description: 'Deployments, queues, services and tokens. Octopush-compatible routes live outside /v1.' } });
 
@@ -56,7 +55,6 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   // Webhooks authenticate by signature, not by API token.
   app.route('/', hookRoutes(deps, webhookRelay));
   app.use(authenticate(deps.db, deps.config.auth.anonymous));
-  app.route('/', buildLogRoutes(deps, upgradeWebSocket, { heartbeatMs: deps.logHeartbeatMs }));
   app.route('/v1', v1);
   app.route('/', callbackRoutes(deps));
   app.route('/', octopushRoutes(deps, commands, queue, health));

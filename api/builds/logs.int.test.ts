@@ -117,7 +117,7 @@ beforeAll(async () => {
 
   const app = new Hono<AuthEnv>();
   app.use(authenticate(api.db, []));
-  app.route('/', buildLogRoutes({ db: api.db, pubsub: api.pubsub }, upgradeWebSocket, { heartbeatMs: 200 }));
+  app.route('/v1/builds', buildLogRoutes({ db: api.db, pubsub: api.pubsub }, upgradeWebSocket, { heartbeatMs: 200 }));
   app.onError(onError);
   const wss = new WebSocketServer({ noServer: true });
   await new Promise<void>((resolve) => {
@@ -214,8 +214,16 @@ describe('build log routes', () => {
     expect(whole.headers.get('content-type')).toContain('text/plain');
     expect(await whole.text()).toBe('starting\nlint ok\ntests ok\n');
     expect(await (await get(`/v1/builds/${id}/log?stage=unit-tests&step=lint`)).text()).toBe('lint ok\n');
-    expect((await get(`/v1/builds/${id}/log?stage=unit-tests`)).status).toBe(400);
+    const halfCommand = await get(`/v1/builds/${id}/log?stage=unit-tests`);
+    expect(halfCommand.status).toBe(400);
+    expect(((await halfCommand.json()) as { error: { field: string } }).error.field).toBe('step');
     expect((await get(`/v1/builds/${id}/log`, false)).status).toBe(401);
+    for (const path of [`/v1/builds/${id}/logs/events?after=x`, `/v1/builds/${id}/logs/ws?after=-1`]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { error: { field: string } }).error.field).toBe('after');
+    }
+    expect((await get(`/v1/builds/${id}/logs/ws`)).status).toBe(404);
   });
 
   it('answers 404 for an unknown build on every route', async () => {

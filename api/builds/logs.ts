@@ -1,13 +1,15 @@
-import { Hono, type Context } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler, TypedResponse } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { UpgradeWebSocket } from 'hono/ws';
 import { buildStatus, readBuildLog } from '../../db/build-logs.js';
 import type { PubSub } from '../../db/client.js';
 import { logger } from '../../infra/logger.js';
 import { requireScope, type AuthEnv } from '../auth.js';
-import { createBuildLogHub, followBuildLog, type FollowEvent } from './log-follow.js';
 import type { ApiDeps } from '../deps.js';
-import { badRequest, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
+import { errorResponses, v1App } from '../openapi.js';
+import { createBuildLogHub, followBuildLog, type FollowEvent } from './log-follow.js';
 
 // A build's output: the whole text (or one command's), and the live stream as Server-Sent Events
 // or WebSocket frames. Both streams replay after a chunk id, then follow until the build ends.
@@ -18,25 +20,48 @@ export interface BuildLogRouteOptions {
   heartbeatMs?: number;
 }
 
+const BuildId = z.object({ id: z.string() });
+/** Resume after this chunk id; absent or empty: from the start. */
+const ChunkId = z.string().regex(/^(\d{1,15})?$/, 'a chunk id (a non-negative integer)').optional();
+const resumeAfter = (value: string | undefined) => Number(value ?? 0) || 0;
+
+const text = createRoute({
+  method: 'get', path: '/{id}/log', summary: 'The whole log as text; ?stage=&step= for one command',
+  request: {
+    params: BuildId,
+    query: z.object({ stage: z.string().optional(), step: z.string().optional() }).superRefine((q, ctx) => {
+      if ((q.stage === undefined) !== (q.step === undefined)) ctx.addIssue({ code: 'custom', path: [q.stage === undefined ? 'stage' : 'step'], message: 'give both stage and step, or neither' });
+    }),
+  },
+  responses: { 200: { description: 'The log', content: { 'text/plain': { schema: z.string() } } }, ...errorResponses },
+});
+const events = createRoute({
+  method: 'get', path: '/{id}/logs/events', summary: 'Live log as Server-Sent Events (log, end; a comment as heartbeat); resumes after Last-Event-ID or ?after=',
+  request: { params: BuildId, headers: z.object({ 'last-event-id': ChunkId }), query: z.object({ after: ChunkId }) },
+  responses: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...errorResponses },
+});
+const websocket = createRoute({
+  method: 'get', path: '/{id}/logs/ws', summary: 'Live log over a WebSocket (JSON frames: log, end, heartbeat); resumes after ?after=',
+  request: { params: BuildId, query: z.object({ after: ChunkId }) },
+  responses: { 101: { description: 'Switching Protocols' }, ...errorResponses },
+});
+
 /** Needs only the database and its pub/sub: pass `{ ...deps, pubsub: database.pubsub }`. */
 export function buildLogRoutes(deps: Pick<ApiDeps, 'db'> & { pubsub: PubSub }, upgradeWebSocket: UpgradeWebSocket, opts: BuildLogRouteOptions = {}) {
   const hub = createBuildLogHub(deps.pubsub);
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
-  const app = new Hono<AuthEnv>();
+  const app = v1App();
 
   /** 404 unless the build exists; after the scope check, so strangers learn nothing. */
-  const knownBuild = async (c: Context<AuthEnv>) => {
+  const knownBuild = async (c: Context<AuthEnv>, id: string) => {
     requireScope(c, 'read');
-    const id = c.req.param('id')!;
     if ((await buildStatus(deps.db, id)) === null) throw notFound(`build ${id}`);
-    return id;
   };
 
-  app.get('/v1/builds/:id/log', async (c) => {
-    const id = await knownBuild(c);
-    const stage = c.req.query('stage');
-    const step = c.req.query('step');
-    if ((stage === undefined) !== (step === undefined)) throw badRequest(stage === undefined ? 'stage' : 'step', 'give both stage and step, or neither');
+  app.openapi(text, async (c) => {
+    const { id } = c.req.valid('param');
+    await knownBuild(c, id);
+    const { stage, step } = c.req.valid('query');
     const commandKey = stage === undefined ? undefined : `${stage}/${step}`;
     const encoder = new TextEncoder();
     let afterId = 0;
@@ -49,12 +74,14 @@ export function buildLogRoutes(deps: Pick<ApiDeps, 'db'> & { pubsub: PubSub }, u
         else afterId = page[page.length - 1]!.id;
       },
     });
-    return c.body(body, 200, { 'content-type': 'text/plain; charset=utf-8' });
+    // Streamed, so c.body(); zod-openapi expects a text/plain answer to come from c.text().
+    return c.body(body, 200, { 'content-type': 'text/plain; charset=utf-8' }) as unknown as TypedResponse<string, 200, 'text'>;
   });
 
-  app.get('/v1/builds/:id/logs/events', async (c) => {
-    const id = await knownBuild(c);
-    const after = resumeAfter(c.req.header('last-event-id') ?? c.req.query('after'));
+  app.openapi(events, async (c) => {
+    const { id } = c.req.valid('param');
+    await knownBuild(c, id);
+    const after = resumeAfter(c.req.valid('header')['last-event-id'] ?? c.req.valid('query').after);
     c.header('x-accel-buffering', 'no');
     return streamSSE(c, async (stream) => {
       const aborted = new AbortController();
@@ -70,11 +97,7 @@ export function buildLogRoutes(deps: Pick<ApiDeps, 'db'> & { pubsub: PubSub }, u
     });
   });
 
-  app.get('/v1/builds/:id/logs/ws', async (c, next) => {
-    await knownBuild(c);
-    resumeAfter(c.req.query('after'));
-    await next();
-  }, upgradeWebSocket((c) => {
+  const upgrade: MiddlewareHandler = upgradeWebSocket((c) => {
     const buildId = c.req.param('id') ?? '';
     const after = resumeAfter(c.req.query('after'));
     const aborted = new AbortController();
@@ -90,14 +113,13 @@ export function buildLogRoutes(deps: Pick<ApiDeps, 'db'> & { pubsub: PubSub }, u
         aborted.abort();
       },
     };
-  }));
+  });
+
+  app.openapi(websocket, async (c) => {
+    await knownBuild(c, c.req.valid('param').id);
+    // Not an upgrade request: nothing here answers it.
+    return (await upgrade(c, async () => {})) ?? c.notFound();
+  });
 
   return app;
-}
-
-/** A chunk id from Last-Event-ID or ?after=; absent → 0 (from the start). */
-function resumeAfter(value: string | undefined): number {
-  if (value === undefined || value === '') return 0;
-  if (!/^\d{1,15}$/.test(value)) throw badRequest('after', 'a chunk id (a non-negative integer)');
-  return Number(value);
 }
