@@ -6,8 +6,8 @@ import { normalizeForgeEvents } from '../../domain/forge-events.js';
 import { logger } from '../../infra/logger.js';
 import { forgeEventWorkflowId, type ForgeEventInput } from '../../workflows/forge-event.messages.js';
 import type { ApiDeps } from '../deps.js';
-import { createRateLimiter } from '../rate-limit.js';
-import { deliveryId, eventType, verifyDelivery } from '../webhook-verify.js';
+import { createRateLimiter } from './rate-limit.js';
+import { deliveryId, eventType, verifyDelivery } from './verify.js';
 import type { WebhookRelay } from '../webhook-relay.js';
 
 // The webhook gateway: verify, rate-limit, normalize, record in the inbox, answer 202. The answer

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhooks } from '@octokit/webhooks';
-import type { ForgeVendor } from '../domain/forge-events.js';
+import type { ForgeVendor } from '../../domain/forge-events.js';
 
 // Each vendor's proof that a delivery came from it. GitHub: HMAC-SHA256 in X-Hub-Signature-256
 // (checked by @octokit/webhooks); GitLab: the shared token in X-Gitlab-Token; Gitea: HMAC-SHA256
