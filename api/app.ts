@@ -5,7 +5,7 @@ import { createDeploymentCommands } from './deployment-commands.js';
 import type { ApiDeps } from './deps.js';
 import { onError } from './errors.js';
 import { createQueueCommands } from './queue-commands.js';
-import { callbackRoutes } from './routes/callbacks.js';
+import { callbackRoutes } from './hooks/jenkins.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { createHealthCheck, healthRoutes } from './routes/health.js';
 import { octopushRoutes } from './routes/octopush.js';
