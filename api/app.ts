@@ -18,7 +18,7 @@ import { environmentRoutes } from './environments/routes.js';
 import { createBuildCommands } from './build-commands.js';
 import { buildLogRoutes } from './builds/logs.js';
 import { artifactRoutes } from './artifacts/routes.js';
-import { hookRoutes } from './hooks/routes.js';
+import { hookRoutes } from './hooks/forge.js';
 import { featureRoutes } from './features/routes.js';
 import { serveDocument, v1App } from './openapi.js';
 import { tracing } from './tracing.js';
