@@ -36,7 +36,8 @@ function countingClient(client: Client): { client: Client; described: string[] }
 it('reports closed and unknown holders, describing only those that visibility does not show running', async () => {
   const ids = [...Array(120).keys()].map((i) => `holder-${taskQueue}-${i}`);
   for (const id of ids) {
-    await temporal.client.workflow.start('deployment', { workflowId: id, taskQueue, args: [] });
+    // A type no worker runs: a holder only has to exist.
+    await temporal.client.workflow.start('lockHolder', { workflowId: id, taskQueue, args: [] });
     started.push(id);
   }
   const [gone] = ids;

@@ -1,5 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { acquireSignal, environmentLockWorkflowId, type LockRequest } from '../workflows/environment-lock.messages.js';
+import {
+  acquireSignal, environmentLockWorkflowType, lockSignalWithStartOptions, type LockRequest, type LockTuning,
+} from '../workflows/environment-lock.messages.js';
 import type { StoreActivities } from './store.js';
 
 // Temporal-side plumbing of environment locks: a workflow cannot signal-with-start another
@@ -10,10 +12,8 @@ export interface LockDeps {
   client: Client;
   taskQueue: string;
   store: Pick<StoreActivities, 'isPaused'>;
-  /** How often a lock workflow checks that its holders still run (default 60 s). */
-  livenessCheckSeconds?: number;
-  /** Continue-as-new threshold of lock workflows (default 1,000 events). */
-  maxHistoryEvents?: number;
+  /** How lock workflows run (their defaults when absent); the API starts them with the same. */
+  tuning?: LockTuning;
 }
 
 /** Workflow ids per visibility query: well under the length a list filter may have. */
@@ -23,13 +23,8 @@ export function createLockActivities(deps: LockDeps) {
   return {
     async requestLock(input: { environment: string; concurrency: 'groups' | 'exclusive'; request: LockRequest }): Promise<void> {
       const paused = await deps.store.isPaused(input.environment);
-      await deps.client.workflow.signalWithStart('environmentLock', {
-        workflowId: environmentLockWorkflowId(deps.taskQueue, input.environment),
-        taskQueue: deps.taskQueue,
-        args: [{ environment: input.environment, concurrency: input.concurrency, paused, livenessCheckSeconds: deps.livenessCheckSeconds, maxHistoryEvents: deps.maxHistoryEvents }],
-        signal: acquireSignal,
-        signalArgs: [input.request],
-      });
+      const lock = { taskQueue: deps.taskQueue, environment: input.environment, concurrency: input.concurrency, paused, tuning: deps.tuning };
+      await deps.client.workflow.signalWithStart(environmentLockWorkflowType, lockSignalWithStartOptions(lock, acquireSignal, input.request));
     },
 
     /**

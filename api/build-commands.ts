@@ -4,7 +4,7 @@ import { findActiveJob, listActiveJobs, retireJob, saveJob, type JobRow } from '
 import { jobPathPattern, validateJob } from '../domain/job.js';
 import { publicDefinition, withoutSecrets } from '../domain/secret-parameters.js';
 import { logger } from '../infra/logger.js';
-import { cancelBuildUpdate } from '../workflows/build.messages.js';
+import { buildStartOptions, buildWorkflowType, cancelBuildUpdate } from '../workflows/build.messages.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, badRequest, conflict, notFound, unavailable } from './errors.js';
 
@@ -38,7 +38,7 @@ export function createBuildCommands(deps: ApiDeps) {
     if (!allocation.ok) throw allocation.status === 404 ? notFound(`job ${path}`) : badRequest(allocation.field, allocation.message);
     const { row, input } = allocation;
     try {
-      await temporal.workflow.start('build', { workflowId: row.id, taskQueue, args: [{ ...input, heartbeatMs: deps.heartbeatMs }], memo: { job: path, number: row.number } });
+      await temporal.workflow.start(buildWorkflowType, buildStartOptions({ ...input, heartbeatMs: deps.heartbeatMs }, { taskQueue, memo: { job: path, number: row.number } }));
     } catch (err) {
       logger.error({ err, buildId: row.id }, 'could not start build workflow');
       await markBuildNotStarted(db, row.id, 'Temporal did not accept the build');

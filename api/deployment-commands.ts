@@ -8,7 +8,7 @@ import { deploymentWorkflowId } from '../domain/ids.js';
 import { liveEnvironment, servicePlan, type ServicePlan } from '../domain/service-plan.js';
 import { logger } from '../infra/logger.js';
 import {
-  approveUpdate, cancelUpdate, registerTestJobUrlUpdate, reportTestsUpdate, type UpdateAnswer,
+  approveUpdate, cancelUpdate, deploymentStartOptions, deploymentWorkflowType, registerTestJobUrlUpdate, reportTestsUpdate, type UpdateAnswer,
 } from '../workflows/deployment.messages.js';
 import type { ApiDeps } from './deps.js';
 import { badRequest, conflict, notFound, unavailable } from './errors.js';
@@ -30,12 +30,8 @@ export function createDeploymentCommands(deps: ApiDeps) {
   /** Starts the workflow if it is not running; a closed one with this id is the same, finished, deployment. */
   async function ensureStarted(row: DeploymentRow, plan: ServicePlan, startAtLast: boolean) {
     try {
-      await temporal.workflow.start('deployment', {
-        workflowId: row.id, taskQueue,
-        workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        args: [{ id: row.id, number: row.number, version: row.version, requestor: row.requestor, plan, startAtLast, rollbackOf: row.rollbackOf, heartbeatMs: deps.heartbeatMs }],
-        memo: { service: row.service, version: row.version, number: row.number },
-      });
+      const input = { id: row.id, number: row.number, version: row.version, requestor: row.requestor, plan, startAtLast, rollbackOf: row.rollbackOf, heartbeatMs: deps.heartbeatMs };
+      await temporal.workflow.start(deploymentWorkflowType, deploymentStartOptions(input, { taskQueue, memo: { service: row.service, version: row.version, number: row.number } }));
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }

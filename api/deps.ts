@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db, PubSub } from '../db/client.js';
 import type { SlipwayConfig } from '../domain/config.js';
+import type { LockTuning } from '../workflows/environment-lock.messages.js';
 
 /** Everything the API needs, built by the entry point (api/main.ts or infra/start.ts) or a test. */
 export interface ApiDeps {
@@ -25,4 +26,6 @@ export interface ApiDeps {
   secret: (variable: string) => string | undefined;
   /** Base URL people reach this API at, for links sent to forges; null when unknown. */
   publicUrl?: string | null;
+  /** How lock workflows run when the pause switch starts one: the workers' lock tuning (defaults when absent). */
+  lockTuning?: LockTuning;
 }

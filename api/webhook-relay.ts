@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Db } from '../db/client.js';
 import { claimDeliveries, markHanded, pruneHanded, recordFailure, releaseClaims, type ClaimedDelivery } from '../db/webhook-inbox.js';
 import { logger } from '../infra/logger.js';
+import { forgeEventStartOptions, forgeEventWorkflowType } from '../workflows/forge-event.messages.js';
 
 // The webhook relay: hands the deliveries the gateway wrote to the inbox to Temporal, so that the
 // gateway answers after a database insert and never waits for a workflow start. Every API replica
@@ -76,11 +77,7 @@ export function startWebhookRelay(deps: WebhookRelayDeps, options: Partial<Webho
 
   const start = (row: ClaimedDelivery, input: NonNullable<ClaimedDelivery['input']>) => {
     const parent = row.traceContext ? propagation.extract(ROOT_CONTEXT, row.traceContext) : ROOT_CONTEXT;
-    return context.with(parent, () => temporal.withDeadline(Date.now() + o.startTimeoutMs, () => temporal.workflow.start('forgeEvent', {
-      workflowId: row.workflowId, taskQueue: deps.taskQueue,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'FAIL',
-      args: [input],
-    })));
+    return context.with(parent, () => temporal.withDeadline(Date.now() + o.startTimeoutMs, () => temporal.workflow.start(forgeEventWorkflowType, forgeEventStartOptions(row.workflowId, input, deps.taskQueue))));
   };
 
   // Hand-offs are booked together: one UPDATE for every start that ended while the previous one

@@ -18,6 +18,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { createToken } from '../db/tokens.js';
 import { deployments, deploymentTransitions } from '../db/schema.js';
 import { deploymentWorkflowId } from '../domain/ids.js';
+import { deploymentStartOptions, deploymentWorkflowType } from '../workflows/deployment.messages.js';
 import { servicePlan } from '../domain/service-plan.js';
 import { parseConfig } from '../infra/config-loader.js';
 import { readEnv } from '../infra/env.js';
@@ -212,11 +213,8 @@ async function main(): Promise<string[]> {
     const version = `raw-${tag}`;
     const id = deploymentWorkflowId('bench-idle', idleService, version, randomUUID());
     const number = rawNumber++;
-    await temporal.client.workflow.start('deployment', {
-      workflowId: id, taskQueue: 'bench-idle', workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      args: [{ id, number, version, requestor: 'bench', plan, startAtLast: false, rollbackOf: null, heartbeatMs: 30_000 }],
-      memo: { service: idleService, version, number },
-    });
+    const input = { id, number, version, requestor: 'bench', plan, startAtLast: false, rollbackOf: null, heartbeatMs: 30_000 };
+    await temporal.client.workflow.start(deploymentWorkflowType, deploymentStartOptions(input, { taskQueue: 'bench-idle', memo: { service: idleService, version, number } }));
   };
   const timed = async (n: number, prefix: string, start: (tag: string) => Promise<unknown>) => {
     const t0 = performance.now();

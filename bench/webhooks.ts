@@ -42,7 +42,7 @@ import { logger } from '../infra/logger.js';
 import { connectTemporal, serveApi } from '../infra/runtime.js';
 import { setupTelemetry } from '../infra/telemetry.js';
 import { findTemporalCli } from '../test/global-setup.js';
-import { forgeEventWorkflowId } from '../workflows/forge-event.messages.js';
+import { forgeEventStartOptions, forgeEventWorkflowId, forgeEventWorkflowType } from '../workflows/forge-event.messages.js';
 import { commandCpuMs, machineCpuMs, processCpuMs, processTree, renice, treeCpuMs } from './proc-stats.js';
 import { spawnApi, spawnServerScript, type ServerChild } from './server-processes.js';
 import { Cleanups, failedTasksLine, failedWorkflowTasksOn, openBenchDatabase, percentile, runBench, sleep, spawnWorker, startInProcessWorker, startTemporal, tempDir, waitForPollers } from './support.js';
@@ -154,10 +154,7 @@ async function main(): Promise<void> {
     });
     return (i: number, due: number) => timed(due, async () => {
       const input = inputs[i]!;
-      await temporal.connection.withDeadline(Date.now() + REQUEST_TIMEOUT_MS, () => temporal.client.workflow.start('forgeEvent', {
-        workflowId: forgeEventWorkflowId(unpolled, 'github', input.deliveryId), taskQueue: unpolled,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'FAIL', args: [input],
-      }));
+      await temporal.connection.withDeadline(Date.now() + REQUEST_TIMEOUT_MS, () => temporal.client.workflow.start(forgeEventWorkflowType, forgeEventStartOptions(forgeEventWorkflowId(unpolled, 'github', input.deliveryId), input, unpolled)));
       return { status: 202, text: '{"status":"accepted"}' };
     });
   };

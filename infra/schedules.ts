@@ -2,11 +2,10 @@ import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import type { SlipwayConfig } from '../domain/config.js';
 import { parseDuration } from '../domain/duration.js';
 import { logger } from './logger.js';
+import { gitPollScheduleAction, gitPollScheduleId } from '../workflows/git-poll.messages.js';
 
 // Temporal schedules that configuration asks for: one per polled plain git repository. Created
 // when missing, updated when the interval or rule changed; safe to run from every worker at start.
-
-export const gitPollScheduleId = (taskQueue: string, repo: string) => `git-poll-${repo.replace(/[^A-Za-z0-9._-]/g, '_')}@${taskQueue}`;
 
 export async function ensureSchedules(client: Client, config: SlipwayConfig, taskQueue: string, heartbeatMs?: number): Promise<string[]> {
   const ids: string[] = [];
@@ -14,7 +13,7 @@ export async function ensureSchedules(client: Client, config: SlipwayConfig, tas
     if (!rule.poll) continue;
     const scheduleId = gitPollScheduleId(taskQueue, repo);
     const spec = { intervals: [{ every: parseDuration(rule.poll.every)! }] };
-    const action = { type: 'startWorkflow' as const, workflowType: 'gitPoll', taskQueue, workflowId: `git-poll-${repo.replace(/[^A-Za-z0-9._-]/g, '_')}@${taskQueue}`, args: [{ repo, url: rule.poll.url, rule, heartbeatMs, scope: taskQueue }] };
+    const action = gitPollScheduleAction({ repo, url: rule.poll.url, rule, heartbeatMs, scope: taskQueue }, taskQueue);
     try {
       await client.schedule.create({ scheduleId, spec, action, policies: { overlap: 'SKIP', catchupWindow: '1m' } });
     } catch (err) {

@@ -15,6 +15,7 @@ import type { SlipwayConfig } from '../domain/config.js';
 import { secretFromEnv } from '../infra/env.js';
 import { jenkinsServers } from '../infra/jenkins.js';
 import { setupTelemetry, type Telemetry } from '../infra/telemetry.js';
+import type { LockTuning } from '../workflows/environment-lock.messages.js';
 import { bundleWorkflowsOutOfProcess } from './workflow-bundle.js';
 
 // The orchestration worker: every workflow type, and the activities for the store, locks,
@@ -39,8 +40,8 @@ export interface WorkerDeps {
   /** Pre-built bundle (tests build it once); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: WorkflowBundleWithSourceMap;
   jenkinsPollIntervalMs?: number;
-  lockLivenessCheckSeconds?: number;
-  lockMaxHistoryEvents?: number;
+  /** How lock workflows run (defaults when absent); the API is given the same. */
+  lockTuning?: LockTuning;
   /** Workflows kept in this worker's cache (DEFAULT_MAX_CACHED_WORKFLOWS when absent). */
   maxCachedWorkflows?: number;
   env?: NodeJS.ProcessEnv;
@@ -57,7 +58,7 @@ export function buildActivities(deps: WorkerDeps) {
   return {
     ...store,
     ...createBuildStoreActivities({ db: deps.database.db, pubsub: deps.database.pubsub, taskQueue: deps.taskQueue }),
-    ...createLockActivities({ client: deps.client, taskQueue: deps.taskQueue, store, livenessCheckSeconds: deps.lockLivenessCheckSeconds, maxHistoryEvents: deps.lockMaxHistoryEvents }),
+    ...createLockActivities({ client: deps.client, taskQueue: deps.taskQueue, store, tuning: deps.lockTuning }),
     ...createJenkinsActivities({ servers: jenkinsServers(deps.config, deps.env), pollIntervalMs: deps.jenkinsPollIntervalMs }),
     ...createDockerActivities({ docker: deps.docker ?? new Docker() }),
     ...createJobLinkActivities({ db: deps.database.db, pubsub: deps.database.pubsub, client: deps.client }),

@@ -1,4 +1,5 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineUpdate, executeChild, workflowInfo } from '@temporalio/workflow';
+import type { BuildInput } from '../domain/build-input.js';
 import type { BuildState } from '../domain/build-state.js';
 
 // Messages of the build workflow. Cancel is an Update: the caller learns whether the build was
@@ -9,6 +10,18 @@ export type { BuildInput } from '../domain/build-input.js';
 export { buildWorkflowId } from '../domain/ids.js';
 
 export interface BuildResult { status: BuildState['status']; reason: string | null }
+
+export const buildWorkflowType = 'build';
+
+/** Its id and number are allocated first (db/builds.ts), so the workflow id is the build id. */
+export function buildStartOptions(input: BuildInput, opts: { taskQueue: string; memo: Record<string, unknown> }) {
+  return { workflowId: input.id, taskQueue: opts.taskQueue, args: [input] as [BuildInput], memo: opts.memo };
+}
+
+/** Runs a build as a child of the calling workflow (a deployment's deploy job, a webhook's build), on its task queue. */
+export function executeBuild(input: BuildInput): Promise<BuildResult> {
+  return executeChild<(input: BuildInput) => Promise<BuildResult>>(buildWorkflowType, { workflowId: input.id, taskQueue: workflowInfo().taskQueue, args: [input] });
+}
 
 export const cancelBuildUpdate = defineUpdate<BuildState, [{ actor: string }]>('cancelBuild');
 export const buildStateQuery = defineQuery<BuildState>('buildState');

@@ -1,11 +1,11 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, ChildWorkflowFailure, condition, executeChild, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, ChildWorkflowFailure, condition, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { BuildStoreActivities } from '../activities/build-store.js';
 import type { DockerActivities } from '../activities/docker.js';
 import type { JenkinsActivities, JenkinsBuildStatus } from '../activities/jenkins.js';
 import type { DockerDeployer, JenkinsDeployer, JobDeployer } from '../domain/config.js';
 import { jenkinsParameters, type TemplateValues } from '../domain/service-plan.js';
 import { renderTemplate } from '../domain/template.js';
-import type { BuildResult } from './build.messages.js';
+import { executeBuild } from './build.messages.js';
 import { correlationId } from './deployment.messages.js';
 import { parseDuration } from '../domain/duration.js';
 import { ErrorType } from '../domain/errors.js';
@@ -112,7 +112,7 @@ export async function runJob(deployer: JobDeployer, ctx: DeployContext): Promise
     const parameters = Object.fromEntries(Object.entries(deployer.parameters).map(([k, t]) => [k, renderTemplate(t, ctx.values)]));
     const input = await store.allocateBuildOnce({ jobPath: deployer.job, parameters, trigger: `deployment ${correlationId(ctx.values.deploymentId, ctx.values.environment)}` });
     await ctx.onBuild({ id: input.id, job: input.jobPath, number: input.number });
-    const result: BuildResult = await executeChild('build', { workflowId: input.id, taskQueue: workflowInfo().taskQueue, args: [input] });
+    const result = await executeBuild(input);
     const message = `build #${input.number} of ${input.jobPath} ${result.status}${result.reason ? `: ${result.reason}` : ''}`;
     return { status: result.status === 'succeeded' ? 'deployed' : result.status === 'failed' ? 'failed' : 'errored', message, buildStatus: result.status };
   } catch (err) {

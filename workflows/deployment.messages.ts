@@ -8,6 +8,24 @@ import type { DeploymentInput, DeploymentState } from '../domain/deployment-stat
 export { correlationId, deploymentWorkflowId, parseCorrelationId } from '../domain/ids.js';
 export type { DeploymentInput, DeploymentState };
 
+// How each workflow is started lives in its messages module: the type name, and the start options
+// built from a typed input (for `client.workflow.start(type, options)`), so that no caller names a
+// workflow type or pairs it with arguments by hand. Messages modules are bundled with the workflow
+// code, so they build options and never import @temporalio/client.
+
+export const deploymentWorkflowType = 'deployment';
+
+/**
+ * The workflow id is derived from the request (deploymentWorkflowId): the same request twice finds
+ * the running deployment, and a closed one with this id is the same, finished, deployment.
+ */
+export function deploymentStartOptions(input: DeploymentInput, opts: { taskQueue: string; memo: Record<string, unknown> }) {
+  return {
+    workflowId: input.id, taskQueue: opts.taskQueue, args: [input] as [DeploymentInput], memo: opts.memo,
+    workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+  };
+}
+
 export interface TestReport { passed: boolean; version?: string; actor: string }
 export interface TestJobUrl { url: string; actor: string }
 export interface Approval { actor: string; version?: string }

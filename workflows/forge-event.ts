@@ -1,4 +1,4 @@
-import { ChildWorkflowFailure, executeChild, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { ChildWorkflowFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { BuildStoreActivities } from '../activities/build-store.js';
 import type { ForgeActivities } from '../activities/forge.js';
 import type { JobLinkActivities } from '../activities/job-links.js';
@@ -6,7 +6,7 @@ import { ErrorType } from '../domain/errors.js';
 import { featureKeys } from '../domain/feature-keys.js';
 import type { ForgeEvent } from '../domain/forge-events.js';
 import { jobAction } from '../domain/job-links.js';
-import type { BuildResult } from './build.messages.js';
+import { executeBuild, type BuildResult } from './build.messages.js';
 import type { ForgeEventInput } from './forge-event.messages.js';
 
 const retry = { maximumInterval: '30s', nonRetryableErrorTypes: [ErrorType.BadConfig, ErrorType.ForgeRejected] };
@@ -57,7 +57,7 @@ export async function forgeEvent(input: ForgeEventInput): Promise<{ builds: stri
     await status('pending', `build #${build.number} of ${action.copy} is running`);
     let result: BuildResult;
     try {
-      result = await executeChild('build', { workflowId: build.id, taskQueue: workflowInfo().taskQueue, args: [{ ...build, heartbeatMs: input.heartbeatMs }] });
+      result = await executeBuild({ ...build, heartbeatMs: input.heartbeatMs });
     } catch (err) {
       result = { status: 'errored', reason: err instanceof ChildWorkflowFailure && err.cause ? err.cause.message : String(err) };
     }

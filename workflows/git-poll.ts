@@ -1,22 +1,11 @@
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { GitPollActivities } from '../activities/git-poll.js';
-import type { RepositoryConfig } from '../domain/config.js';
 import { ErrorType } from '../domain/errors.js';
 import type { ForgeEvent } from '../domain/forge-events.js';
-import { forgeEventWorkflowId, type ForgeEventInput } from './forge-event.messages.js';
+import { executeForgeEvent, forgeEventWorkflowId, type ForgeEventInput } from './forge-event.messages.js';
+import type { GitPollInput } from './git-poll.messages.js';
 
 const git = proxyActivities<GitPollActivities>({ startToCloseTimeout: '2m', retry: { maximumAttempts: 5, nonRetryableErrorTypes: [ErrorType.BadConfig] } });
-
-export interface GitPollInput {
-  repo: string; url: string; rule: RepositoryConfig; heartbeatMs?: number;
-  /**
-   * The task queue the schedule runs polls on, which scopes the ids of the events it starts. Taken
-   * from the input rather than from workflowInfo(): a replayer runs the history on a queue of its
-   * own, and the child ids it computed from that did not match the recorded ones. Schedules made
-   * before this field keep the old source (the same value on the worker that runs them).
-   */
-  scope?: string;
-}
 
 /**
  * One poll of a plain git repository, started by its Temporal schedule. The first poll only
@@ -38,7 +27,7 @@ export async function gitPoll(input: GitPollInput): Promise<{ changed: string[] 
       const deliveryId = `${event.branch}-${event.deleted ? 'deleted' : event.commit}`.replace(/[^A-Za-z0-9._-]/g, '_');
       const args: ForgeEventInput = { forge: 'git', deliveryId, eventType: 'poll', events: [event], rule: input.rule, publicUrl: null, statuses: false, heartbeatMs: input.heartbeatMs };
       try {
-        await executeChild('forgeEvent', { workflowId: forgeEventWorkflowId(input.scope ?? workflowInfo().taskQueue, `git-${input.repo.replace(/[^A-Za-z0-9._-]/g, '_')}`, deliveryId), args: [args], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+        await executeForgeEvent(forgeEventWorkflowId(input.scope ?? workflowInfo().taskQueue, `git-${input.repo.replace(/[^A-Za-z0-9._-]/g, '_')}`, deliveryId), args);
       } catch (err) {
         // Already handled by an earlier poll (same branch and commit): nothing to do.
         if (!(err instanceof Error && /already started|AlreadyStarted/i.test(err.message + String((err as { cause?: unknown }).cause)))) throw err;

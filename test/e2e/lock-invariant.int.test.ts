@@ -11,7 +11,9 @@ import { createLockActivities } from '../../activities/locks.js';
 import { createStoreActivities } from '../../activities/store.js';
 import { openDatabase, type Database } from '../../db/client.js';
 import { environmentLockWorkflowId } from '../../domain/ids.js';
-import { acquireSignal, lockStateQuery, releaseSignal, setPausedSignal } from '../../workflows/environment-lock.messages.js';
+import {
+  acquireSignal, environmentLockWorkflowType, lockSignalWithStartOptions, lockStateQuery, releaseSignal, setPausedSignal,
+} from '../../workflows/environment-lock.messages.js';
 import { connectTemporal, type TemporalClients } from '../../infra/runtime.js';
 import { replayTaskQueue } from '../support/replay-all.js';
 import { eventually } from '../support/stack.js';
@@ -41,7 +43,7 @@ beforeAll(async () => {
     namespace: 'default', taskQueue, workflowBundle: bundle, maxCachedWorkflows: 2, // the SDK's smallest cache (it takes 1 as 2)
     activities: {
       ...store,
-      ...createLockActivities({ client: temporal.client, taskQueue, store, livenessCheckSeconds: 60, maxHistoryEvents: 10 }),
+      ...createLockActivities({ client: temporal.client, taskQueue, store, tuning: { livenessCheckSeconds: 60, maxHistoryEvents: 10 } }),
       async noteProbe(note: ProbeNote) { notes.push({ ...note, at: Date.now() }); },
     },
   });
@@ -59,10 +61,8 @@ afterAll(async () => {
 it('grants 100 requests in order, one holder at a time, each within 5 s of the last release, across continue-as-new', async () => {
   const lockId = environmentLockWorkflowId(taskQueue, ENV);
   // Paused until every request waits, so the grant order is the request order alone.
-  await temporal.client.workflow.start('environmentLock', {
-    workflowId: lockId, taskQueue,
-    args: [{ environment: ENV, concurrency: 'exclusive', paused: true, livenessCheckSeconds: 60, maxHistoryEvents: 10 }],
-  });
+  const paused = { taskQueue, environment: ENV, concurrency: 'exclusive' as const, paused: true, tuning: { livenessCheckSeconds: 60, maxHistoryEvents: 10 } };
+  await temporal.client.workflow.signalWithStart(environmentLockWorkflowType, lockSignalWithStartOptions(paused, setPausedSignal, { paused: true }));
   const probes = await Promise.all([...Array(REQUESTS).keys()].map(async (order) => {
     const input: ProbeInput = { environment: ENV, requestId: `probe-${order}@${ENV}`, service: `svc-${order}`, group: '1', order, holdMs: 0 };
     return temporal.client.workflow.start('lockProbe', { workflowId: `probe-${order}-${taskQueue}`, taskQueue, args: [input] });
@@ -92,7 +92,8 @@ it('grants 100 requests in order, one holder at a time, each within 5 s of the l
 it('ignores a request whose release came first (a requester cancelled while its request was on the way)', async () => {
   const env = 'early-release';
   const lockId = environmentLockWorkflowId(taskQueue, env);
-  await temporal.client.workflow.start('environmentLock', { workflowId: lockId, taskQueue, args: [{ environment: env, concurrency: 'exclusive', paused: false, livenessCheckSeconds: 60 }] });
+  const lockArgs = { taskQueue, environment: env, concurrency: 'exclusive' as const, paused: false, tuning: { livenessCheckSeconds: 60 } };
+  await temporal.client.workflow.signalWithStart(environmentLockWorkflowType, lockSignalWithStartOptions(lockArgs, setPausedSignal, { paused: false }));
   const probe = (name: string, order: number, request: boolean) => temporal.client.workflow.start('lockProbe', {
     workflowId: `${name}-${taskQueue}`, taskQueue, args: [{ environment: env, requestId: `${name}@${env}`, service: name, group: '1', order, holdMs: 60_000, request } satisfies ProbeInput],
   });

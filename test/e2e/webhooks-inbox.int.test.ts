@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { webhookInbox } from '../../db/schema.js';
-import { forgeEventWorkflowId } from '../../workflows/forge-event.messages.js';
+import { forgeEventStartOptions, forgeEventWorkflowId, forgeEventWorkflowType } from '../../workflows/forge-event.messages.js';
 import { eventually, startStack, type Stack } from '../support/stack.js';
 import { githubPush, vendorHeaders } from '../support/webhooks.js';
 
@@ -48,7 +48,7 @@ it('accepts a delivery once it is in the inbox, answers a redelivery with duplic
   const row = await handedRow(delivery);
   expect(row).toMatchObject({ forge: 'github', deliveryId: delivery, workflowId, input: null, attempts: 0 });
   const described = await stack.temporal.client.workflow.getHandle(workflowId).describe();
-  expect(described.type).toBe('forgeEvent');
+  expect(described.type).toBe(forgeEventWorkflowType);
   expect(await deliver(delivery)).toEqual({ status: 202, body: { status: 'duplicate', delivery } });
 });
 
@@ -57,10 +57,8 @@ it('starts nothing new for a delivery whose workflow a gateway without the inbox
   const workflowId = forgeEventWorkflowId(stack.taskQueue, 'github', delivery);
   workflowIds.push(workflowId);
   // What the gateway did before the inbox: the workflow exists, the row does not.
-  const earlier = await stack.temporal.client.workflow.start('forgeEvent', {
-    workflowId, taskQueue: stack.taskQueue, workflowIdReusePolicy: 'REJECT_DUPLICATE', workflowIdConflictPolicy: 'FAIL',
-    args: [{ forge: 'github', deliveryId: delivery, eventType: 'push', events: [], rule: stack.config.repositories['acme/shop']!, publicUrl: null, statuses: false }],
-  });
+  const input = { forge: 'github', deliveryId: delivery, eventType: 'push', events: [], rule: stack.config.repositories['acme/shop']!, publicUrl: null, statuses: false };
+  const earlier = await stack.temporal.client.workflow.start(forgeEventWorkflowType, forgeEventStartOptions(workflowId, input, stack.taskQueue));
   expect((await deliver(delivery)).status).toBe(202);
   const row = await handedRow(delivery);
   expect(row).toMatchObject({ attempts: 0, lastError: null, input: null });

@@ -70,9 +70,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const temporal = await connectTemporal(address, 'default');
   const taskQueue = `t-${randomBytes(5).toString('hex')}`;
   const heartbeatMs = opts.heartbeatMs ?? 3000;
+  // The worker's lock activities and the API's pause switch start lock workflows alike.
+  const lockTuning = { livenessCheckSeconds: 2, maxHistoryEvents: opts.lockMaxHistoryEvents };
   const api = await serveApi({
     db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233',
-    heartbeatMs, version: 'test', logHeartbeatMs: 300, secret: (v) => opts.env?.[v], publicUrl: 'http://slipway.test',
+    heartbeatMs, version: 'test', logHeartbeatMs: 300, secret: (v) => opts.env?.[v], publicUrl: 'http://slipway.test', lockTuning,
   }, 0, '127.0.0.1');
 
   const tokens = {
@@ -109,7 +111,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     async startWorker() {
       const worker = await createWorker({
         connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue, database, config,
-        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: opts.jenkinsPollIntervalMs ?? 100, lockLivenessCheckSeconds: 2, lockMaxHistoryEvents: opts.lockMaxHistoryEvents, maxCachedWorkflows: opts.maxCachedWorkflows, env: opts.env ?? {}, telemetry: opts.telemetry,
+        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: opts.jenkinsPollIntervalMs ?? 100, lockTuning, maxCachedWorkflows: opts.maxCachedWorkflows, env: opts.env ?? {}, telemetry: opts.telemetry,
       });
       const hosts = await createBuildHostWorkers({ connection: temporal.native, namespace: 'default', taskQueue, database, docker: new Docker(), dataDir, hostName });
       workers = [worker, ...hosts];
