@@ -52,8 +52,6 @@ export const JobDefinition = z.strictObject({
   .refine((j) => !j.dockerfile || j.repository, { message: 'a dockerfile needs a repository to build from', path: ['dockerfile'] });
 
 export type JobDefinition = z.infer<typeof JobDefinition>;
-export type JobStage = z.infer<typeof Stage>;
-export type JobStep = z.infer<typeof Step>;
 
 /** Folder paths: `team/service/job`, each segment a plain name. */
 export const jobPathPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;

@@ -15,8 +15,6 @@ export type OctopushStatus = (typeof OctopushStatuses)[number];
 
 export const statusRank = (s: OctopushStatus): number => OctopushStatuses.indexOf(s);
 
-export const terminalStatuses: ReadonlySet<OctopushStatus> = new Set(['DEPLOY_FAILED', 'TESTS_FAILED', 'GO_LIVE_DONE', 'GO_LIVE_FAILED']);
-
 /** Slipway's richer phase of a deployment; the Octopush status is a view of it. */
 export type Phase =
   | 'queued' //            waiting for an environment lock

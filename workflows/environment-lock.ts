@@ -17,7 +17,7 @@ const locks = proxyActivities<LockActivities>({ startToCloseTimeout: '30s', retr
 const RECORD_INTERVAL_MS = 1_000;
 
 /**
- * The lock of one environment. Grants follow lib/lock-policy (acceptance order, Octopush's group
+ * The lock of one environment. Grants follow domain/lock-policy.ts (acceptance order, Octopush's group
  * rule); a holder releases by signal, and a holder whose workflow is gone (terminated, timed out)
  * is found by a periodic liveness check, so no lock is leaked. Continues-as-new well before the
  * history cap, carrying holders, waiters and the pause switch.
