@@ -1,9 +1,9 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Env } from 'hono';
+import type { Context, Env } from 'hono';
 import type { AuthEnv } from './auth.js';
 import { badRequest, errorBody, type ApiError } from './errors.js';
 
-// Every /v1 sub-app is an OpenAPIHono whose validation failures answer 400 naming the field.
+// Every /v1 and /hooks sub-app is an OpenAPIHono whose validation failures answer 400 naming the field.
 
 /** A failed check as a 400: its first issue's path names the field (`where` when the path is empty). */
 export function invalid(issues: readonly z.core.$ZodIssue[], where: string): ApiError {
@@ -12,12 +12,13 @@ export function invalid(issues: readonly z.core.$ZodIssue[], where: string): Api
   return badRequest(path.length ? path.map(String).join('.') : where, issue.message);
 }
 
+/** zod-openapi's hook for a failed check of params, query, headers or a JSON body. */
+export function validationHook(result: { target: string } & ({ success: true } | { success: false; error: { issues: z.core.$ZodIssue[] } }), c: Context) {
+  if (!result.success) return c.json(errorBody(invalid(result.error.issues, result.target)), 400);
+}
+
 export function v1App() {
-  return new OpenAPIHono<AuthEnv>({
-    defaultHook: (result, c) => {
-      if (!result.success) return c.json(errorBody(invalid(result.error.issues, result.target)), 400);
-    },
-  });
+  return new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
 }
 
 export const ErrorSchema = z.object({

@@ -1,11 +1,12 @@
 import { context, propagation } from '@opentelemetry/api';
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { insertDelivery } from '../../db/webhook-inbox.js';
 import { normalizeForgeEvents } from '../../domain/forge-events.js';
 import { logger } from '../../infra/logger.js';
 import { forgeEventWorkflowId, type ForgeEventInput } from '../../workflows/forge-event.messages.js';
 import type { ApiDeps } from '../deps.js';
+import { bodyByReference, ErrorSchema, jsonResponse, validationHook } from '../openapi.js';
 import { createRateLimiter } from './rate-limit.js';
 import { deliveryId, eventType, verifyDelivery } from './verify.js';
 import type { WebhookRelay } from '../webhook-relay.js';
@@ -13,18 +14,46 @@ import type { WebhookRelay } from '../webhook-relay.js';
 // The webhook gateway: verify, rate-limit, normalize, record in the inbox, answer 202. The answer
 // waits for one Postgres insert, never for Temporal: the relay (api/webhook-relay.ts) starts the
 // delivery's workflow right after, and keeps the delivery until Temporal takes it. The inbox's
-// primary key (forge and delivery id) makes a redelivery a no-op.
+// primary key (forge and delivery id) makes a redelivery a no-op. The body is read as the raw
+// text the signature covers; the route documents it, the vendor's normalizer reads it.
 
 const error = (code: string, message: string, field?: string) => ({ error: { code, message, ...(field ? { field } : {}) } });
 
-export function hookRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
-  const app = new Hono();
+/** The payload as the vendor sends it: JSON, or GitHub's form encoding with the JSON in `payload`. */
+export const ForgeEvent = z.record(z.string(), z.unknown()).openapi({ description: "The vendor's event payload" });
+const optional = (description: string) => z.string().optional().openapi({ description });
+const Answer = z.object({
+  status: z.enum(['accepted', 'duplicate', 'ignored']), delivery: z.string(), events: z.number().int().optional(), reason: z.string().optional(),
+}).openapi('DeliveryAnswer');
+
+const delivery = createRoute({
+  method: 'post', path: '/{forge}', summary: "A forge's webhook delivery: checked against the vendor's signature, recorded, answered 202",
+  request: {
+    params: z.object({ forge: z.string().openapi({ description: 'a forge named in the configuration (forges:)' }) }),
+    headers: z.object({
+      'x-hub-signature-256': optional('GitHub: HMAC-SHA256 of the body'), 'x-gitlab-token': optional('GitLab: the shared secret'),
+      'x-gitea-signature': optional('Gitea: HMAC-SHA256 hex of the body'), 'x-hub-signature': optional('Bitbucket Cloud: sha256=<HMAC hex>'),
+      'x-github-event': optional('GitHub event'), 'x-gitlab-event': optional('GitLab event'), 'x-gitea-event': optional('Gitea event'), 'x-event-key': optional('Bitbucket event'),
+    }),
+    body: bodyByReference('ForgeEvent', ['application/json', 'application/x-www-form-urlencoded']),
+  },
+  responses: {
+    202: jsonResponse(Answer, 'Accepted, a duplicate of a recorded delivery, or ignored (with the reason)'),
+    400: jsonResponse(ErrorSchema, 'The body is not JSON'),
+    401: jsonResponse(ErrorSchema, 'The signature is missing or does not match, or the forge has no secret'),
+    404: jsonResponse(ErrorSchema, 'No forge of that name is configured'),
+    429: jsonResponse(ErrorSchema, 'Too many deliveries a minute from this address; see Retry-After'),
+    503: jsonResponse(ErrorSchema, 'The delivery could not be recorded; redeliver it'),
+  },
+});
+
+export function forgeRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  app.openAPIRegistry.register('ForgeEvent', ForgeEvent);
   const limiter = createRateLimiter();
 
-  app.post('/hooks/:forge', async (c, next) => {
-    const name = c.req.param('forge');
-    // /hooks/jenkins is the Jenkins Notification plugin's endpoint (api/routes/callbacks.ts).
-    if (name === 'jenkins') return next();
+  app.openapi(delivery, async (c) => {
+    const name = c.req.valid('param').forge;
     const forge = deps.config.forges[name];
     if (!forge) return c.json(error('not_found', `no forge "${name}" is configured`), 404);
     const header = (h: string) => c.req.header(h);

@@ -1,8 +1,10 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { linkFeature } from '../../db/features.js';
 import { featureKeys } from '../../domain/feature-keys.js';
-import { can, requireScope, type AuthEnv } from '../auth.js';
+import { authenticate, can, requireScope, type AuthEnv } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
+import { bearer, bodyByReference, errorResponses, jsonResponse, validationHook } from '../openapi.js';
+import { readBody } from '../read-body.js';
 import { jenkinsNotifiedSignal, parseCorrelationId } from '../../workflows/deployment.messages.js';
 import { logger } from '../../infra/logger.js';
 
@@ -10,33 +12,49 @@ import { logger } from '../../infra/logger.js';
 // https://deploy-bot:<token>@slipway/hooks/jenkins). A notice only wakes the deployment: the
 // workflow then reads the build from Jenkins itself, so a forged notice cannot fake a result.
 
-interface Notice {
-  name?: string;
-  url?: string;
-  build?: { phase?: string; number?: number; status?: string; full_url?: string; url?: string; parameters?: Record<string, string>; scm?: { url?: string; branch?: string; commit?: string } };
-}
+const text = z.string().nullish();
+/** What the plugin sends, as far as Slipway reads it; other fields are ignored. */
+export const JenkinsNotice = z.looseObject({
+  name: text,
+  url: text,
+  build: z.looseObject({
+    phase: text, number: z.number().int().nullish(), status: text, full_url: text, url: text,
+    parameters: z.record(z.string(), z.string()).nullish(),
+    scm: z.looseObject({ url: text, branch: text, commit: text }).nullish(),
+  }).nullish(),
+});
+type Notice = z.infer<typeof JenkinsNotice>;
 
-export function callbackRoutes(deps: ApiDeps) {
-  const app = new Hono<AuthEnv>();
-  app.post('/hooks/jenkins', async (c) => {
+const notice = createRoute({
+  method: 'post', path: '/', security: bearer,
+  summary: "A Jenkins Notification plugin notice: wakes the deployment its parameters name, or links a CI build to the features its branch names",
+  request: { body: bodyByReference('JenkinsNotice') },
+  responses: {
+    200: jsonResponse(z.object({ accepted: z.literal(true) }), 'The deployment was woken'),
+    202: jsonResponse(z.looseObject({ accepted: z.boolean(), message: z.string().optional(), features: z.array(z.string()).optional() }), 'Linked to features, or ignored (with the reason)'),
+    ...errorResponses,
+  },
+});
+
+/** Authenticates itself (Jenkins sends a token, unlike the forges): it is mounted before the API's authentication. */
+export function jenkinsRoutes(deps: ApiDeps) {
+  const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
+  app.openAPIRegistry.register('JenkinsNotice', JenkinsNotice);
+  app.use(authenticate(deps.db, deps.config.auth.anonymous));
+  app.openapi(notice, async (c) => {
     const principal = c.get('principal');
     if (!can(principal, 'provider')) requireScope(c, 'deploy:report');
-    let notice: Notice;
-    try {
-      notice = await c.req.json<Notice>();
-    } catch {
-      return c.json({ error: { code: 'invalid', message: 'body: not JSON', field: 'body' } }, 400);
-    }
+    const notice = await readBody(c, JenkinsNotice);
     const step = Object.values(notice.build?.parameters ?? {}).map((v) => parseCorrelationId(String(v))).find(Boolean);
     if (!step) return c.json(await recordCiBuild(deps, notice), 202);
     const { deploymentId, environment } = step;
     try {
-      await deps.temporal.workflow.getHandle(deploymentId).signal(jenkinsNotifiedSignal, { environment, phase: notice.build?.phase ?? '', buildNumber: notice.build?.number });
+      await deps.temporal.workflow.getHandle(deploymentId).signal(jenkinsNotifiedSignal, { environment, phase: notice.build?.phase ?? '', buildNumber: notice.build?.number ?? undefined });
     } catch (err) {
       logger.info({ err, deploymentId }, 'Jenkins notice for a deployment that is not running');
       return c.json({ accepted: false, message: 'ignored: deployment is not running' }, 202);
     }
-    return c.json({ accepted: true }, 200);
+    return c.json({ accepted: true as const }, 200);
   });
   return app;
 }
