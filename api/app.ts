@@ -1,11 +1,11 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import { authenticate, type AuthEnv } from './auth.js';
-import { createDeploymentCommands } from './deployment-commands.js';
+import { createDeploymentCommands } from './deployments/commands.js';
 import type { ApiDeps } from './deps.js';
 import { onError } from './errors.js';
 import { createQueueCommands } from './queue-commands.js';
-import { deploymentRoutes } from './routes/deployments.js';
+import { deploymentRoutes } from './deployments/routes.js';
 import { createHealthCheck, healthRoutes } from './routes/health.js';
 import { octopushRoutes } from './routes/octopush.js';
 import { queueRoutes } from './queue/routes.js';

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { BuildRow } from '../../db/builds.js';
 import type { BuildStatus } from '../../domain/build-state.js';
-import { temporalLink } from '../deployment-view.js';
+import { temporalLink } from '../deployments/view.js';
 import type { ApiDeps } from '../deps.js';
 
 // The JSON of a build: status, its commands grouped by stage, timings, parameters (secrets are

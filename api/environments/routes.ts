@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth.js';
 import { listDeployments } from '../../db/deployments.js';
 import { queueOf } from '../../db/environment-queues.js';
-import { deploymentSummary } from '../deployment-view.js';
+import { deploymentSummary } from '../deployments/view.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { errorResponses, jsonResponse, v1App } from '../openapi.js';

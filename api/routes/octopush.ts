@@ -3,7 +3,7 @@ import { cancelScope } from '../../domain/cancel-policy.js';
 import { liveEnvironmentOf } from '../../domain/service-plan.js';
 import type { OctopushStatus } from '../../domain/statuses.js';
 import { requireScope, type AuthEnv } from '../auth.js';
-import type { DeploymentCommands } from '../deployment-commands.js';
+import type { DeploymentCommands } from '../deployments/commands.js';
 import { findDeployment, listDeployments } from '../../db/deployments.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { deleteDeployment, findDeployment, insertRequestedDeployment, releasesOf, rowState, type DeploymentRow } from '../db/deployments.js';
-import { checkApproval, checkCancel, checkTestReport, type Check } from '../domain/deployment-rules.js';
-import { initialState, type DeploymentState } from '../domain/deployment-state.js';
-import { ErrorType } from '../domain/errors.js';
-import { deploymentWorkflowId } from '../domain/ids.js';
-import { liveEnvironment, servicePlan, type ServicePlan } from '../domain/service-plan.js';
-import { logger } from '../infra/logger.js';
+import { deleteDeployment, findDeployment, insertRequestedDeployment, releasesOf, rowState, type DeploymentRow } from '../../db/deployments.js';
+import { checkApproval, checkCancel, checkTestReport, type Check } from '../../domain/deployment-rules.js';
+import { initialState, type DeploymentState } from '../../domain/deployment-state.js';
+import { ErrorType } from '../../domain/errors.js';
+import { deploymentWorkflowId } from '../../domain/ids.js';
+import { liveEnvironment, servicePlan, type ServicePlan } from '../../domain/service-plan.js';
+import { logger } from '../../infra/logger.js';
 import {
   approveUpdate, cancelUpdate, deploymentStartOptions, deploymentWorkflowType, registerTestJobUrlUpdate, reportTestsUpdate, type UpdateAnswer,
-} from '../workflows/deployment.messages.js';
-import type { ApiDeps } from './deps.js';
-import { badRequest, conflict, notFound, unavailable } from './errors.js';
+} from '../../workflows/deployment.messages.js';
+import type { ApiDeps } from '../deps.js';
+import { badRequest, conflict, notFound, unavailable } from '../errors.js';
 
 // The deployment use cases behind both the native /v1 routes and the Octopush facade.
 

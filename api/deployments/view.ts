@@ -1,7 +1,7 @@
-import type { OctopushStatus } from '../domain/statuses.js';
-import type { ApiDeps } from './deps.js';
-import { transitionsOf, type DeploymentRow } from '../db/deployments.js';
-import { queueOf } from '../db/environment-queues.js';
+import type { OctopushStatus } from '../../domain/statuses.js';
+import type { ApiDeps } from '../deps.js';
+import { transitionsOf, type DeploymentRow } from '../../db/deployments.js';
+import { queueOf } from '../../db/environment-queues.js';
 
 // The native JSON of a deployment: its state, per-environment status, what it waits on (made
 // concrete: lock holders and queue position, the activity retry in progress), its transitions and links.

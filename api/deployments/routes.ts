@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth.js';
-import type { DeploymentCommands } from '../deployment-commands.js';
+import type { DeploymentCommands } from './commands.js';
 import { findDeployment, listDeployments } from '../../db/deployments.js';
-import { deploymentDetail, deploymentSummary } from '../deployment-view.js';
+import { deploymentDetail, deploymentSummary } from './view.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { bearer, errorResponses, v1App } from '../openapi.js';
