@@ -7,7 +7,7 @@ import { onError } from './errors.js';
 import { createQueueCommands } from './queue-commands.js';
 import { deploymentRoutes } from './deployments/routes.js';
 import { createHealthCheck, healthRoutes } from './routes/health.js';
-import { octopushRoutes } from './routes/octopush.js';
+import { octopushRoutes } from './octopush/routes.js';
 import { queueRoutes } from './queue/routes.js';
 import { serviceRoutes } from './services/routes.js';
 import { tokenRoutes } from './tokens/routes.js';

@@ -7,9 +7,9 @@ import type { DeploymentCommands } from '../deployments/commands.js';
 import { findDeployment, listDeployments } from '../../db/deployments.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { octopushBuckets, octopushJob } from '../octopush-view.js';
+import { octopushBuckets, octopushJob } from './view.js';
 import type { QueueCommands } from '../queue-commands.js';
-import type { HealthCheck } from './health.js';
+import type { HealthCheck } from '../routes/health.js';
 
 // The Octopush-compatible surface (see shared/octopush-api.md): every answer is HTTP 200, errors
 // included, with compact JSON in Octopush's key order; parameters come as query, form or JSON.
