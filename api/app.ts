@@ -4,7 +4,7 @@ import { authenticate, type AuthEnv } from './auth.js';
 import { createDeploymentCommands } from './deployments/commands.js';
 import type { ApiDeps } from './deps.js';
 import { onError } from './errors.js';
-import { createQueueCommands } from './queue-commands.js';
+import { createQueueCommands } from './queue/commands.js';
 import { deploymentRoutes } from './deployments/routes.js';
 import { createHealthCheck, healthRoutes } from './routes/health.js';
 import { octopushRoutes } from './octopush/routes.js';

@@ -6,7 +6,7 @@ import { deploymentSummary } from '../deployments/view.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { errorResponses, jsonResponse, v1App } from '../openapi.js';
-import type { QueueCommands } from '../queue-commands.js';
+import type { QueueCommands } from '../queue/commands.js';
 
 // /v1/environments/{env}/queue: who holds an environment's lock and who waits, in grant order.
 

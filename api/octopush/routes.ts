@@ -8,7 +8,7 @@ import { findDeployment, listDeployments } from '../../db/deployments.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { octopushBuckets, octopushJob } from './view.js';
-import type { QueueCommands } from '../queue-commands.js';
+import type { QueueCommands } from '../queue/commands.js';
 import type { HealthCheck } from '../routes/health.js';
 
 // The Octopush-compatible surface (see shared/octopush-api.md): every answer is HTTP 200, errors

@@ -3,7 +3,7 @@ import { requireScope } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest } from '../errors.js';
 import { bearer, errorResponses, jsonResponse as json, v1App } from '../openapi.js';
-import type { QueueCommands } from '../queue-commands.js';
+import type { QueueCommands } from './commands.js';
 
 // /v1/queue: pause and resume, for every environment or one.
 

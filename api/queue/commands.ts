@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { recordAudit } from '../db/audit.js';
-import { pauseSwitches, setPauseSwitch } from '../db/environment-queues.js';
-import { environmentLockWorkflowType, lockSignalWithStartOptions, setPausedSignal } from '../workflows/environment-lock.messages.js';
-import type { ApiDeps } from './deps.js';
+import { recordAudit } from '../../db/audit.js';
+import { pauseSwitches, setPauseSwitch } from '../../db/environment-queues.js';
+import { environmentLockWorkflowType, lockSignalWithStartOptions, setPausedSignal } from '../../workflows/environment-lock.messages.js';
+import type { ApiDeps } from '../deps.js';
 
 // Pausing: the switch is stored first (so reads and newly started lock workflows see it), then
 // each affected environment lock is told. Paused means nothing new starts deploying or going live.
