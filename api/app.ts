@@ -14,7 +14,7 @@ import { tokenRoutes } from './tokens/routes.js';
 import { jobRoutes } from './jobs/routes.js';
 import { buildRoutes } from './builds/routes.js';
 import { environmentRoutes } from './environments/routes.js';
-import { createBuildCommands } from './build-commands.js';
+import { createBuildCommands } from './builds/commands.js';
 import { buildLogRoutes } from './builds/logs.js';
 import { artifactRoutes } from './artifacts/routes.js';
 import { hookRoutes } from './hooks/routes.js';

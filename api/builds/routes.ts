@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth.js';
-import type { BuildCommands } from '../build-commands.js';
+import type { BuildCommands } from './commands.js';
 import type { ApiDeps } from '../deps.js';
 import { bearer, bodyByReference, errorResponses, jsonResponse, v1App } from '../openapi.js';
 import { readBody } from '../read-body.js';

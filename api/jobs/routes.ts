@@ -3,7 +3,7 @@ import type { JobRow } from '../../db/jobs.js';
 import { JobDefinition, jobPathPattern } from '../../domain/job.js';
 import { publicDefinition } from '../../domain/secret-parameters.js';
 import { requireScope } from '../auth.js';
-import type { BuildCommands } from '../build-commands.js';
+import type { BuildCommands } from '../builds/commands.js';
 import { Build, BuildParameters, buildView } from '../builds/view.js';
 import type { ApiDeps } from '../deps.js';
 import { bearer, bodyByReference, errorResponses, jsonResponse, v1App } from '../openapi.js';

@@ -1,12 +1,12 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { allocateBuild, findBuild as findBuildRow, listBuilds, markBuildNotStarted, type BuildRow } from '../db/builds.js';
-import { findActiveJob, listActiveJobs, retireJob, saveJob, type JobRow } from '../db/jobs.js';
-import { jobPathPattern, validateJob } from '../domain/job.js';
-import { publicDefinition, withoutSecrets } from '../domain/secret-parameters.js';
-import { logger } from '../infra/logger.js';
-import { buildStartOptions, buildWorkflowType, cancelBuildUpdate } from '../workflows/build.messages.js';
-import type { ApiDeps } from './deps.js';
-import { ApiError, badRequest, conflict, notFound, unavailable } from './errors.js';
+import { allocateBuild, findBuild as findBuildRow, listBuilds, markBuildNotStarted, type BuildRow } from '../../db/builds.js';
+import { findActiveJob, listActiveJobs, retireJob, saveJob, type JobRow } from '../../db/jobs.js';
+import { jobPathPattern, validateJob } from '../../domain/job.js';
+import { publicDefinition, withoutSecrets } from '../../domain/secret-parameters.js';
+import { logger } from '../../infra/logger.js';
+import { buildStartOptions, buildWorkflowType, cancelBuildUpdate } from '../../workflows/build.messages.js';
+import type { ApiDeps } from '../deps.js';
+import { ApiError, badRequest, conflict, notFound, unavailable } from '../errors.js';
 
 // Jobs (definitions in folders) and their builds: the use cases behind /v1/jobs and /v1/builds.
 
