@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { allocateBuild, findBuild as findBuildRow, listBuilds, markBuildNotStarted, type BuildRow } from '../../db/builds.js';
 import { findActiveJob, listActiveJobs, retireJob, saveJob, type JobRow } from '../../db/jobs.js';
-import { jobPathPattern, validateJob } from '../../domain/job.js';
+import { validateJob } from '../../domain/job.js';
 import { publicDefinition, withoutSecrets } from '../../domain/secret-parameters.js';
 import { logger } from '../../infra/logger.js';
 import { buildStartOptions, buildWorkflowType, cancelBuildUpdate } from '../../workflows/build.messages.js';
@@ -16,18 +16,14 @@ export { publicDefinition };
 export function createBuildCommands(deps: ApiDeps) {
   const { db, temporal, taskQueue } = deps;
 
-  function checkPath(path: string) {
-    if (!jobPathPattern.test(path) || path.split('/').includes('builds')) throw badRequest('path', 'a job path is folder/…/job: letters, digits, ".", "_" or "-" per segment, and no segment named "builds"');
-  }
-
   async function activeJob(path: string): Promise<JobRow> {
     const row = await findActiveJob(db, path);
     if (!row) throw notFound(`job ${path}`);
     return row;
   }
 
+  /** `path` is checked by the route (api/jobs/routes.ts); the definition here, duplicate parameters included. */
   async function putJob(path: string, raw: unknown, parentPath: string | null = null): Promise<{ created: boolean; job: JobRow }> {
-    checkPath(path);
     const check = validateJob(raw);
     if (!check.ok) throw new ApiError(400, 'invalid', `${check.errors[0]!.path}: ${check.errors[0]!.message}`, check.errors[0]!.path, check.errors);
     return saveJob(db, path, check.job as unknown as Record<string, unknown>, parentPath);
