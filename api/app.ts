@@ -21,7 +21,7 @@ import { hookRoutes } from './hooks/routes.js';
 import { featureRoutes } from './features/routes.js';
 import { serveDocument, v1App } from './openapi.js';
 import { tracing } from './tracing.js';
-import type { WebhookRelay } from './webhook-relay.js';
+import type { WebhookRelay } from './hooks/relay.js';
 
 /**
  * The whole HTTP surface, built from injected dependencies (no process.env here). Serve it with a

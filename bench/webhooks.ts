@@ -5,7 +5,7 @@
 // deliveries' workflows.
 //   The contract measured: 202 `accepted` once the delivery's row is durably in Postgres (the
 //   primary key, forge and delivery id, makes a redelivery a 202 `duplicate`); the API's relay
-//   (api/webhook-relay.ts) hands it to Temporal right after, outside the request.
+//   (api/hooks/relay.ts) hands it to Temporal right after, outside the request.
 //   The figure: 2,000 GitHub `push` deliveries (valid X-Hub-Signature-256, distinct X-GitHub-Delivery)
 //   sent open loop on a fixed schedule of 200/s, whatever the answers' latency, over keep-alive
 //   connections (Node's fetch, i.e. undici) from this process, first to a bare Hono handler that

@@ -172,7 +172,7 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
 
 /**
  * The webhook gateway's outbox. A delivery is accepted once its row is in (the primary key,
- * `<forge>:<delivery id>`, turns a redelivery into a no-op); the relay (api/webhook-relay.ts) then
+ * `<forge>:<delivery id>`, turns a redelivery into a no-op); the relay (api/hooks/relay.ts) then
  * starts its workflow. Handed rows stay, without their input, so that a late redelivery is still
  * recognised; what the delivery caused is in webhook_deliveries.
  */

@@ -7,7 +7,7 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
-import { startWebhookRelay } from '../api/webhook-relay.js';
+import { startWebhookRelay } from '../api/hooks/relay.js';
 import { logger } from './logger.js';
 
 // Pieces shared by the entry points (npm start, api, worker) and the integration tests.

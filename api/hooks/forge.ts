@@ -9,10 +9,10 @@ import type { ApiDeps } from '../deps.js';
 import { bodyByReference, ErrorSchema, jsonResponse, validationHook } from '../openapi.js';
 import { createRateLimiter } from './rate-limit.js';
 import { deliveryId, eventType, verifyDelivery } from './verify.js';
-import type { WebhookRelay } from '../webhook-relay.js';
+import type { WebhookRelay } from './relay.js';
 
 // The webhook gateway: verify, rate-limit, normalize, record in the inbox, answer 202. The answer
-// waits for one Postgres insert, never for Temporal: the relay (api/webhook-relay.ts) starts the
+// waits for one Postgres insert, never for Temporal: the relay (api/hooks/relay.ts) starts the
 // delivery's workflow right after, and keeps the delivery until Temporal takes it. The inbox's
 // primary key (forge and delivery id) makes a redelivery a no-op. The body is read as the raw
 // text the signature covers; the route documents it, the vendor's normalizer reads it.

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.js';
 import { serveDocument, validationHook } from '../openapi.js';
-import type { WebhookRelay } from '../webhook-relay.js';
+import type { WebhookRelay } from './relay.js';
 import { forgeRoutes } from './forge.js';
 import { jenkinsRoutes } from './jenkins.js';
 

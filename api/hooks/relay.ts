@@ -1,9 +1,9 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Db } from '../db/client.js';
-import { claimDeliveries, markHanded, pruneHanded, recordFailure, releaseClaims, type ClaimedDelivery } from '../db/webhook-inbox.js';
-import { logger } from '../infra/logger.js';
-import { forgeEventStartOptions, forgeEventWorkflowType } from '../workflows/forge-event.messages.js';
+import type { Db } from '../../db/client.js';
+import { claimDeliveries, markHanded, pruneHanded, recordFailure, releaseClaims, type ClaimedDelivery } from '../../db/webhook-inbox.js';
+import { logger } from '../../infra/logger.js';
+import { forgeEventStartOptions, forgeEventWorkflowType } from '../../workflows/forge-event.messages.js';
 
 // The webhook relay: hands the deliveries the gateway wrote to the inbox to Temporal, so that the
 // gateway answers after a database insert and never waits for a workflow start. Every API replica
