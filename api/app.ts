@@ -6,7 +6,7 @@ import type { ApiDeps } from './deps.js';
 import { onError } from './errors.js';
 import { createQueueCommands } from './queue/commands.js';
 import { deploymentRoutes } from './deployments/routes.js';
-import { createHealthCheck, healthRoutes } from './routes/health.js';
+import { createHealthCheck, healthRoutes } from './health/routes.js';
 import { octopushRoutes } from './octopush/routes.js';
 import { queueRoutes } from './queue/routes.js';
 import { serviceRoutes } from './services/routes.js';

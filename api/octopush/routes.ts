@@ -9,7 +9,7 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { octopushBuckets, octopushJob } from './view.js';
 import type { QueueCommands } from '../queue/commands.js';
-import type { HealthCheck } from '../routes/health.js';
+import type { HealthCheck } from '../health/routes.js';
 
 // The Octopush-compatible surface (see shared/octopush-api.md): every answer is HTTP 200, errors
 // included, with compact JSON in Octopush's key order; parameters come as query, form or JSON.
