@@ -1,6 +1,6 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
-import { authenticate, type AuthEnv } from './auth.js';
+import { authenticate, type AuthEnv } from './middleware/auth.js';
 import { createDeploymentCommands } from './deployments/commands.js';
 import type { ApiDeps } from './deps.js';
 import { onError } from './errors.js';
@@ -20,7 +20,7 @@ import { artifactRoutes } from './artifacts/routes.js';
 import { hookRoutes } from './hooks/routes.js';
 import { featureRoutes } from './features/routes.js';
 import { serveDocument, v1App } from './openapi.js';
-import { tracing } from './tracing.js';
+import { tracing } from './middleware/tracing.js';
 import type { WebhookRelay } from './hooks/relay.js';
 
 /**

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, Env } from 'hono';
-import type { AuthEnv } from './auth.js';
+import type { AuthEnv } from './middleware/auth.js';
 import { badRequest, errorBody, type ApiError } from './errors.js';
 
 // Every /v1 and /hooks sub-app is an OpenAPIHono whose validation failures answer 400 naming the field.

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { findArtifact, listArtifacts, registerArtifact, type ArtifactRow } from '../../db/artifacts.js';
-import { requireScope } from '../auth.js';
+import { requireScope } from '../middleware/auth.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest } from '../errors.js';
 import { bearer, bodyByReference, errorResponses, jsonResponse, v1App } from '../openapi.js';

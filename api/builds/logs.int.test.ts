@@ -9,7 +9,7 @@ import { openDatabase, type Database } from '../../db/client.js';
 import { builds } from '../../db/schema.js';
 import { createToken } from '../../db/tokens.js';
 import { freshDatabase } from '../../test/support/pg.js';
-import { authenticate, type AuthEnv } from '../auth.js';
+import { authenticate, type AuthEnv } from '../middleware/auth.js';
 import { onError } from '../errors.js';
 import { buildLogRoutes } from './logs.js';
 

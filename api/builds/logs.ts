@@ -5,7 +5,7 @@ import type { UpgradeWebSocket } from 'hono/ws';
 import { buildStatus, readBuildLog } from '../../db/build-logs.js';
 import type { PubSub } from '../../db/client.js';
 import { logger } from '../../infra/logger.js';
-import { requireScope, type AuthEnv } from '../auth.js';
+import { requireScope, type AuthEnv } from '../middleware/auth.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { errorResponses, v1App } from '../openapi.js';

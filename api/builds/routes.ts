@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireScope } from '../auth.js';
+import { requireScope } from '../middleware/auth.js';
 import type { BuildCommands } from './commands.js';
 import type { ApiDeps } from '../deps.js';
 import { bearer, bodyByReference, errorResponses, jsonResponse, v1App } from '../openapi.js';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireScope } from '../auth.js';
+import { requireScope } from '../middleware/auth.js';
 import type { DeploymentCommands } from './commands.js';
 import { findDeployment, listDeployments } from '../../db/deployments.js';
 import { deploymentDetail, deploymentSummary } from './view.js';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireScope } from '../auth.js';
+import { requireScope } from '../middleware/auth.js';
 import { listDeployments } from '../../db/deployments.js';
 import { queueOf } from '../../db/environment-queues.js';
 import { deploymentSummary } from '../deployments/view.js';

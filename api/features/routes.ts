@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { findFeature, listFeatures } from '../../db/features.js';
-import { requireScope } from '../auth.js';
+import { requireScope } from '../middleware/auth.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { errorResponses, jsonResponse, v1App } from '../openapi.js';

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { linkFeature } from '../../db/features.js';
 import { featureKeys } from '../../domain/feature-keys.js';
-import { authenticate, can, requireScope, type AuthEnv } from '../auth.js';
+import { authenticate, can, requireScope, type AuthEnv } from '../middleware/auth.js';
 import type { ApiDeps } from '../deps.js';
 import { bearer, bodyByReference, errorResponses, jsonResponse, validationHook } from '../openapi.js';
 import { readBody } from '../read-body.js';

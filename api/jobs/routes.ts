@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { JobRow } from '../../db/jobs.js';
 import { JobDefinition, jobPathPattern } from '../../domain/job.js';
 import { publicDefinition } from '../../domain/secret-parameters.js';
-import { requireScope } from '../auth.js';
+import { requireScope } from '../middleware/auth.js';
 import type { BuildCommands } from '../builds/commands.js';
 import { Build, BuildParameters, buildView } from '../builds/view.js';
 import type { ApiDeps } from '../deps.js';

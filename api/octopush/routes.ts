@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { cancelScope } from '../../domain/cancel-policy.js';
 import { liveEnvironmentOf } from '../../domain/service-plan.js';
 import type { OctopushStatus } from '../../domain/statuses.js';
-import { requireScope, type AuthEnv } from '../auth.js';
+import { requireScope, type AuthEnv } from '../middleware/auth.js';
 import type { DeploymentCommands } from '../deployments/commands.js';
 import { findDeployment, listDeployments } from '../../db/deployments.js';
 import type { ApiDeps } from '../deps.js';

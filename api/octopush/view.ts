@@ -1,7 +1,7 @@
 import { cancellable, cancelScope } from '../../domain/cancel-policy.js';
 import type { OctopushStatus, Phase } from '../../domain/statuses.js';
-import type { Principal } from '../auth.js';
-import { can } from '../auth.js';
+import type { Principal } from '../middleware/auth.js';
+import { can } from '../middleware/auth.js';
 import type { DeploymentRow } from '../../db/deployments.js';
 
 // Octopush's job JSON, built from a deployment row. Key order is part of the contract.

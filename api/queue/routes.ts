@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireScope } from '../auth.js';
+import { requireScope } from '../middleware/auth.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest } from '../errors.js';
 import { bearer, errorResponses, jsonResponse as json, v1App } from '../openapi.js';

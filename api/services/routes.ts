@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireScope } from '../auth.js';
+import { requireScope } from '../middleware/auth.js';
 import { releasesOf } from '../../db/deployments.js';
 import type { ApiDeps } from '../deps.js';
 import { errorResponses, v1App } from '../openapi.js';

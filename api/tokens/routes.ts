@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createToken, listTokens, revokeToken } from '../../db/tokens.js';
 import { isValidScope } from '../../domain/scopes.js';
-import { requireScope } from '../auth.js';
+import { requireScope } from '../middleware/auth.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { bearer, errorResponses, jsonResponse as json, v1App } from '../openapi.js';

@@ -1,7 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { logger } from '../infra/logger.js';
+import { logger } from '../../infra/logger.js';
 
 // One server span per request, parent of everything the request does (the Temporal client
 // interceptor carries it into workflows and activities). Incoming trace context is honoured.

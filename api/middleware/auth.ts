@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { findToken } from '../db/tokens.js';
-import type { Db } from '../db/client.js';
-import { hasScope, type Scope } from '../domain/scopes.js';
-import { forbidden, unauthorized } from './errors.js';
+import { findToken } from '../../db/tokens.js';
+import type { Db } from '../../db/client.js';
+import { hasScope, type Scope } from '../../domain/scopes.js';
+import { forbidden, unauthorized } from '../errors.js';
 
 // Who is calling: a bearer token, or Octopush's access_token (query, form or JSON), or nobody.
 // Anonymous callers get the scopes the configuration grants to anonymous (Octopush drop-in).
