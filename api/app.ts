@@ -35,7 +35,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   const buildCommands = createBuildCommands(deps);
 
   const v1 = v1App();
-  v1.route('/', deploymentRoutes(deps, commands));
+  v1.route('/deployments', deploymentRoutes(deps, commands));
   v1.route('/environments', environmentRoutes(deps, queue));
   v1.route('/queue', queueRoutes(deps, queue));
   v1.route('/services', serviceRoutes(deps));

@@ -5,21 +5,23 @@ import { findDeployment, listDeployments } from '../../db/deployments.js';
 import { deploymentDetail, deploymentSummary } from './view.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
-import { bearer, errorResponses, v1App } from '../openapi.js';
+import { bearer, errorResponses, jsonResponse as json, v1App } from '../openapi.js';
 import { cancelScope } from '../../domain/cancel-policy.js';
 import { OctopushStatuses, type OctopushStatus } from '../../domain/statuses.js';
+
+// /v1/deployments: request, list and show; test results, Go Live approvals, cancels and rollbacks
+// go to the deployment workflow (./commands.ts), and the answer is what the next GET shows.
 
 const Deployment = z.looseObject({
   id: z.string(), number: z.number().int(), service: z.string(), version: z.string(), state: z.enum(OctopushStatuses),
   phase: z.string(), waitingOn: z.unknown().nullable(), environments: z.array(z.unknown()), links: z.unknown(),
 }).openapi('Deployment');
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const IdParam = z.object({ id: z.string().min(1).openapi({ description: 'deployment id or number' }) });
 const versionText = z.string().min(1).max(200).regex(/^[\w.+:~-]+$/, 'letters, digits and . + : ~ _ -');
 
 const create = createRoute({
-  method: 'post', path: '/deployments', security: bearer,
+  method: 'post', path: '/', security: bearer,
   request: {
     headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
     body: { required: true, content: { 'application/json': { schema: z.strictObject({ service: z.string().min(1), version: versionText, requestor: z.string().max(500).optional(), environment: z.string().optional() }) } } },
@@ -28,7 +30,7 @@ const create = createRoute({
 });
 
 const list = createRoute({
-  method: 'get', path: '/deployments',
+  method: 'get', path: '/',
   request: { query: z.object({
     service: z.string().optional(), state: z.enum(OctopushStatuses).optional(), environment: z.string().optional(),
     before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -36,28 +38,28 @@ const list = createRoute({
   responses: { 200: json(z.object({ deployments: z.array(Deployment) }), 'Newest first'), ...errorResponses },
 });
 
-const get = createRoute({ method: 'get', path: '/deployments/{id}', request: { params: IdParam }, responses: { 200: json(Deployment, 'The deployment'), ...errorResponses } });
+const get = createRoute({ method: 'get', path: '/{id}', request: { params: IdParam }, responses: { 200: json(Deployment, 'The deployment'), ...errorResponses } });
 
 const testResults = createRoute({
-  method: 'post', path: '/deployments/{id}/test-results', security: bearer,
+  method: 'post', path: '/{id}/test-results', security: bearer,
   request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: z.strictObject({ passed: z.boolean(), version: z.string().optional(), testJobUrl: z.url().optional() }) } } } },
   responses: { 200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Recorded (or a duplicate, acknowledged)'), ...errorResponses },
 });
 
 const approve = createRoute({
-  method: 'post', path: '/deployments/{id}/approve', security: bearer,
+  method: 'post', path: '/{id}/approve', security: bearer,
   request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.strictObject({ version: z.string().optional() }) } } } },
   responses: { 200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Approval recorded'), ...errorResponses },
 });
 
 const cancel = createRoute({
-  method: 'post', path: '/deployments/{id}/cancel', security: bearer,
+  method: 'post', path: '/{id}/cancel', security: bearer,
   request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.strictObject({ reason: z.string().max(500).optional() }) } } } },
   responses: { 200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Cancelled'), ...errorResponses },
 });
 
 const rollback = createRoute({
-  method: 'post', path: '/deployments/{id}/rollback', security: bearer,
+  method: 'post', path: '/{id}/rollback', security: bearer,
   request: { params: IdParam },
   responses: { 201: json(Deployment, 'The rollback deployment, queued for live'), 200: json(Deployment, 'The same rollback again'), ...errorResponses },
 });
