@@ -1,27 +1,27 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
-import { authenticate, type AuthEnv } from './middleware/auth.js';
+import { artifactRoutes } from './artifacts/routes.js';
+import { createBuildCommands } from './builds/commands.js';
+import { buildLogRoutes } from './builds/logs.js';
+import { buildRoutes } from './builds/routes.js';
 import { createDeploymentCommands } from './deployments/commands.js';
-import type { ApiDeps } from './deps.js';
-import { onError } from './errors.js';
-import { createQueueCommands } from './queue/commands.js';
 import { deploymentRoutes } from './deployments/routes.js';
+import type { ApiDeps } from './deps.js';
+import { environmentRoutes } from './environments/routes.js';
+import { onError } from './errors.js';
+import { featureRoutes } from './features/routes.js';
 import { createHealthCheck, healthRoutes } from './health/routes.js';
+import type { WebhookRelay } from './hooks/relay.js';
+import { hookRoutes } from './hooks/routes.js';
+import { jobRoutes } from './jobs/routes.js';
+import { authenticate, type AuthEnv } from './middleware/auth.js';
+import { tracing } from './middleware/tracing.js';
 import { octopushRoutes } from './octopush/routes.js';
+import { serveDocument, v1App } from './openapi.js';
+import { createQueueCommands } from './queue/commands.js';
 import { queueRoutes } from './queue/routes.js';
 import { serviceRoutes } from './services/routes.js';
 import { tokenRoutes } from './tokens/routes.js';
-import { jobRoutes } from './jobs/routes.js';
-import { buildRoutes } from './builds/routes.js';
-import { environmentRoutes } from './environments/routes.js';
-import { createBuildCommands } from './builds/commands.js';
-import { buildLogRoutes } from './builds/logs.js';
-import { artifactRoutes } from './artifacts/routes.js';
-import { hookRoutes } from './hooks/routes.js';
-import { featureRoutes } from './features/routes.js';
-import { serveDocument, v1App } from './openapi.js';
-import { tracing } from './middleware/tracing.js';
-import type { WebhookRelay } from './hooks/relay.js';
 
 /**
  * The whole HTTP surface, built from injected dependencies (no process.env here). Serve it with a
@@ -46,11 +46,15 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   v1.route('/artifacts', artifactRoutes(deps));
   v1.route('/features', featureRoutes(deps));
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  serveDocument(v1, '/openapi.json', { openapi: '3.1.0', info: { title: 'Slipway API', version: deps.version, description: 'Deployments, queues, services and tokens. Octopush-compatible routes live outside /v1.' } });
+  serveDocument(v1, '/openapi.json', {
+    openapi: '3.1.0', servers: [{ url: '/v1' }],
+    info: { title: 'Slipway API', version: deps.version, description: 'Deployments, queues, services, tokens, jobs, builds, artifacts and features. Webhooks are documented at /hooks/openapi.json; the Octopush-compatible routes live outside /v1.' },
+  });
 
   const app = new Hono<AuthEnv>();
   app.use(tracing());
   app.route('/', healthRoutes(health));
+  // Forges sign their deliveries and Jenkins sends its token itself: before token authentication.
   app.route('/hooks', hookRoutes(deps, webhookRelay));
   app.use(authenticate(deps.db, deps.config.auth.anonymous));
   app.route('/v1', v1);

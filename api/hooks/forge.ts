@@ -20,7 +20,7 @@ import type { WebhookRelay } from './relay.js';
 const error = (code: string, message: string, field?: string) => ({ error: { code, message, ...(field ? { field } : {}) } });
 
 /** The payload as the vendor sends it: JSON, or GitHub's form encoding with the JSON in `payload`. */
-export const ForgeEvent = z.record(z.string(), z.unknown()).openapi({ description: "The vendor's event payload" });
+const ForgeEvent = z.record(z.string(), z.unknown()).openapi({ description: "The vendor's event payload" });
 const optional = (description: string) => z.string().optional().openapi({ description });
 const Answer = z.object({
   status: z.enum(['accepted', 'duplicate', 'ignored']), delivery: z.string(), events: z.number().int().optional(), reason: z.string().optional(),

@@ -14,7 +14,7 @@ import { logger } from '../../infra/logger.js';
 
 const text = z.string().nullish();
 /** What the plugin sends, as far as Slipway reads it; other fields are ignored. */
-export const JenkinsNotice = z.looseObject({
+const JenkinsNotice = z.looseObject({
   name: text,
   url: text,
   build: z.looseObject({
