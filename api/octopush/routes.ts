@@ -11,7 +11,7 @@ import { octopushBuckets, octopushJob } from './view.js';
 import type { QueueCommands } from '../queue/commands.js';
 import type { HealthCheck } from '../health/routes.js';
 
-// The Octopush-compatible surface (see shared/octopush-api.md): every answer is HTTP 200, errors
+// The Octopush-compatible surface (docs/octopush-api.md): every answer is HTTP 200, errors
 // included, with compact JSON in Octopush's key order; parameters come as query, form or JSON.
 
 type C = Context<AuthEnv>;
