@@ -85,10 +85,10 @@ export function forgeRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
     const type = eventType(forge.vendor, header);
     const id = deliveryId(forge.vendor, header, body);
     const normalized = normalizeForgeEvents(forge.vendor, type, payload);
-    if (!normalized.ok) return c.json({ status: 'ignored', reason: normalized.ignored, delivery: id }, 202);
+    if (!normalized.ok) return c.json({ status: 'ignored' as const, reason: normalized.ignored, delivery: id }, 202);
     const repo = normalized.events[0]!.repo.fullName;
     const rule = deps.config.repositories[repo];
-    if (!rule || rule.forge !== name) return c.json({ status: 'ignored', reason: `repository ${repo} is not linked to any job`, delivery: id }, 202);
+    if (!rule || rule.forge !== name) return c.json({ status: 'ignored' as const, reason: `repository ${repo} is not linked to any job`, delivery: id }, 202);
     const input: ForgeEventInput = { forge: name, deliveryId: id, eventType: type, events: normalized.events, rule, publicUrl: deps.publicUrl ?? null, statuses: Boolean(forge.apiUrl), heartbeatMs: deps.heartbeatMs };
     const trace: Record<string, string> = {};
     propagation.inject(context.active(), trace);
@@ -99,9 +99,9 @@ export function forgeRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
       logger.error({ err, forge: name, delivery: id }, 'could not record a delivery in the inbox');
       return c.json(error('unavailable', 'the delivery could not be recorded; redeliver it'), 503);
     }
-    if (!fresh) return c.json({ status: 'duplicate', delivery: id }, 202);
+    if (!fresh) return c.json({ status: 'duplicate' as const, delivery: id }, 202);
     relay.poke();
-    return c.json({ status: 'accepted', delivery: id, events: normalized.events.length }, 202);
+    return c.json({ status: 'accepted' as const, delivery: id, events: normalized.events.length }, 202);
   });
   return app;
 }
