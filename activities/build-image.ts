@@ -11,23 +11,43 @@ import { LABEL_MANAGED } from './docker-engine-options.js';
 import { SETUP_HINT, imageExists } from './docker-engine.js';
 import type { LogSink, LogTarget } from './log-sink.js';
 
-export interface ImageInput extends Omit<LogTarget, 'commandKey'> { dockerfile: string }
+export interface ImageInput extends Omit<LogTarget, 'commandKey'> {
+  dockerfile: string;
+}
 
 /** The tag of the build's image: a present one is reused; its progress goes to the log of `job/image`. */
-export async function buildImage(docker: Docker, logs: LogSink, input: ImageInput, workspace: string, signal: AbortSignal): Promise<string> {
+export async function buildImage(
+  docker: Docker,
+  logs: LogSink,
+  input: ImageInput,
+  workspace: string,
+  signal: AbortSignal,
+): Promise<string> {
   const tag = buildImageTag(input.buildId);
   if (await imageExists(docker, tag)) return tag;
   const dockerfile = dockerfilePath(input.dockerfile);
-  if (!(await access(join(workspace, dockerfile)).then(() => true, () => false))) {
+  if (
+    !(await access(join(workspace, dockerfile)).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw ApplicationFailure.nonRetryable(`dockerfile ${dockerfile} not found in the repository`, ErrorType.BadConfig);
   }
   const writer = await logs.open(logTarget(input, 'job/image'));
   let error: string | null;
   try {
-    const stream = (await docker.buildImage({ context: workspace, src: await readdir(workspace) }, {
-      t: tag, dockerfile, rm: true, forcerm: true, abortSignal: signal,
-      labels: { [LABEL_MANAGED]: '1', [LABEL_BUILD]: input.buildId },
-    })) as unknown as Readable;
+    const stream = (await docker.buildImage(
+      { context: workspace, src: await readdir(workspace) },
+      {
+        t: tag,
+        dockerfile,
+        rm: true,
+        forcerm: true,
+        abortSignal: signal,
+        labels: { [LABEL_MANAGED]: '1', [LABEL_BUILD]: input.buildId },
+      },
+    )) as unknown as Readable;
     const progress = new BuildProgress();
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const text = progress.push(chunk);
@@ -40,9 +60,15 @@ export async function buildImage(docker: Docker, logs: LogSink, input: ImageInpu
     await writer.end();
   }
   if (error) {
-    const hint = /pull|registry|no such image|not found/i.test(error) ? `; base images must exist on the engine (no registry is used): ${SETUP_HINT}` : '';
-    throw ApplicationFailure.nonRetryable(`docker build of ${dockerfile} failed: ${error}${hint}`, ErrorType.DockerRejected);
+    const hint = /pull|registry|no such image|not found/i.test(error)
+      ? `; base images must exist on the engine (no registry is used): ${SETUP_HINT}`
+      : '';
+    throw ApplicationFailure.nonRetryable(
+      `docker build of ${dockerfile} failed: ${error}${hint}`,
+      ErrorType.DockerRejected,
+    );
   }
-  if (!(await imageExists(docker, tag))) throw new Error(`docker build of ${dockerfile} ended without producing ${tag}`);
+  if (!(await imageExists(docker, tag)))
+    throw new Error(`docker build of ${dockerfile} ended without producing ${tag}`);
   return tag;
 }

@@ -17,8 +17,14 @@ let database: Database;
 let dataDir: string;
 let n = 0;
 
-const target = (over: Partial<LogTarget> = {}): LogTarget =>
-  ({ buildId: `b-${++n}`, jobPath: 'team/service/api', number: n, commandKey: 'unit-tests/lint', secrets: [], ...over });
+const target = (over: Partial<LogTarget> = {}): LogTarget => ({
+  buildId: `b-${++n}`,
+  jobPath: 'team/service/api',
+  number: n,
+  commandKey: 'unit-tests/lint',
+  secrets: [],
+  ...over,
+});
 /** Polls until `check` holds (test/support/stack.ts has one too, but importing it loads the whole worker). */
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs: number) {
   for (const deadline = Date.now() + timeoutMs; !(await check());) {
@@ -26,7 +32,8 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
     await new Promise((r) => setTimeout(r, 25));
   }
 }
-const stored = async (buildId: string, commandKey?: string) => (await readBuildLog(database.db, buildId, { commandKey })).map((c) => c.text).join('');
+const stored = async (buildId: string, commandKey?: string) =>
+  (await readBuildLog(database.db, buildId, { commandKey })).map((c) => c.text).join('');
 
 beforeAll(async () => {
   pg = await freshDatabase(inject('databaseUrl'));
@@ -44,14 +51,27 @@ describe('build log sink', () => {
   it('stores contiguous chunks, mirrors them to jobs/<path>/<number>/<stage>/<step>.log and announces each', async () => {
     const heard: string[] = [];
     const stop = await database.pubsub.listen('build_logs', (p) => heard.push(p));
-    const sink = createBuildLogSink({ db: database.db, pubsub: database.pubsub, dataDir, chunkBytes: 1024, flushMs: 30 });
+    const sink = createBuildLogSink({
+      db: database.db,
+      pubsub: database.pubsub,
+      dataDir,
+      chunkBytes: 1024,
+      flushMs: 30,
+    });
     const t = target();
     const writer = await sink.open(t);
     await writer.write('first line\n');
-    await eventually(async () => (await stored(t.buildId)) === 'first line\n', 'the timer to flush a short write', 5000);
+    await eventually(
+      async () => (await stored(t.buildId)) === 'first line\n',
+      'the timer to flush a short write',
+      5000,
+    );
     const lines = Array.from({ length: 50 }, (_, i) => `line ${i} ${'ü'.repeat(20)}\n`);
     for (const line of lines) await writer.write(line);
-    expect(await writer.end()).toEqual({ bytes: Buffer.byteLength(['first line\n', ...lines].join('')), truncated: false });
+    expect(await writer.end()).toEqual({
+      bytes: Buffer.byteLength(['first line\n', ...lines].join('')),
+      truncated: false,
+    });
 
     const chunks = await readBuildLog(database.db, t.buildId);
     const text = chunks.map((c) => c.text).join('');
@@ -74,54 +94,69 @@ describe('build log sink', () => {
     const sink = createBuildLogSink({ db: database.db, pubsub: database.pubsub, dataDir });
     const t = target({ secrets: ['s3cr3t-välue', 'tok', ''] });
     const writer = await sink.open(t);
-    for (const piece of ['token=s3cr', '3t-v', 'älue; again s3cr3t-välue\n', 'tok', 'tok end s3cr3t-v']) await writer.write(piece);
+    for (const piece of ['token=s3cr', '3t-v', 'älue; again s3cr3t-välue\n', 'tok', 'tok end s3cr3t-v'])
+      await writer.write(piece);
     await writer.end();
     const text = await stored(t.buildId);
     expect(text).toBe('***en=***; again ***\n****** end s3cr3t-v');
     expect(readFileSync(logFilePath(dataDir, t), 'utf8')).toBe(text);
   });
 
-  it('caps a huge output: keeps the head live and the tail at the end, with bounded memory', { timeout: 180_000 }, async () => {
-    const cap = 4 * MiB;
-    const sink = createBuildLogSink({ db: database.db, pubsub: database.pubsub, dataDir, capBytes: cap });
-    const t = target({ secrets: ['hunter2'] });
-    const writer = await sink.open(t);
-    const lineBytes = 64;
-    const linesPerPiece = (64 * 1024) / lineBytes;
-    const pieces = (200 * MiB) / (64 * 1024);
-    const line = (i: number) => `${String(i).padStart(10, '0')} hunter2 ${'x'.repeat(lineBytes - 20)}\n`;
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    for (let p = 0; p < pieces; p++) {
-      const lines: string[] = [];
-      for (let i = 0; i < linesPerPiece; i++) lines.push(line(p * linesPerPiece + i));
-      await writer.write(lines.join(''));
-      if (p % 50 === 0) peak = Math.max(peak, process.memoryUsage().rss);
-    }
-    const result = await writer.end();
-    peak = Math.max(peak, process.memoryUsage().rss);
-    const growthMb = (peak - before) / 1e6;
-    console.log(`200 MiB through a 4 MiB cap: rss before ${(before / 1e6).toFixed(0)} MB, peak ${(peak / 1e6).toFixed(0)} MB, growth ${growthMb.toFixed(1)} MB`);
-    expect(growthMb).toBeLessThan(150);
+  it(
+    'caps a huge output: keeps the head live and the tail at the end, with bounded memory',
+    { timeout: 180_000 },
+    async () => {
+      const cap = 4 * MiB;
+      const sink = createBuildLogSink({ db: database.db, pubsub: database.pubsub, dataDir, capBytes: cap });
+      const t = target({ secrets: ['hunter2'] });
+      const writer = await sink.open(t);
+      const lineBytes = 64;
+      const linesPerPiece = (64 * 1024) / lineBytes;
+      const pieces = (200 * MiB) / (64 * 1024);
+      const line = (i: number) => `${String(i).padStart(10, '0')} hunter2 ${'x'.repeat(lineBytes - 20)}\n`;
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      for (let p = 0; p < pieces; p++) {
+        const lines: string[] = [];
+        for (let i = 0; i < linesPerPiece; i++) lines.push(line(p * linesPerPiece + i));
+        await writer.write(lines.join(''));
+        if (p % 50 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+      }
+      const result = await writer.end();
+      peak = Math.max(peak, process.memoryUsage().rss);
+      const growthMb = (peak - before) / 1e6;
+      console.log(
+        `200 MiB through a 4 MiB cap: rss before ${(before / 1e6).toFixed(0)} MB, peak ${(peak / 1e6).toFixed(0)} MB, growth ${growthMb.toFixed(1)} MB`,
+      );
+      expect(growthMb).toBeLessThan(150);
 
-    const masked = (i: number) => line(i).replace('hunter2', '***');
-    expect(result).toEqual({ bytes: pieces * linesPerPiece * Buffer.byteLength(masked(0)), truncated: true });
-    const text = await stored(t.buildId);
-    const size = Buffer.byteLength(text);
-    expect(size).toBeGreaterThan(cap - 1024);
-    expect(size).toBeLessThan(cap + 1024);
-    expect(text.startsWith(masked(0))).toBe(true);
-    expect(text).toMatch(/\n\[slipway\] … \d+ bytes of output omitted \(log capped at 4 MiB per step\); the last 2 MiB follow …\n\d{10} \*\*\* x+\n/);
-    expect(text.endsWith(masked(pieces * linesPerPiece - 1))).toBe(true);
-    expect(text).not.toContain('hunter2');
-    expect(statSync(logFilePath(dataDir, t)).size).toBe(size);
-  });
+      const masked = (i: number) => line(i).replace('hunter2', '***');
+      expect(result).toEqual({ bytes: pieces * linesPerPiece * Buffer.byteLength(masked(0)), truncated: true });
+      const text = await stored(t.buildId);
+      const size = Buffer.byteLength(text);
+      expect(size).toBeGreaterThan(cap - 1024);
+      expect(size).toBeLessThan(cap + 1024);
+      expect(text.startsWith(masked(0))).toBe(true);
+      expect(text).toMatch(
+        /\n\[slipway\] … \d+ bytes of output omitted \(log capped at 4 MiB per step\); the last 2 MiB follow …\n\d{10} \*\*\* x+\n/,
+      );
+      expect(text.endsWith(masked(pieces * linesPerPiece - 1))).toBe(true);
+      expect(text).not.toContain('hunter2');
+      expect(statSync(logFilePath(dataDir, t)).size).toBe(size);
+    },
+  );
 
   it('stores nothing twice when a command is written again (a retried activity)', async () => {
     const t = target();
     const lines = Array.from({ length: 300 }, (_, i) => `retry line ${i}\n`);
     const attempt = async (chunkBytes: number, count = lines.length) => {
-      const writer = await createBuildLogSink({ db: database.db, pubsub: database.pubsub, dataDir, chunkBytes, flushMs: 60_000 }).open(t);
+      const writer = await createBuildLogSink({
+        db: database.db,
+        pubsub: database.pubsub,
+        dataDir,
+        chunkBytes,
+        flushMs: 60_000,
+      }).open(t);
       for (const l of lines.slice(0, count)) await writer.write(l);
       return writer;
     };
@@ -139,7 +174,13 @@ describe('build log sink', () => {
 
   it('cuts head and tail only between characters', async () => {
     const t = target();
-    const writer = await createBuildLogSink({ db: database.db, pubsub: database.pubsub, dataDir, capBytes: 301, chunkBytes: 7 }).open(t);
+    const writer = await createBuildLogSink({
+      db: database.db,
+      pubsub: database.pubsub,
+      dataDir,
+      capBytes: 301,
+      chunkBytes: 7,
+    }).open(t);
     const lines = Array.from({ length: 200 }, (_, i) => `é${i}€😀\n`);
     for (const line of lines) await writer.write(line);
     expect((await writer.end()).truncated).toBe(true);
@@ -157,7 +198,9 @@ describe('build log sink', () => {
 
   it('keeps a short overflow whole: nothing omitted, no notice', async () => {
     const t = target();
-    const writer = await createBuildLogSink({ db: database.db, pubsub: database.pubsub, dataDir, capBytes: 1000 }).open(t);
+    const writer = await createBuildLogSink({ db: database.db, pubsub: database.pubsub, dataDir, capBytes: 1000 }).open(
+      t,
+    );
     const text = 'y'.repeat(800) + '\n';
     await writer.write(text);
     expect(await writer.end()).toEqual({ bytes: 801, truncated: false });

@@ -24,7 +24,12 @@ export interface BuildLogSinkDeps {
 }
 
 export function createBuildLogSink(deps: BuildLogSinkDeps): LogSink {
-  const opts = { ...deps, capBytes: deps.capBytes ?? 16 * MiB, chunkBytes: deps.chunkBytes ?? 16 * 1024, flushMs: deps.flushMs ?? 100 };
+  const opts = {
+    ...deps,
+    capBytes: deps.capBytes ?? 16 * MiB,
+    chunkBytes: deps.chunkBytes ?? 16 * 1024,
+    flushMs: deps.flushMs ?? 100,
+  };
   return {
     async open(target) {
       const path = logFilePath(opts.dataDir, target);
@@ -46,7 +51,8 @@ export function logFilePath(dataDir: string, target: Pick<LogTarget, 'jobPath' |
   const root = join(dataDir, 'jobs');
   const path = join(root, target.jobPath, String(target.number), `${target.commandKey}.log`);
   const rel = relative(root, path);
-  if (rel.startsWith('..') || rel.split(sep).includes('..')) throw new Error(`log path escapes ${root}: ${target.jobPath} ${target.commandKey}`);
+  if (rel.startsWith('..') || rel.split(sep).includes('..'))
+    throw new Error(`log path escapes ${root}: ${target.jobPath} ${target.commandKey}`);
   return path;
 }
 

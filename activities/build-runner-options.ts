@@ -34,22 +34,37 @@ export function checkBuildId(buildId: string): string {
 
 export const buildContainerName = (buildId: string): string => `slipway-build-${checkBuildId(buildId)}`;
 export const buildImageTag = (buildId: string): string => `slipway/build:${checkBuildId(buildId)}`;
-export const buildWorkspace = (workspaceRoot: string, buildId: string): string => posix.join(workspaceRoot, checkBuildId(buildId));
+export const buildWorkspace = (workspaceRoot: string, buildId: string): string =>
+  posix.join(workspaceRoot, checkBuildId(buildId));
 
 /** Where the output of command `commandKey` of this build goes. */
-export const logTarget = (build: Omit<LogTarget, 'commandKey'>, commandKey: string): LogTarget =>
-  ({ buildId: build.buildId, jobPath: build.jobPath, number: build.number, commandKey, secrets: build.secrets });
+export const logTarget = (build: Omit<LogTarget, 'commandKey'>, commandKey: string): LogTarget => ({
+  buildId: build.buildId,
+  jobPath: build.jobPath,
+  number: build.number,
+  commandKey,
+  secrets: build.secrets,
+});
 
 /** The Dockerfile path relative to the workspace (POSIX); one leaving the workspace is a terminal failure. */
 export function dockerfilePath(dockerfile: string): string {
   const p = posix.normalize(dockerfile.replace(/\\/g, '/'));
   if (p === '.' || p.startsWith('/') || p === '..' || p.startsWith('../')) {
-    throw ApplicationFailure.nonRetryable(`dockerfile ${JSON.stringify(dockerfile)} must be a file inside the repository`, ErrorType.BadConfig);
+    throw ApplicationFailure.nonRetryable(
+      `dockerfile ${JSON.stringify(dockerfile)} must be a file inside the repository`,
+      ErrorType.BadConfig,
+    );
   }
   return p;
 }
 
-export interface BuildContainerInput { buildId: string; image: string; hostName: string; workspace: string; env: Record<string, string> }
+export interface BuildContainerInput {
+  buildId: string;
+  image: string;
+  hostName: string;
+  workspace: string;
+  env: Record<string, string>;
+}
 
 // The main process only keeps the container alive; steps run beside it through `docker exec`.
 // docker-init (Init) is PID 1, so killed steps' orphans are reaped and a stop is prompt.
@@ -79,7 +94,11 @@ export function buildContainerOptions(input: BuildContainerInput): Docker.Contai
 // kills the step with its children; the marker variable also finds children that left the group.
 const STEP_WRAPPER = 'echo "$$" && exec /bin/sh -c "$1"';
 
-export interface StepExecInput { command: string; env: Record<string, string>; marker: string }
+export interface StepExecInput {
+  command: string;
+  env: Record<string, string>;
+  marker: string;
+}
 
 /** `docker exec` options of one step: ['/bin/sh', '-c', command] in /workspace, output multiplexed. */
 export function stepExecOptions(input: StepExecInput): Docker.ExecCreateOptions {

@@ -14,7 +14,12 @@ import { DefaultLogger } from '@temporalio/worker';
 import { ErrorType } from '../domain/errors.js';
 import { buildContainerName, buildImageTag } from './build-runner-options.js';
 import {
-  createBuildRunnerActivities, type BuildRunnerActivities, type ExecInput, type ExecResult, type StartInput, type StartResult,
+  createBuildRunnerActivities,
+  type BuildRunnerActivities,
+  type ExecInput,
+  type ExecResult,
+  type StartInput,
+  type StartResult,
 } from './build-runner.js';
 import type { CommandLogWriter, LogSink, LogTarget } from './log-sink.js';
 
@@ -72,7 +77,14 @@ function newBuildId(name: string): string {
 
 const target = (buildId: string) => ({ buildId, jobPath: 'team/app/ci', number: 1, secrets: [] as string[] });
 
-function exec(buildId: string, commandKey: string, command: string, extra: Partial<ExecInput> = {}, env = mockEnv(), a = acts): Promise<ExecResult> {
+function exec(
+  buildId: string,
+  commandKey: string,
+  command: string,
+  extra: Partial<ExecInput> = {},
+  env = mockEnv(),
+  a = acts,
+): Promise<ExecResult> {
   const input: ExecInput = { ...target(buildId), commandKey, command, env: {}, timeoutMs: 30_000, ...extra };
   return env.run(a.buildExec, input);
 }
@@ -119,7 +131,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const buildId of buildIds) await mockEnv().run(acts.buildDestroy, { buildId });
-  const left = await docker.listContainers({ all: true, filters: { label: buildIds.map((id) => `slipway.build=${id}`) } });
+  const left = await docker.listContainers({
+    all: true,
+    filters: { label: buildIds.map((id) => `slipway.build=${id}`) },
+  });
   const ours = left.filter((c) => buildIds.includes(c.Labels['slipway.build'] ?? ''));
   await rm(root, { recursive: true, force: true });
   expect(ours).toEqual([]);
@@ -128,7 +143,7 @@ afterAll(async () => {
 describe('buildCheckout', () => {
   it('clones a local repository, returns the commit and the job file, and reuses the clone', async () => {
     const jobFile = 'title: demo\nstages:\n  - title: test\n    steps:\n      - title: hi\n        command: echo hi\n';
-    const repo = await gitRepo('checkout', { '.slipway.yml': jobFile, 'README': 'hello\n' });
+    const repo = await gitRepo('checkout', { '.slipway.yml': jobFile, README: 'hello\n' });
     const buildId = newBuildId('checkout');
     const input = { ...target(buildId), repository: { url: repo.dir, ref: 'main' } };
 
@@ -147,11 +162,19 @@ describe('buildCheckout', () => {
     await writeFile(join(repo.dir, 'a.txt'), 'two\n');
     sh(repo.dir, 'git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-am', 'second']);
     const buildId = newBuildId('by-sha');
-    const result = await mockEnv().run(acts.buildCheckout, { ...target(buildId), repository: { url: repo.dir, ref: repo.commit } });
+    const result = await mockEnv().run(acts.buildCheckout, {
+      ...target(buildId),
+      repository: { url: repo.dir, ref: repo.commit },
+    });
     expect(result).toEqual({ commit: repo.commit, jobFile: null });
     expect(await readFile(join(workspaceRoot, buildId, 'a.txt'), 'utf8')).toBe('one\n');
 
-    const err = await failureOf(mockEnv().run(acts.buildCheckout, { ...target(newBuildId('bad-ref')), repository: { url: repo.dir, ref: 'no-such-branch' } }));
+    const err = await failureOf(
+      mockEnv().run(acts.buildCheckout, {
+        ...target(newBuildId('bad-ref')),
+        repository: { url: repo.dir, ref: 'no-such-branch' },
+      }),
+    );
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).type).toBe(ErrorType.BadConfig);
   });
@@ -179,13 +202,17 @@ describe('buildStart + buildExec in one container', () => {
   it('runs steps in the same container and workspace', async () => {
     const one = await exec(buildId, 'seq/write', 'echo "from step 1" > /workspace/shared.txt && hostname > host.txt');
     expect(one).toMatchObject({ exitCode: 0, timedOut: false });
-    const two = await exec(buildId, 'seq/read', 'cat shared.txt && [ "$(hostname)" = "$(cat host.txt)" ] && echo same-host');
+    const two = await exec(
+      buildId,
+      'seq/read',
+      'cat shared.txt && [ "$(hostname)" = "$(cat host.txt)" ] && echo same-host',
+    );
     expect(two.exitCode).toBe(0);
     expect(sink.text('seq/read')).toBe('from step 1\nsame-host\n');
     expect(await readFile(join(workspaceRoot, buildId, 'shared.txt'), 'utf8')).toBe('from step 1\n');
   });
 
-  it('passes env vars (the step\'s and the container\'s)', async () => {
+  it("passes env vars (the step's and the container's)", async () => {
     await exec(buildId, 'seq/env', 'echo "$GREETING|$FROM_START"', { env: { GREETING: 'hello world' } });
     expect(sink.text('seq/env')).toBe('hello world|container-wide\n');
   });
@@ -198,7 +225,9 @@ describe('buildStart + buildExec in one container', () => {
   });
 
   it('kills a step that runs past its timeout: exit code 124, processes gone', async () => {
-    const r = await exec(buildId, 'seq/timeout', 'echo started; (sleep 41; echo child) & setsid sleep 43 & sleep 42', { timeoutMs: 1_000 });
+    const r = await exec(buildId, 'seq/timeout', 'echo started; (sleep 41; echo child) & setsid sleep 43 & sleep 42', {
+      timeoutMs: 1_000,
+    });
     expect(r).toMatchObject({ exitCode: 124, timedOut: true });
     expect(r.durationMs).toBeGreaterThanOrEqual(1_000);
     expect(r.durationMs).toBeLessThan(5_000);
@@ -227,15 +256,26 @@ describe('buildStart + buildExec in one container', () => {
 
   it('holds the step back while the sink is busy (back-pressure reaches the step)', async () => {
     let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     let bytes = 0;
     const blocking: LogSink = {
       open: async () => ({
-        write: async (chunk) => { bytes += chunk.length; await gate; },
+        write: async (chunk) => {
+          bytes += chunk.length;
+          await gate;
+        },
         end: async () => ({ bytes, truncated: false }),
       }),
     };
-    const a = createBuildRunnerActivities({ docker, workspaceRoot, hostName: 'test-host', logs: blocking, defaultImage: IMAGE });
+    const a = createBuildRunnerActivities({
+      docker,
+      workspaceRoot,
+      hostName: 'test-host',
+      logs: blocking,
+      defaultImage: IMAGE,
+    });
     const p = exec(buildId, 'seq/blocked', "head -c 20000000 /dev/zero | tr '\\0' b; touch finished", {}, mockEnv(), a);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(existsSync(join(workspaceRoot, buildId, 'finished'))).toBe(false); // still writing: blocked on its pipe
@@ -247,12 +287,22 @@ describe('buildStart + buildExec in one container', () => {
 
   it('streams 50 MB of output through the sink without buffering it', async () => {
     const counting = new CountingSink();
-    const a = createBuildRunnerActivities({ docker, workspaceRoot, hostName: 'test-host', logs: counting, defaultImage: IMAGE });
+    const a = createBuildRunnerActivities({
+      docker,
+      workspaceRoot,
+      hostName: 'test-host',
+      logs: counting,
+      defaultImage: IMAGE,
+    });
     const before = process.memoryUsage().rss;
     let peak = before;
-    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
     const t0 = Date.now();
-    const r = await exec(buildId, 'seq/big', "head -c 50000000 /dev/zero | tr '\\0' a", {}, mockEnv(), a).finally(() => clearInterval(sampler));
+    const r = await exec(buildId, 'seq/big', "head -c 50000000 /dev/zero | tr '\\0' a", {}, mockEnv(), a).finally(() =>
+      clearInterval(sampler),
+    );
     console.log(`50 MB step: ${Date.now() - t0} ms, RSS +${Math.round((peak - before) / 1e6)} MB at peak`);
     expect(r.exitCode).toBe(0);
     expect(counting.bytes).toBe(50_000_000);
@@ -262,7 +312,7 @@ describe('buildStart + buildExec in one container', () => {
 
 describe('images', () => {
   it('builds the image from a Dockerfile in the repository', async () => {
-    const repo = await gitRepo('dockerfile', { 'Dockerfile': `FROM ${IMAGE}\nRUN echo built > /built\n` });
+    const repo = await gitRepo('dockerfile', { Dockerfile: `FROM ${IMAGE}\nRUN echo built > /built\n` });
     const buildId = newBuildId('dockerfile');
     await mockEnv().run(acts.buildCheckout, { ...target(buildId), repository: { url: repo.dir, ref: 'HEAD' } });
     const started = await start({ ...target(buildId), dockerfile: 'Dockerfile', env: {} });

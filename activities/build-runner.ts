@@ -14,9 +14,23 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
 import { buildImage } from './build-image.js';
-import { LABEL_BUILD, buildContainerName, buildContainerOptions, buildImageTag, buildWorkspace, logTarget } from './build-runner-options.js';
+import {
+  LABEL_BUILD,
+  buildContainerName,
+  buildContainerOptions,
+  buildImageTag,
+  buildWorkspace,
+  logTarget,
+} from './build-runner-options.js';
 import { stepAttempt, type ExecInput, type ExecResult } from './build-step.js';
-import { createContainer, inspectOrNull, removeContainer, removeImage, sleep, startContainer } from './docker-engine.js';
+import {
+  createContainer,
+  inspectOrNull,
+  removeContainer,
+  removeImage,
+  sleep,
+  startContainer,
+} from './docker-engine.js';
 import { checkoutRepository, readJobFile } from './git.js';
 import type { LogSink } from './log-sink.js';
 
@@ -32,14 +46,31 @@ export interface BuildRunnerDeps {
   defaultImage?: string;
 }
 
-export interface CheckoutInput { buildId: string; jobPath: string; number: number; repository?: { url: string; ref: string }; secrets: string[] }
+export interface CheckoutInput {
+  buildId: string;
+  jobPath: string;
+  number: number;
+  repository?: { url: string; ref: string };
+  secrets: string[];
+}
 export interface CheckoutResult {
   commit: string | null;
   /** Text of .slipway.yml (or .slipway.yaml / .slipway.json) at the repository root, if any. */
   jobFile: string | null;
 }
-export interface StartInput { buildId: string; jobPath: string; number: number; image?: string; dockerfile?: string; env: Record<string, string>; secrets: string[] }
-export interface StartResult { containerId: string; image: string }
+export interface StartInput {
+  buildId: string;
+  jobPath: string;
+  number: number;
+  image?: string;
+  dockerfile?: string;
+  env: Record<string, string>;
+  secrets: string[];
+}
+export interface StartResult {
+  containerId: string;
+  image: string;
+}
 
 const HEARTBEAT_MS = 2_000;
 
@@ -70,8 +101,14 @@ export function createBuildRunnerActivities(deps: BuildRunnerDeps) {
     for (let attempt = 0; attempt < 20; attempt++) {
       const info = await inspectOrNull(container);
       if (info?.State.Running) return info.Id;
-      if (info?.State.Status === 'removing') { await sleep(500); continue; }
-      if (info?.State.Status === 'dead') { await removeContainer(container); continue; }
+      if (info?.State.Status === 'removing') {
+        await sleep(500);
+        continue;
+      }
+      if (info?.State.Status === 'dead') {
+        await removeContainer(container);
+        continue;
+      }
       if (!info && !(await createContainer(docker, options))) continue; // created meanwhile by a concurrent attempt
       await startContainer(container, name);
       const started = await inspectOrNull(container);
@@ -89,35 +126,47 @@ export function createBuildRunnerActivities(deps: BuildRunnerDeps) {
   return {
     async buildCheckout(input: CheckoutInput): Promise<CheckoutResult> {
       const dir = buildWorkspace(workspaceRoot, input.buildId);
-      return activity(() => undefined, async (signal) => {
-        await mkdir(dir, { recursive: true });
-        let commit: string | null = null;
-        if (input.repository) {
-          const { url, ref } = input.repository;
-          const writer = await deps.logs.open(logTarget(input, 'job/checkout'));
-          try {
-            commit = await checkoutRepository({ dir, url, ref, signal, log: (text) => writer.write(text) });
-          } catch (err) {
-            if (!signal.aborted) await writer.write(`${(err as Error).message}\n`).catch(() => undefined);
-            throw err;
-          } finally {
-            await writer.end();
+      return activity(
+        () => undefined,
+        async (signal) => {
+          await mkdir(dir, { recursive: true });
+          let commit: string | null = null;
+          if (input.repository) {
+            const { url, ref } = input.repository;
+            const writer = await deps.logs.open(logTarget(input, 'job/checkout'));
+            try {
+              commit = await checkoutRepository({ dir, url, ref, signal, log: (text) => writer.write(text) });
+            } catch (err) {
+              if (!signal.aborted) await writer.write(`${(err as Error).message}\n`).catch(() => undefined);
+              throw err;
+            } finally {
+              await writer.end();
+            }
           }
-        }
-        return { commit, jobFile: await readJobFile(dir) };
-      });
+          return { commit, jobFile: await readJobFile(dir) };
+        },
+      );
     },
 
     async buildStart(input: StartInput): Promise<StartResult> {
       const workspace = buildWorkspace(workspaceRoot, input.buildId);
-      return activity(() => undefined, async (signal) => {
-        await mkdir(workspace, { recursive: true });
-        const image = input.dockerfile
-          ? await buildImage(docker, deps.logs, { ...input, dockerfile: input.dockerfile }, workspace, signal)
-          : (input.image ?? defaultImage);
-        const options = buildContainerOptions({ buildId: input.buildId, image, hostName: deps.hostName, workspace, env: input.env });
-        return { containerId: await ensureContainer(options), image };
-      });
+      return activity(
+        () => undefined,
+        async (signal) => {
+          await mkdir(workspace, { recursive: true });
+          const image = input.dockerfile
+            ? await buildImage(docker, deps.logs, { ...input, dockerfile: input.dockerfile }, workspace, signal)
+            : (input.image ?? defaultImage);
+          const options = buildContainerOptions({
+            buildId: input.buildId,
+            image,
+            hostName: deps.hostName,
+            workspace,
+            env: input.env,
+          });
+          return { containerId: await ensureContainer(options), image };
+        },
+      );
     },
 
     async buildExec(input: ExecInput): Promise<ExecResult> {
@@ -127,7 +176,10 @@ export function createBuildRunnerActivities(deps: BuildRunnerDeps) {
 
     async buildDestroy(input: { buildId: string }): Promise<void> {
       const name = buildContainerName(input.buildId);
-      const labelled = await docker.listContainers({ all: true, filters: { label: [`${LABEL_BUILD}=${input.buildId}`] } });
+      const labelled = await docker.listContainers({
+        all: true,
+        filters: { label: [`${LABEL_BUILD}=${input.buildId}`] },
+      });
       const ids = new Set([name, ...labelled.map((c) => c.Id)]);
       for (const id of ids) await removeContainer(docker.getContainer(id));
       for (let i = 0; i < 50 && (await inspectOrNull(docker.getContainer(name))); i++) await sleep(200); // a removal in progress

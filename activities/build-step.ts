@@ -9,15 +9,34 @@ import type Docker from 'dockerode';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
-import { ExecOutput, KILL_DONE, TIMEOUT_EXIT_CODE, buildContainerName, killScript, logTarget, stepExecOptions } from './build-runner-options.js';
+import {
+  ExecOutput,
+  KILL_DONE,
+  TIMEOUT_EXIT_CODE,
+  buildContainerName,
+  killScript,
+  logTarget,
+  stepExecOptions,
+} from './build-runner-options.js';
 import { describe, execExitCode, statusOf, timer, within } from './docker-engine.js';
 import type { CommandLogWriter, LogSink } from './log-sink.js';
 
 export interface ExecInput {
-  buildId: string; jobPath: string; number: number; commandKey: string; command: string;
-  env: Record<string, string>; secrets: string[]; timeoutMs: number;
+  buildId: string;
+  jobPath: string;
+  number: number;
+  commandKey: string;
+  command: string;
+  env: Record<string, string>;
+  secrets: string[];
+  timeoutMs: number;
 }
-export interface ExecResult { exitCode: number; timedOut: boolean; truncated: boolean; durationMs: number }
+export interface ExecResult {
+  exitCode: number;
+  timedOut: boolean;
+  truncated: boolean;
+  durationMs: number;
+}
 
 /** After a timeout kill: how long output may still drain. After a cancellation: barely at all. */
 const DRAIN_MS = 5_000;
@@ -25,7 +44,11 @@ const CANCEL_DRAIN_MS = 300;
 const KILL_WAIT_MS = 5_000;
 
 /** What an attempt heartbeats, so that its retry can find and kill what it left running. */
-interface StepProgress { execId?: string; pid?: number; marker?: string }
+interface StepProgress {
+  execId?: string;
+  pid?: number;
+  marker?: string;
+}
 
 /** A writer that drops writes after end(): output still draining when a step is given up on. */
 function endOnce(writer: CommandLogWriter): CommandLogWriter {
@@ -42,7 +65,11 @@ function endOnce(writer: CommandLogWriter): CommandLogWriter {
 /** SIGKILLs a step's process group and every process carrying its marker, from a second exec. */
 export async function killStep(container: Docker.Container, pid: number | undefined, marker: string): Promise<void> {
   try {
-    const exec = await container.exec({ Cmd: ['/bin/sh', '-c', killScript(pid, marker)], AttachStdout: true, AttachStderr: true });
+    const exec = await container.exec({
+      Cmd: ['/bin/sh', '-c', killScript(pid, marker)],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
     const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
     let seen = '';
     const done = new Promise<void>((resolve) => {
@@ -50,7 +77,10 @@ export async function killStep(container: Docker.Container, pid: number | undefi
         seen = (seen + chunk.toString('latin1')).slice(-64);
         if (seen.includes(KILL_DONE)) resolve();
       });
-      stream.once('end', resolve).once('close', resolve).once('error', () => resolve());
+      stream
+        .once('end', resolve)
+        .once('close', resolve)
+        .once('error', () => resolve());
     });
     await within(done, KILL_WAIT_MS);
     stream.destroy();
@@ -59,11 +89,22 @@ export async function killStep(container: Docker.Container, pid: number | undefi
   }
 }
 
-type Outcome = { kind: 'exit'; code: number } | { kind: 'timeout' } | { kind: 'cancel' } | { kind: 'error'; err: unknown };
-interface StepRun { outcome: Outcome; pump: Promise<void>; stream: Duplex }
+type Outcome =
+  { kind: 'exit'; code: number } | { kind: 'timeout' } | { kind: 'cancel' } | { kind: 'error'; err: unknown };
+interface StepRun {
+  outcome: Outcome;
+  pump: Promise<void>;
+  stream: Duplex;
+}
 
 /** Starts the exec and streams its output into `writer` until it exits, times out, is cancelled or breaks. */
-async function runStep(exec: Docker.Exec, output: ExecOutput, writer: CommandLogWriter, timeoutMs: number, signal: AbortSignal): Promise<StepRun> {
+async function runStep(
+  exec: Docker.Exec,
+  output: ExecOutput,
+  writer: CommandLogWriter,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<StepRun> {
   const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
   // for-await pauses the socket while the sink is busy: back-pressure reaches the step's writes.
   const pump = (async () => {
@@ -83,7 +124,12 @@ async function runStep(exec: Docker.Exec, output: ExecOutput, writer: CommandLog
     else signal.addEventListener('abort', onAbort, { once: true });
   });
   const outcome = await Promise.race([
-    pump.then(() => execExitCode(exec, stop)).then((code): Outcome => ({ kind: 'exit', code }), (err: unknown): Outcome => ({ kind: 'error', err })),
+    pump
+      .then(() => execExitCode(exec, stop))
+      .then(
+        (code): Outcome => ({ kind: 'exit', code }),
+        (err: unknown): Outcome => ({ kind: 'error', err }),
+      ),
     deadline.promise.then((): Outcome => ({ kind: 'timeout' })),
     aborted.then((): Outcome => ({ kind: 'cancel' })),
   ]);
@@ -108,7 +154,13 @@ export function stepAttempt(docker: Docker, logs: LogSink, input: ExecInput) {
     const ctx = Context.current();
     const previous = ctx.info.heartbeatDetails as StepProgress | undefined;
     if (ctx.info.attempt > 1 && previous?.execId && previous.marker) {
-      const running = await docker.getExec(previous.execId).inspect().then((i) => i.Running, () => false);
+      const running = await docker
+        .getExec(previous.execId)
+        .inspect()
+        .then(
+          (i) => i.Running,
+          () => false,
+        );
       if (running) await killStep(container, previous.pid, previous.marker);
     }
     let exec: Docker.Exec;
@@ -116,7 +168,10 @@ export function stepAttempt(docker: Docker, logs: LogSink, input: ExecInput) {
       exec = await container.exec(stepExecOptions({ command: input.command, env: input.env, marker }));
     } catch (err) {
       if (statusOf(err) === 404 || statusOf(err) === 409) {
-        throw ApplicationFailure.nonRetryable(`build container ${name} is missing or not running (${describe(err)})`, ErrorType.DockerRejected);
+        throw ApplicationFailure.nonRetryable(
+          `build container ${name} is missing or not running (${describe(err)})`,
+          ErrorType.DockerRejected,
+        );
       }
       throw err;
     }
@@ -144,7 +199,8 @@ export function stepAttempt(docker: Docker, logs: LogSink, input: ExecInput) {
     const drained = await within(pump, outcome.kind === 'timeout' ? DRAIN_MS : CANCEL_DRAIN_MS);
     stream.destroy();
     if (outcome.kind === 'timeout') {
-      if (drained) await writer.write(`\n[slipway] timed out after ${input.timeoutMs} ms: the step's processes were killed\n`);
+      if (drained)
+        await writer.write(`\n[slipway] timed out after ${input.timeoutMs} ms: the step's processes were killed\n`);
       const { truncated } = await writer.end();
       return { exitCode: TIMEOUT_EXIT_CODE, timedOut: true, truncated, durationMs: Date.now() - startedAt };
     }

@@ -18,11 +18,22 @@ export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pub
      * A build for a deployment's job deployer or a webhook delivery. Idempotent by `trigger`: a
      * retried activity finds the build it already took a number for instead of taking another.
      */
-    async allocateBuildOnce(input: { jobPath: string; parameters: Record<string, string>; trigger: string; ref?: string }): Promise<BuildInput> {
+    async allocateBuildOnce(input: {
+      jobPath: string;
+      parameters: Record<string, string>;
+      trigger: string;
+      ref?: string;
+    }): Promise<BuildInput> {
       const existing = await findTriggeredBuild(deps.db, input.jobPath, input.trigger);
       if (existing) return existing;
-      const allocation = await allocateBuild(deps.db, deps.taskQueue, input.jobPath, input.parameters, input.trigger, { ref: input.ref });
-      if (!allocation.ok) throw ApplicationFailure.nonRetryable(`job ${input.jobPath}: ${allocation.field}: ${allocation.message}`, ErrorType.BadConfig);
+      const allocation = await allocateBuild(deps.db, deps.taskQueue, input.jobPath, input.parameters, input.trigger, {
+        ref: input.ref,
+      });
+      if (!allocation.ok)
+        throw ApplicationFailure.nonRetryable(
+          `job ${input.jobPath}: ${allocation.field}: ${allocation.message}`,
+          ErrorType.BadConfig,
+        );
       return allocation.input;
     },
 
@@ -35,15 +46,27 @@ export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pub
       try {
         raw = parseYaml(input.text);
       } catch (err) {
-        throw ApplicationFailure.nonRetryable(`.slipway.yml: ${(err as Error).message.split('\n')[0]}`, ErrorType.BadConfig);
+        throw ApplicationFailure.nonRetryable(
+          `.slipway.yml: ${(err as Error).message.split('\n')[0]}`,
+          ErrorType.BadConfig,
+        );
       }
       const check = validateJob({ repository: input.repository, ...(raw as object) });
-      if (!check.ok) throw ApplicationFailure.nonRetryable(`.slipway.yml: ${check.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, ErrorType.BadConfig);
+      if (!check.ok)
+        throw ApplicationFailure.nonRetryable(
+          `.slipway.yml: ${check.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+          ErrorType.BadConfig,
+        );
       return check.job;
     },
 
     /** "Artifact ready": the same service and version again is a no-op. */
-    async registerArtifact(input: { service: string; version: string; commit: string | null; buildId: string }): Promise<void> {
+    async registerArtifact(input: {
+      service: string;
+      version: string;
+      commit: string | null;
+      buildId: string;
+    }): Promise<void> {
       await registerArtifact(deps.db, { ...input, registeredBy: `build ${input.buildId}` });
     },
 
@@ -52,7 +75,10 @@ export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pub
       if (finishedBuildStatuses.has(state.status) && state.finishedAt) {
         await deleteBuildSecrets(deps.db, state.id);
         await deps.pubsub.notify('build_status', JSON.stringify({ buildId: state.id, status: state.status }));
-        logger.info({ buildId: state.id, job: state.jobPath, number: state.number, status: state.status, reason: state.reason }, 'build finished');
+        logger.info(
+          { buildId: state.id, job: state.jobPath, number: state.number, status: state.status, reason: state.reason },
+          'build finished',
+        );
       }
     },
   };

@@ -43,7 +43,12 @@ export class CommandLog implements CommandLogWriter {
   private timer: NodeJS.Timeout | null = null;
   private ended: Promise<{ bytes: number; truncated: boolean }> | null = null;
 
-  constructor(private readonly opts: CommandLogOptions, private readonly target: LogTarget, private readonly file: FileHandle, private readonly resumeAt: number) {
+  constructor(
+    private readonly opts: CommandLogOptions,
+    private readonly target: LogTarget,
+    private readonly file: FileHandle,
+    private readonly resumeAt: number,
+  ) {
     this.masker = createMasker(target.secrets);
     this.headLimit = Math.floor(opts.capBytes / 2);
     this.tail = new RollingTail(opts.capBytes - this.headLimit);
@@ -55,7 +60,10 @@ export class CommandLog implements CommandLogWriter {
     this.accept(this.masker.push(chunk));
     if (this.pendingBytes >= this.opts.chunkBytes) await this.flush(false);
     if (this.pendingBytes > 0 && !this.timer) {
-      this.timer = setTimeout(() => { this.timer = null; this.flush().catch(() => {}); }, this.opts.flushMs).unref();
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flush().catch(() => {});
+      }, this.opts.flushMs).unref();
     }
   }
 
@@ -107,7 +115,10 @@ export class CommandLog implements CommandLogWriter {
    * the timer; resolves when everything queued so far is stored, or throws what failed.
    */
   private flush(whole = true): Promise<void> {
-    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.pendingBytes > 0) {
       let text = this.pending.join('');
       let rest = '';
@@ -152,7 +163,9 @@ export class CommandLog implements CommandLogWriter {
     if (id === null) return;
     await this.file.write(text);
     // Followers also re-read on every heartbeat, so a lost notice only delays a line.
-    await notifyLogChunk(this.opts.pubsub, { buildId, id }).catch((err: unknown) => logger.warn({ err, buildId }, 'build_logs notify failed'));
+    await notifyLogChunk(this.opts.pubsub, { buildId, id }).catch((err: unknown) =>
+      logger.warn({ err, buildId }, 'build_logs notify failed'),
+    );
   }
 
   private throwIfFailed() {

@@ -12,7 +12,10 @@ export function envList(env: Record<string, string>): string[] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => {
       if (k === '' || k.includes('=') || k.includes('\0')) {
-        throw ApplicationFailure.nonRetryable(`invalid environment variable name ${JSON.stringify(k)}`, ErrorType.BadConfig);
+        throw ApplicationFailure.nonRetryable(
+          `invalid environment variable name ${JSON.stringify(k)}`,
+          ErrorType.BadConfig,
+        );
       }
       return `${k}=${v}`;
     });

@@ -32,7 +32,9 @@ export function isUnreachable(err: unknown): boolean {
 }
 
 export function unreachable(err: unknown): ApplicationFailure {
-  return ApplicationFailure.retryable(`Docker engine not reachable (${describe(err)}): is dockerd running? ${SETUP_HINT}`);
+  return ApplicationFailure.retryable(
+    `Docker engine not reachable (${describe(err)}): is dockerd running? ${SETUP_HINT}`,
+  );
 }
 
 export function timer(ms: number): { promise: Promise<void>; clear(): void } {
@@ -49,7 +51,13 @@ export const sleep = (ms: number): Promise<void> => timer(ms).promise;
 /** Waits for `p` at most `ms`; says whether it settled. */
 export async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   const t = timer(ms);
-  const settled = await Promise.race([p.then(() => true, () => true), t.promise.then(() => false)]);
+  const settled = await Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    t.promise.then(() => false),
+  ]);
   t.clear();
   return settled;
 }
@@ -85,7 +93,11 @@ export async function createContainer(docker: Docker, options: Docker.ContainerC
         ErrorType.DockerRejected,
       );
     }
-    if (status === 400) throw ApplicationFailure.nonRetryable(`Docker refused container ${options.name}: ${describe(err)}`, ErrorType.DockerRejected);
+    if (status === 400)
+      throw ApplicationFailure.nonRetryable(
+        `Docker refused container ${options.name}: ${describe(err)}`,
+        ErrorType.DockerRejected,
+      );
     throw err;
   }
 }
@@ -100,23 +112,36 @@ export async function startContainer(container: Docker.Container, name: string):
   } catch (err) {
     if (statusOf(err) === 304) return;
     await removeContainer(container);
-    if (statusOf(err) === 400) throw ApplicationFailure.nonRetryable(`Docker could not start container ${name}: ${describe(err)}`, ErrorType.DockerRejected);
+    if (statusOf(err) === 400)
+      throw ApplicationFailure.nonRetryable(
+        `Docker could not start container ${name}: ${describe(err)}`,
+        ErrorType.DockerRejected,
+      );
     throw err;
   }
 }
 
 export async function imageExists(docker: Docker, ref: string): Promise<boolean> {
-  return docker.getImage(ref).inspect().then(() => true, (err: unknown) => {
-    if (statusOf(err) === 404) return false;
-    throw err;
-  });
+  return docker
+    .getImage(ref)
+    .inspect()
+    .then(
+      () => true,
+      (err: unknown) => {
+        if (statusOf(err) === 404) return false;
+        throw err;
+      },
+    );
 }
 
 /** Force-removes an image; one already gone (404) is fine. */
 export async function removeImage(docker: Docker, ref: string): Promise<void> {
-  await docker.getImage(ref).remove({ force: true }).catch((err: unknown) => {
-    if (statusOf(err) !== 404) throw err;
-  });
+  await docker
+    .getImage(ref)
+    .remove({ force: true })
+    .catch((err: unknown) => {
+      if (statusOf(err) !== 404) throw err;
+    });
 }
 
 /** The exit code, once the exec's main process has ended (its output may end before: closed stdout); -1 if stopped first. */

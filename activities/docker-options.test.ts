@@ -35,7 +35,12 @@ describe('containerName', () => {
 });
 
 describe('containerOptions', () => {
-  const base: RunContainerInput = { key: 'dep-1.live', image: 'slipway/step:busybox', command: 'echo "$MODULE"', env: {} };
+  const base: RunContainerInput = {
+    key: 'dep-1.live',
+    image: 'slipway/step:busybox',
+    command: 'echo "$MODULE"',
+    env: {},
+  };
 
   it.each([
     {
@@ -70,11 +75,41 @@ describe('containerOptions', () => {
 
 describe('OutputCollector', () => {
   it.each([
-    { what: 'keeps the tail', chunks: [frame(1, '0123456789'), frame(1, 'abcdefghij')], limit: 8, output: 'cdefghij', truncated: true },
-    { what: 'exactly the limit is not truncated', chunks: [frame(1, '1234'), frame(1, '5678')], limit: 8, output: '12345678', truncated: false },
-    { what: 'tail never starts inside a character', chunks: [frame(1, 'aéééé')], limit: 3, output: 'é', truncated: true },
-    { what: 'a cut tail is not moved to a line start', chunks: [frame(1, 'one\ntwo\nthree')], limit: 8, output: 'wo\nthree', truncated: true },
-    { what: 'stdout and stderr merged in order', chunks: [frame(1, 'a\n'), frame(2, 'b\n'), frame(1, 'c\n')], limit: 100, output: 'a\nb\nc\n', truncated: false },
+    {
+      what: 'keeps the tail',
+      chunks: [frame(1, '0123456789'), frame(1, 'abcdefghij')],
+      limit: 8,
+      output: 'cdefghij',
+      truncated: true,
+    },
+    {
+      what: 'exactly the limit is not truncated',
+      chunks: [frame(1, '1234'), frame(1, '5678')],
+      limit: 8,
+      output: '12345678',
+      truncated: false,
+    },
+    {
+      what: 'tail never starts inside a character',
+      chunks: [frame(1, 'aéééé')],
+      limit: 3,
+      output: 'é',
+      truncated: true,
+    },
+    {
+      what: 'a cut tail is not moved to a line start',
+      chunks: [frame(1, 'one\ntwo\nthree')],
+      limit: 8,
+      output: 'wo\nthree',
+      truncated: true,
+    },
+    {
+      what: 'stdout and stderr merged in order',
+      chunks: [frame(1, 'a\n'), frame(2, 'b\n'), frame(1, 'c\n')],
+      limit: 100,
+      output: 'a\nb\nc\n',
+      truncated: false,
+    },
   ])('$what', ({ chunks, limit, output, truncated }) => {
     const c = new OutputCollector(limit);
     for (const chunk of chunks) c.pushFrames(chunk);

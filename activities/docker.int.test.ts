@@ -26,8 +26,15 @@ function mockEnv(): MockActivityEnvironment {
   return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
 }
 
-function runActivity(env: MockActivityEnvironment, i: RunContainerInput, acts: DockerActivities = activities): Promise<RunContainerResult> {
-  return env.run<[RunContainerInput], RunContainerResult, DockerActivities['dockerRunContainer']>(acts.dockerRunContainer, i);
+function runActivity(
+  env: MockActivityEnvironment,
+  i: RunContainerInput,
+  acts: DockerActivities = activities,
+): Promise<RunContainerResult> {
+  return env.run<[RunContainerInput], RunContainerResult, DockerActivities['dockerRunContainer']>(
+    acts.dockerRunContainer,
+    i,
+  );
 }
 
 function suffix(): string {
@@ -51,7 +58,10 @@ async function containersWithKey(k: string): Promise<Docker.ContainerInfo[]> {
 async function waitForRunning(name: string, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const info = await docker.getContainer(name).inspect().catch(() => null);
+    const info = await docker
+      .getContainer(name)
+      .inspect()
+      .catch(() => null);
     if (info?.State.Running) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -83,7 +93,10 @@ afterAll(async () => {
   for (const k of keys) {
     for (const c of await containersWithKey(k)) {
       left.push(`${c.Names.join(',')} (${c.State})`);
-      await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
     }
   }
   expect(left, 'containers left behind by the Docker activity').toEqual([]);

@@ -10,7 +10,17 @@ import type Docker from 'dockerode';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
-import { createContainer, inspectOrNull, isUnreachable, removeContainer, sleep, startContainer, statusOf, timer, unreachable } from './docker-engine.js';
+import {
+  createContainer,
+  inspectOrNull,
+  isUnreachable,
+  removeContainer,
+  sleep,
+  startContainer,
+  statusOf,
+  timer,
+  unreachable,
+} from './docker-engine.js';
 import {
   DEFAULT_OUTPUT_LIMIT_BYTES,
   OutputCollector,
@@ -43,7 +53,9 @@ export function createDockerActivities(deps: DockerDeps) {
   const limit = deps.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES;
 
   /** The existing container named `options.name`, or a new one created (not started) from `options`. */
-  async function findOrCreate(options: Docker.ContainerCreateOptions): Promise<{ container: Docker.Container; info: Docker.ContainerInspectInfo }> {
+  async function findOrCreate(
+    options: Docker.ContainerCreateOptions,
+  ): Promise<{ container: Docker.Container; info: Docker.ContainerInspectInfo }> {
     const name = options.name!;
     const container = docker.getContainer(name);
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -93,7 +105,9 @@ export function createDockerActivities(deps: DockerDeps) {
         logStream.on('error', () => resolve());
       });
 
-      const exited = (container.wait({ condition: 'not-running', abortSignal: streams.signal }) as Promise<{ StatusCode: number }>).then(
+      const exited = (
+        container.wait({ condition: 'not-running', abortSignal: streams.signal }) as Promise<{ StatusCode: number }>
+      ).then(
         (r) => ({ kind: 'exit' as const, code: r.StatusCode }),
         (err: unknown) => ({ kind: 'error' as const, err }),
       );
@@ -123,7 +137,9 @@ export function createDockerActivities(deps: DockerDeps) {
         if (next.kind === 'cancel') throw signal.reason ?? new Error('activity cancelled');
         if (next.kind === 'error') {
           if (statusOf(next.err) === 404) {
-            throw ApplicationFailure.retryable(`container ${name} disappeared while running (removed by someone else?)`);
+            throw ApplicationFailure.retryable(
+              `container ${name} disappeared while running (removed by someone else?)`,
+            );
           }
           throw next.err;
         }

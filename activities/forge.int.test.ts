@@ -62,18 +62,43 @@ describe('forge activities against fake GitHub, GitLab and Gitea', () => {
   afterAll(() => Promise.all([github.close(), gitlab.close(), gitea.close()]));
 
   const status = (over: Partial<CommitStatusInput>): CommitStatusInput => ({
-    server: 'gh', repo: 'acme/web', sha: SHA, state: 'pending', context: 'slipway/build', ...over,
+    server: 'gh',
+    repo: 'acme/web',
+    sha: SHA,
+    state: 'pending',
+    context: 'slipway/build',
+    ...over,
   });
 
   it('sets a GitHub status pending then success, with context, target_url and description', async () => {
-    await run(forge.forgeSetCommitStatus, status({ targetUrl: 'https://slipway.example/builds/7', description: 'Building' }));
-    await run(forge.forgeSetCommitStatus, status({ state: 'success', targetUrl: 'https://slipway.example/builds/7', description: 'Built in 42 s' }));
+    await run(
+      forge.forgeSetCommitStatus,
+      status({ targetUrl: 'https://slipway.example/builds/7', description: 'Building' }),
+    );
+    await run(
+      forge.forgeSetCommitStatus,
+      status({ state: 'success', targetUrl: 'https://slipway.example/builds/7', description: 'Built in 42 s' }),
+    );
     expect(github.statuses('acme', 'web', SHA)).toEqual([
-      { sha: SHA, state: 'pending', context: 'slipway/build', target_url: 'https://slipway.example/builds/7', description: 'Building' },
-      { sha: SHA, state: 'success', context: 'slipway/build', target_url: 'https://slipway.example/builds/7', description: 'Built in 42 s' },
+      {
+        sha: SHA,
+        state: 'pending',
+        context: 'slipway/build',
+        target_url: 'https://slipway.example/builds/7',
+        description: 'Building',
+      },
+      {
+        sha: SHA,
+        state: 'success',
+        context: 'slipway/build',
+        target_url: 'https://slipway.example/builds/7',
+        description: 'Built in 42 s',
+      },
     ]);
     // Through the API as GitHub shows it: newest first.
-    const res = await fetch(`${github.url}/repos/acme/web/commits/${SHA}/statuses`, { headers: { Authorization: `Bearer ${github.token}` } });
+    const res = await fetch(`${github.url}/repos/acme/web/commits/${SHA}/statuses`, {
+      headers: { Authorization: `Bearer ${github.token}` },
+    });
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(res.headers.get('x-ratelimit-remaining')).toMatch(/^\d+$/);
     expect(((await res.json()) as Array<{ state: string }>).map((s) => s.state)).toEqual(['success', 'pending']);
@@ -105,7 +130,9 @@ describe('forge activities against fake GitHub, GitLab and Gitea', () => {
     const bad = createForgeActivities({ servers: { gh: { ...servers.gh!, token: badToken } } });
     const err = await rejection(run(bad.forgeSetCommitStatus, status({})));
     expectRejected(err, ForgeRejected);
-    expect(err.message).toMatch(/"gh".*acme\/web.*a94a8fe5ccb19ba61c4c0873d391e987982fbbd3.*HTTP 401 \(Bad credentials\)/);
+    expect(err.message).toMatch(
+      /"gh".*acme\/web.*a94a8fe5ccb19ba61c4c0873d391e987982fbbd3.*HTTP 401 \(Bad credentials\)/,
+    );
     expect(err.message).not.toContain(badToken);
     expect(err.message).not.toContain(github.token);
   });
@@ -131,7 +158,9 @@ describe('forge activities against fake GitHub, GitLab and Gitea', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
-    const down = createForgeActivities({ servers: { gh: { vendor: 'github', apiUrl: `http://127.0.0.1:${port}`, token: 't' } } });
+    const down = createForgeActivities({
+      servers: { gh: { vendor: 'github', apiUrl: `http://127.0.0.1:${port}`, token: 't' } },
+    });
     const refused = await rejection(run(down.forgeSetCommitStatus, status({})));
     expectRetryable(refused);
     expect(refused.message).toMatch(/failed: ECONNREFUSED$/);
@@ -143,7 +172,10 @@ describe('forge activities against fake GitHub, GitLab and Gitea', () => {
     const base = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
     try {
       const slow = createForgeActivities({
-        servers: { gh: { vendor: 'github', apiUrl: base, token: 't' }, gt: { vendor: 'gitea', apiUrl: `${base}/api/v1`, token: 't' } },
+        servers: {
+          gh: { vendor: 'github', apiUrl: base, token: 't' },
+          gt: { vendor: 'gitea', apiUrl: `${base}/api/v1`, token: 't' },
+        },
         requestTimeoutMs: 200,
       });
       for (const server of ['gh', 'gt']) {
@@ -162,7 +194,15 @@ describe('forge activities against fake GitHub, GitLab and Gitea', () => {
   });
 
   it('maps states for GitLab and takes a repeated in-progress status as done', async () => {
-    const gl = (state: CommitStatusInput['state'], sha = SHA) => status({ server: 'gl', repo: 'platform/team/web', sha, state, targetUrl: 'https://slipway.example/b/1', description: state });
+    const gl = (state: CommitStatusInput['state'], sha = SHA) =>
+      status({
+        server: 'gl',
+        repo: 'platform/team/web',
+        sha,
+        state,
+        targetUrl: 'https://slipway.example/b/1',
+        description: state,
+      });
     await run(forge.forgeSetCommitStatus, gl('pending'));
     await run(forge.forgeSetCommitStatus, gl('pending')); // GitLab answers 400 "Cannot transition status via :run from :running"
     await run(forge.forgeSetCommitStatus, gl('success'));
@@ -185,8 +225,10 @@ describe('forge activities against fake GitHub, GitLab and Gitea', () => {
   });
 
   it('sets Gitea statuses under the same state names', async () => {
-    const gt = (state: CommitStatusInput['state']) => status({ server: 'gt', repo: 'ops/infra', state, context: 'slipway/deploy', description: `deploy ${state}` });
-    for (const state of ['pending', 'success', 'failure', 'error'] as const) await run(forge.forgeSetCommitStatus, gt(state));
+    const gt = (state: CommitStatusInput['state']) =>
+      status({ server: 'gt', repo: 'ops/infra', state, context: 'slipway/deploy', description: `deploy ${state}` });
+    for (const state of ['pending', 'success', 'failure', 'error'] as const)
+      await run(forge.forgeSetCommitStatus, gt(state));
     expect(gitea.statuses('ops/infra', SHA).map((s) => [s.state, s.context, s.description])).toEqual([
       ['pending', 'slipway/deploy', 'deploy pending'],
       ['success', 'slipway/deploy', 'deploy success'],
@@ -200,10 +242,19 @@ describe('forge activities against fake GitHub, GitLab and Gitea', () => {
   it('reads GitHub issues, and null for an issue that does not exist', async () => {
     github.setIssue('acme', 'api', { number: 7, title: 'Roll out v2 to preprod', labels: ['deploy'] });
     github.setIssue('acme', 'api', { number: 8, title: 'Old migration', state: 'closed' });
-    expect(await run(forge.forgeIssue, { server: 'gh', repo: 'acme/api', number: 7 }))
-      .toEqual({ number: 7, title: 'Roll out v2 to preprod', state: 'open', url: 'https://github.com/acme/api/issues/7' });
-    expect(await run(forge.forgeIssue, { server: 'gh', repo: 'ACME/API', number: 8 })).toMatchObject({ state: 'closed' });
+    expect(await run(forge.forgeIssue, { server: 'gh', repo: 'acme/api', number: 7 })).toEqual({
+      number: 7,
+      title: 'Roll out v2 to preprod',
+      state: 'open',
+      url: 'https://github.com/acme/api/issues/7',
+    });
+    expect(await run(forge.forgeIssue, { server: 'gh', repo: 'ACME/API', number: 8 })).toMatchObject({
+      state: 'closed',
+    });
     expect(await run(forge.forgeIssue, { server: 'gh', repo: 'acme/api', number: 9 })).toBeNull();
-    expectRejected(await rejection(run(forge.forgeIssue, { server: 'gl', repo: 'platform/team/web', number: 1 })), ErrorType.BadConfig);
+    expectRejected(
+      await rejection(run(forge.forgeIssue, { server: 'gl', repo: 'platform/team/web', number: 1 })),
+      ErrorType.BadConfig,
+    );
   });
 });

@@ -13,8 +13,15 @@ import { logger } from '../infra/logger.js';
 /** A forge answered a 4xx that retrying cannot fix. */
 export const ForgeRejected = ErrorType.ForgeRejected;
 
-export interface ForgeServer { vendor: 'github' | 'gitlab' | 'gitea'; apiUrl: string /* https://api.github.com, https://gitlab.example/api/v4, https://gitea.example/api/v1 */; token?: string }
-export interface ForgeDeps { servers: Record<string, ForgeServer>; requestTimeoutMs?: number /* default 15000 */ }
+export interface ForgeServer {
+  vendor: 'github' | 'gitlab' | 'gitea';
+  apiUrl: string /* https://api.github.com, https://gitlab.example/api/v4, https://gitea.example/api/v1 */;
+  token?: string;
+}
+export interface ForgeDeps {
+  servers: Record<string, ForgeServer>;
+  requestTimeoutMs?: number; /* default 15000 */
+}
 export type CommitState = 'pending' | 'success' | 'failure' | 'error';
 export interface CommitStatusInput {
   server: string;
@@ -25,21 +32,46 @@ export interface CommitStatusInput {
   description?: string; // truncated to 140 characters (GitHub's limit)
   context: string;
 }
-export interface ForgeIssueInput { server: string; repo: string; number: number }
-export interface ForgeIssue { number: number; title: string; state: 'open' | 'closed'; url: string }
+export interface ForgeIssueInput {
+  server: string;
+  repo: string;
+  number: number;
+}
+export interface ForgeIssue {
+  number: number;
+  title: string;
+  state: 'open' | 'closed';
+  url: string;
+}
 
 const DESCRIPTION_MAX = 140;
 // GitLab has no error state; `running` shows the work under way (its `pending` means "waiting").
-const GITLAB_STATE: Record<CommitState, string> = { pending: 'running', success: 'success', failure: 'failed', error: 'failed' };
+const GITLAB_STATE: Record<CommitState, string> = {
+  pending: 'running',
+  success: 'success',
+  failure: 'failed',
+  error: 'failed',
+};
 // Gitea's states include ours by name (plus `warning`).
 const VENDOR_NAME = { github: 'GitHub', gitlab: 'GitLab', gitea: 'Gitea' } as const;
 // GitLab refuses pending→pending and running→running with this 400: the status is already in progress.
 const GITLAB_ALREADY = /^Cannot transition status via :(enqueue|run) from :(pending|running)\b/;
 
-interface Server extends ForgeServer { name: string; base: string }
+interface Server extends ForgeServer {
+  name: string;
+  base: string;
+}
 /** What a call was about, for error messages. */
-interface Subject { server: Server; repo: string; action: string }
-interface Reply { status: number; data: unknown; headers: Record<string, string | undefined> }
+interface Subject {
+  server: Server;
+  repo: string;
+  action: string;
+}
+interface Reply {
+  status: number;
+  data: unknown;
+  headers: Record<string, string | undefined>;
+}
 
 export function createForgeActivities(deps: ForgeDeps) {
   const requestTimeoutMs = deps.requestTimeoutMs ?? 15_000;
@@ -55,7 +87,10 @@ export function createForgeActivities(deps: ForgeDeps) {
       throw ApplicationFailure.nonRetryable(`forge server "${name}" has an invalid apiUrl`, ErrorType.BadConfig);
     }
     if (url.username || url.password) {
-      throw ApplicationFailure.nonRetryable(`forge server "${name}": put credentials in token, not in the apiUrl`, ErrorType.BadConfig);
+      throw ApplicationFailure.nonRetryable(
+        `forge server "${name}": put credentials in token, not in the apiUrl`,
+        ErrorType.BadConfig,
+      );
     }
     return { ...cfg, name, base: url.href.replace(/\/+$/, '') };
   }
@@ -64,9 +99,18 @@ export function createForgeActivities(deps: ForgeDeps) {
     let client = octokits.get(srv.name);
     if (!client) {
       client = new Octokit({
-        auth: srv.token, baseUrl: srv.base, userAgent: 'slipway',
-        retry: { enabled: false }, throttle: { enabled: false }, request: { retries: 0 },
-        log: { debug: () => {}, info: () => {}, warn: (m: string) => logger.warn({ forge: srv.name }, m), error: (m: string) => logger.error({ forge: srv.name }, m) },
+        auth: srv.token,
+        baseUrl: srv.base,
+        userAgent: 'slipway',
+        retry: { enabled: false },
+        throttle: { enabled: false },
+        request: { retries: 0 },
+        log: {
+          debug: () => {},
+          info: () => {},
+          warn: (m: string) => logger.warn({ forge: srv.name }, m),
+          error: (m: string) => logger.error({ forge: srv.name }, m),
+        },
       });
       octokits.set(srv.name, client);
     }
@@ -75,13 +119,18 @@ export function createForgeActivities(deps: ForgeDeps) {
 
   const where = (s: Subject) => `${VENDOR_NAME[s.server.vendor]} "${s.server.name}" repo ${s.repo}: ${s.action}`;
   // Forges do not echo tokens; this is a second guard. Very short values would mangle ordinary words.
-  const scrub = (s: Subject, text: string) => (s.server.token && s.server.token.length >= 8 ? text.split(s.server.token).join('[redacted]') : text);
+  const scrub = (s: Subject, text: string) =>
+    s.server.token && s.server.token.length >= 8 ? text.split(s.server.token).join('[redacted]') : text;
 
   function failure(s: Subject, res: Reply): Error {
     const detail = apiMessage(res.data);
     const what = scrub(s, `${where(s)} answered HTTP ${res.status}${detail && res.status < 500 ? ` (${detail})` : ''}`);
-    const rateLimited = res.status === 429
-      || (res.status === 403 && (res.headers['x-ratelimit-remaining'] === '0' || res.headers['retry-after'] !== undefined || /rate limit/i.test(detail ?? '')));
+    const rateLimited =
+      res.status === 429 ||
+      (res.status === 403 &&
+        (res.headers['x-ratelimit-remaining'] === '0' ||
+          res.headers['retry-after'] !== undefined ||
+          /rate limit/i.test(detail ?? '')));
     if (res.status >= 500 || res.status === 408 || rateLimited) return new Error(what);
     return ApplicationFailure.nonRetryable(what, ForgeRejected);
   }
@@ -96,7 +145,8 @@ export function createForgeActivities(deps: ForgeDeps) {
     if (cancel.aborted) return cancel.reason as Error;
     // fetch (and Octokit around it) nest the reason: RequestError → TypeError "fetch failed" → { code: 'ECONNREFUSED' }.
     const chain: Array<{ name?: string; code?: unknown; message?: string }> = [];
-    for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as { cause?: unknown }).cause) chain.push(e);
+    for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as { cause?: unknown }).cause)
+      chain.push(e);
     const why = chain.some((e) => e.name === 'TimeoutError')
       ? `timed out after ${requestTimeoutMs} ms`
       : String(chain.find((e) => typeof e.code === 'string')?.code ?? chain.at(-1)?.message ?? err);
@@ -104,13 +154,21 @@ export function createForgeActivities(deps: ForgeDeps) {
   }
 
   /** Runs one Octokit request; HTTP errors come back as a Reply, transport errors are thrown. */
-  async function github<T>(s: Subject, call: (client: Octokit, request: { signal: AbortSignal }) => Promise<{ data: T }>): Promise<{ ok: true; data: T } | ({ ok: false } & Reply)> {
+  async function github<T>(
+    s: Subject,
+    call: (client: Octokit, request: { signal: AbortSignal }) => Promise<{ data: T }>,
+  ): Promise<{ ok: true; data: T } | ({ ok: false } & Reply)> {
     const { signal: sig, cancel } = signal();
     try {
       return { ok: true, data: (await call(octokit(s.server), { signal: sig })).data };
     } catch (err) {
       if (err instanceof RequestError && err.response) {
-        return { ok: false, status: err.status, data: err.response.data, headers: err.response.headers as Reply['headers'] };
+        return {
+          ok: false,
+          status: err.status,
+          data: err.response.data,
+          headers: err.response.headers as Reply['headers'],
+        };
       }
       throw transport(s, cancel, err);
     }
@@ -120,15 +178,24 @@ export function createForgeActivities(deps: ForgeDeps) {
     const { signal: sig, cancel } = signal();
     try {
       const res = await fetch(url, {
-        method: 'POST', signal: sig, redirect: 'error',
-        headers: { ...headers, Accept: 'application/json', 'Content-Type': 'application/json', 'User-Agent': 'slipway' },
+        method: 'POST',
+        signal: sig,
+        redirect: 'error',
+        headers: {
+          ...headers,
+          Accept: 'application/json',
+          'Content-Type': 'application/json',
+          'User-Agent': 'slipway',
+        },
         body: JSON.stringify(body),
       });
       const text = await res.text();
       let data: unknown = text;
       try {
         data = JSON.parse(text);
-      } catch { /* not JSON: keep the text */ }
+      } catch {
+        /* not JSON: keep the text */
+      }
       return { status: res.status, data, headers: Object.fromEntries(res.headers) };
     } catch (err) {
       throw transport(s, cancel, err);
@@ -142,28 +209,54 @@ export function createForgeActivities(deps: ForgeDeps) {
     const sha = encodeURIComponent(input.sha);
     if (srv.vendor === 'github') {
       const { owner, name } = ownerName(srv, input.repo);
-      const res = await github(s, (client, request) => client.rest.repos.createCommitStatus({
-        owner, repo: name, sha: input.sha, state: input.state, target_url: input.targetUrl, description, context: input.context, request,
-      }));
+      const res = await github(s, (client, request) =>
+        client.rest.repos.createCommitStatus({
+          owner,
+          repo: name,
+          sha: input.sha,
+          state: input.state,
+          target_url: input.targetUrl,
+          description,
+          context: input.context,
+          request,
+        }),
+      );
       if (!res.ok) throw failure(s, res);
     } else if (srv.vendor === 'gitlab') {
       const project = encodeURIComponent(input.repo.replace(/^\/+|\/+$/g, ''));
-      const res = await post(s, `${srv.base}/projects/${project}/statuses/${sha}`, token ? { 'PRIVATE-TOKEN': token } : {}, {
-        state: GITLAB_STATE[input.state], name: input.context, target_url: input.targetUrl, description,
-      });
+      const res = await post(
+        s,
+        `${srv.base}/projects/${project}/statuses/${sha}`,
+        token ? { 'PRIVATE-TOKEN': token } : {},
+        {
+          state: GITLAB_STATE[input.state],
+          name: input.context,
+          target_url: input.targetUrl,
+          description,
+        },
+      );
       if (res.status === 400 && GITLAB_ALREADY.test(apiMessage(res.data) ?? '')) {
-        logger.debug({ forge: srv.name, repo: input.repo, sha: input.sha, context: input.context }, 'forge: GitLab status already in progress');
+        logger.debug(
+          { forge: srv.name, repo: input.repo, sha: input.sha, context: input.context },
+          'forge: GitLab status already in progress',
+        );
       } else if (res.status !== 200 && res.status !== 201) {
         throw failure(s, res);
       }
     } else {
       const { owner, name } = ownerName(srv, input.repo);
-      const res = await post(s, `${srv.base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/statuses/${sha}`,
+      const res = await post(
+        s,
+        `${srv.base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/statuses/${sha}`,
         token ? { Authorization: `token ${token}` } : {},
-        { state: input.state, target_url: input.targetUrl, description, context: input.context });
+        { state: input.state, target_url: input.targetUrl, description, context: input.context },
+      );
       if (res.status !== 200 && res.status !== 201) throw failure(s, res);
     }
-    logger.debug({ forge: srv.name, repo: input.repo, sha: input.sha, context: input.context, state: input.state }, 'forge: commit status set');
+    logger.debug(
+      { forge: srv.name, repo: input.repo, sha: input.sha, context: input.context, state: input.state },
+      'forge: commit status set',
+    );
   }
 
   return {
@@ -171,7 +264,10 @@ export function createForgeActivities(deps: ForgeDeps) {
     async forgeSetCommitStatus(input: CommitStatusInput): Promise<void> {
       const srv = server(input.server);
       if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(input.sha)) {
-        throw ApplicationFailure.nonRetryable(`forge "${srv.name}" repo ${input.repo}: "${input.sha}" is not a full commit SHA`, ErrorType.BadConfig);
+        throw ApplicationFailure.nonRetryable(
+          `forge "${srv.name}" repo ${input.repo}: "${input.sha}" is not a full commit SHA`,
+          ErrorType.BadConfig,
+        );
       }
       await setStatus(srv, input);
     },
@@ -180,11 +276,16 @@ export function createForgeActivities(deps: ForgeDeps) {
     async forgeIssue(input: ForgeIssueInput): Promise<ForgeIssue | null> {
       const srv = server(input.server);
       if (srv.vendor !== 'github') {
-        throw ApplicationFailure.nonRetryable(`forge "${srv.name}" is ${VENDOR_NAME[srv.vendor]}: issues are read from GitHub only`, ErrorType.BadConfig);
+        throw ApplicationFailure.nonRetryable(
+          `forge "${srv.name}" is ${VENDOR_NAME[srv.vendor]}: issues are read from GitHub only`,
+          ErrorType.BadConfig,
+        );
       }
       const { owner, name } = ownerName(srv, input.repo);
       const s: Subject = { server: srv, repo: input.repo, action: `issue #${input.number}` };
-      const res = await github(s, (client, request) => client.rest.issues.get({ owner, repo: name, issue_number: input.number, request }));
+      const res = await github(s, (client, request) =>
+        client.rest.issues.get({ owner, repo: name, issue_number: input.number, request }),
+      );
       if (!res.ok) {
         if (res.status === 404 || res.status === 410) return null;
         throw failure(s, res);
@@ -199,7 +300,8 @@ export type ForgeActivities = ReturnType<typeof createForgeActivities>;
 
 function ownerName(srv: Server, repo: string): { owner: string; name: string } {
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(repo);
-  if (!m) throw ApplicationFailure.nonRetryable(`forge "${srv.name}": repo "${repo}" is not owner/name`, ErrorType.BadConfig);
+  if (!m)
+    throw ApplicationFailure.nonRetryable(`forge "${srv.name}": repo "${repo}" is not owner/name`, ErrorType.BadConfig);
   return { owner: m[1]!, name: m[2]! };
 }
 
@@ -210,7 +312,10 @@ function apiMessage(data: unknown): string | undefined {
   const text = typeof d.message === 'string' ? d.message : typeof d.error === 'string' ? d.error : undefined;
   if (text === undefined) return undefined;
   const errors = Array.isArray(d.errors)
-    ? d.errors.map((e: { message?: unknown }) => (typeof e?.message === 'string' ? e.message : '')).filter(Boolean).join('; ')
+    ? d.errors
+        .map((e: { message?: unknown }) => (typeof e?.message === 'string' ? e.message : ''))
+        .filter(Boolean)
+        .join('; ')
     : '';
   return truncate(errors ? `${text}: ${errors}` : text, 300);
 }

@@ -25,7 +25,11 @@ export function createGitPollActivities(deps: { db: Db }) {
         return heads;
       } catch (err) {
         const message = maskCredentials((err as Error).message);
-        if (/not found|does not appear to be a git repository|Could not read/i.test(message)) throw ApplicationFailure.nonRetryable(`git ls-remote ${maskCredentials(input.url)}: ${message}`, ErrorType.BadConfig);
+        if (/not found|does not appear to be a git repository|Could not read/i.test(message))
+          throw ApplicationFailure.nonRetryable(
+            `git ls-remote ${maskCredentials(input.url)}: ${message}`,
+            ErrorType.BadConfig,
+          );
         throw new Error(`git ls-remote ${maskCredentials(input.url)}: ${message}`);
       } finally {
         await rm(dir, { recursive: true, force: true });

@@ -22,7 +22,11 @@ export function maskCredentials(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
 }
 
-export interface GitOptions { cwd: string; timeoutMs?: number; signal?: AbortSignal }
+export interface GitOptions {
+  cwd: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
 
 /** Runs git; resolves with its stdout and (for logs) stderr + stdout, both masked; rejects with a masked Error. */
 export function git(args: string[], opts: GitOptions): Promise<{ stdout: string; output: string }> {
@@ -36,16 +40,26 @@ export function git(args: string[], opts: GitOptions): Promise<{ stdout: string;
     execFile(
       'git',
       args,
-      { cwd: opts.cwd, env, timeout: opts.timeoutMs ?? GIT_TIMEOUT_MS, signal: opts.signal, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      {
+        cwd: opts.cwd,
+        env,
+        timeout: opts.timeoutMs ?? GIT_TIMEOUT_MS,
+        signal: opts.signal,
+        maxBuffer: 16 * 1024 * 1024,
+        encoding: 'utf8',
+      },
       (err, stdout, stderr) => {
         const output = maskCredentials(stderr + stdout);
         if (!err) return resolve({ stdout: maskCredentials(stdout), output });
         const e = err as Error & { code?: unknown; killed?: boolean };
         const why = e.killed ? `timed out after ${opts.timeoutMs ?? GIT_TIMEOUT_MS} ms` : `exit code ${String(e.code)}`;
-        const failure = Object.assign(new Error(maskCredentials(`git ${args[0]} failed (${why}): ${output.trim() || e.message}`)), {
-          exitCode: typeof e.code === 'number' ? e.code : undefined,
-          output,
-        });
+        const failure = Object.assign(
+          new Error(maskCredentials(`git ${args[0]} failed (${why}): ${output.trim() || e.message}`)),
+          {
+            exitCode: typeof e.code === 'number' ? e.code : undefined,
+            output,
+          },
+        );
         reject(failure);
       },
     );
@@ -62,7 +76,8 @@ export interface CheckoutOptions {
 }
 
 // Errors that another attempt cannot fix; everything else (network, a busy server) is retried.
-const TERMINAL = /not found|does not exist|authentication failed|could not read (username|password)|permission denied|not a git repository/i;
+const TERMINAL =
+  /not found|does not exist|authentication failed|could not read (username|password)|permission denied|not a git repository/i;
 
 /** Clones `url` into `dir` (or reuses the clone there) and checks `ref` out detached; returns the commit. */
 export async function checkoutRepository(opts: CheckoutOptions): Promise<string> {
@@ -94,14 +109,19 @@ export async function checkoutRepository(opts: CheckoutOptions): Promise<string>
   }
   const commit = await resolveRef(dir, ref, run, signal);
   await run(['-c', 'advice.detachedHead=false', 'checkout', '--force', '--detach', commit]);
-  if (await exists(join(dir, '.gitmodules'))) await run(['submodule', 'update', '--init', '--recursive'], CLONE_TIMEOUT_MS);
+  if (await exists(join(dir, '.gitmodules')))
+    await run(['submodule', 'update', '--init', '--recursive'], CLONE_TIMEOUT_MS);
   await writeFile(join(dir, MARKER), JSON.stringify({ url, ref, commit }));
   return commit;
 }
 
 async function reusableCommit(dir: string, url: string, ref: string, signal?: AbortSignal): Promise<string | null> {
   try {
-    const marker = JSON.parse(await readFile(join(dir, MARKER), 'utf8')) as { url?: unknown; ref?: unknown; commit?: unknown };
+    const marker = JSON.parse(await readFile(join(dir, MARKER), 'utf8')) as {
+      url?: unknown;
+      ref?: unknown;
+      commit?: unknown;
+    };
     if (marker.url !== url || marker.ref !== ref || typeof marker.commit !== 'string') return null;
     const head = (await git(['rev-parse', 'HEAD'], { cwd: dir, signal })).stdout.trim();
     return head === marker.commit ? head : null;
@@ -111,10 +131,17 @@ async function reusableCommit(dir: string, url: string, ref: string, signal?: Ab
 }
 
 /** A branch or tag of origin, a commit, or (last) whatever `git fetch origin <ref>` brings (PR refs). */
-async function resolveRef(dir: string, ref: string, run: (args: string[]) => Promise<void>, signal?: AbortSignal): Promise<string> {
+async function resolveRef(
+  dir: string,
+  ref: string,
+  run: (args: string[]) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<string> {
   const verify = async (rev: string) => {
     try {
-      return (await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: dir, signal })).stdout.trim() || null;
+      return (
+        (await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: dir, signal })).stdout.trim() || null
+      );
     } catch {
       return null;
     }
@@ -128,7 +155,10 @@ async function resolveRef(dir: string, ref: string, run: (args: string[]) => Pro
     await run(['fetch', '--', 'origin', ref]);
   } catch (err) {
     if (signal?.aborted) throw err;
-    throw ApplicationFailure.nonRetryable(`ref ${ref} not found in the repository: ${(err as Error).message}`, ErrorType.BadConfig);
+    throw ApplicationFailure.nonRetryable(
+      `ref ${ref} not found in the repository: ${(err as Error).message}`,
+      ErrorType.BadConfig,
+    );
   }
   const fetched = await verify('FETCH_HEAD');
   if (!fetched) throw ApplicationFailure.nonRetryable(`ref ${ref} does not name a commit`, ErrorType.BadConfig);

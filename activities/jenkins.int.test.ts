@@ -31,7 +31,8 @@ function attempt<P extends unknown[], R>(fn: (...args: P) => Promise<R>, args: P
   return { env, heartbeats, result: env.run<P, R, typeof fn>(fn, ...args) };
 }
 
-const run = <P extends unknown[], R>(fn: (...args: P) => Promise<R>, ...args: P): Promise<R> => attempt(fn, args).result;
+const run = <P extends unknown[], R>(fn: (...args: P) => Promise<R>, ...args: P): Promise<R> =>
+  attempt(fn, args).result;
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
@@ -56,7 +57,11 @@ async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
 
 function rawFetch(fake: FakeJenkins, path: string, init: RequestInit = {}) {
   const auth = `Basic ${Buffer.from(`${fake.user}:${fake.token}`).toString('base64')}`;
-  return fetch(`${fake.url}${path}`, { ...init, redirect: 'manual', headers: { Authorization: auth, ...init.headers } });
+  return fetch(`${fake.url}${path}`, {
+    ...init,
+    redirect: 'manual',
+    headers: { Authorization: auth, ...init.headers },
+  });
 }
 
 function expectRejected(err: Error, type: string) {
@@ -87,20 +92,39 @@ describe('Jenkins activities against the fake Jenkins', () => {
   afterAll(() => fake.close());
 
   it('triggers a job in nested folders with a space in its name and awaits SUCCESS', async () => {
-    const input = triggerInput('release/team/deploy svc', { ENVIRONMENT: 'preprod', COMPONENT: 'svc', VERSION: '1.2.3' });
+    const input = triggerInput('release/team/deploy svc', {
+      ENVIRONMENT: 'preprod',
+      COMPONENT: 'svc',
+      VERSION: '1.2.3',
+    });
     const { result, heartbeats } = attempt(jenkins.jenkinsTrigger, [input]);
     const triggered = await result;
     const buildUrl = `${fake.url}/job/release/job/team/job/deploy%20svc/${triggered.buildNumber}/`;
-    expect(triggered).toEqual({ buildNumber: 1, queueId: expect.any(Number), adopted: false, buildUrl, consoleUrl: `${buildUrl}console` });
+    expect(triggered).toEqual({
+      buildNumber: 1,
+      queueId: expect.any(Number),
+      adopted: false,
+      buildUrl,
+      consoleUrl: `${buildUrl}console`,
+    });
     expect(heartbeats).toContainEqual({ queueId: triggered.queueId });
 
-    const status = await run(jenkins.jenkinsAwaitBuild, { server: 'ci', job: input.job, buildNumber: triggered.buildNumber });
+    const status = await run(jenkins.jenkinsAwaitBuild, {
+      server: 'ci',
+      job: input.job,
+      buildNumber: triggered.buildNumber,
+    });
     expect(status).toMatchObject({ buildNumber: 1, building: false, result: 'SUCCESS', buildUrl });
     expect(status.durationMs).toBeGreaterThan(0);
-    expect(fake.builds(input.job)).toEqual([{
-      number: 1, queueId: triggered.queueId, result: 'SUCCESS', building: false,
-      params: { ENVIRONMENT: 'preprod', COMPONENT: 'svc', VERSION: '1.2.3', REQUEST_ID: input.correlation.value },
-    }]);
+    expect(fake.builds(input.job)).toEqual([
+      {
+        number: 1,
+        queueId: triggered.queueId,
+        result: 'SUCCESS',
+        building: false,
+        params: { ENVIRONMENT: 'preprod', COMPONENT: 'svc', VERSION: '1.2.3', REQUEST_ID: input.correlation.value },
+      },
+    ]);
     const log = await (await rawFetch(fake, '/job/release/job/team/job/deploy%20svc/1/consoleText')).text();
     expect(log).toMatch(/deploying\ndone\nFinished: SUCCESS\n$/);
   });
@@ -157,7 +181,10 @@ describe('Jenkins activities against the fake Jenkins', () => {
     await until(() => first.heartbeats.length > 0);
     first.env.cancel(); // the worker died mid-poll
     await rejection(first.result);
-    const retried = await attempt(jenkins.jenkinsTrigger, [input], { attempt: 2, heartbeatDetails: first.heartbeats.at(-1) }).result;
+    const retried = await attempt(jenkins.jenkinsTrigger, [input], {
+      attempt: 2,
+      heartbeatDetails: first.heartbeats.at(-1),
+    }).result;
     expect(retried).toMatchObject({ buildNumber: 1, adopted: true });
     expect(fake.triggers(input.job)).toBe(1);
   });
@@ -169,9 +196,16 @@ describe('Jenkins activities against the fake Jenkins', () => {
     const first = attempt(jenkins.jenkinsTrigger, [input]);
     const err = await rejection(first.result);
     expect(err).not.toBeInstanceOf(ApplicationFailure); // retryable
-    const retried = await attempt(jenkins.jenkinsTrigger, [input], { attempt: 2, heartbeatDetails: first.heartbeats.at(-1) }).result;
+    const retried = await attempt(jenkins.jenkinsTrigger, [input], {
+      attempt: 2,
+      heartbeatDetails: first.heartbeats.at(-1),
+    }).result;
     expect(retried.adopted).toBe(true);
-    const status = await run(jenkins.jenkinsAwaitBuild, { server: 'ci', job: input.job, buildNumber: retried.buildNumber });
+    const status = await run(jenkins.jenkinsAwaitBuild, {
+      server: 'ci',
+      job: input.job,
+      buildNumber: retried.buildNumber,
+    });
     expect(status.result).toBe('SUCCESS');
     expect(fake.triggers(input.job)).toBe(1);
     expect(fake.builds(input.job)).toHaveLength(1);
@@ -215,8 +249,14 @@ describe('Jenkins activities against the fake Jenkins', () => {
     expect(await rejection(wait.result)).toBeInstanceOf(CancelledFailure);
     expect(Date.now() - cancelledAt).toBeLessThan(200);
     await new Promise((r) => setTimeout(r, 100));
-    expect(fake.builds(input.job).find((b) => b.number === buildNumber)).toMatchObject({ building: true, result: null });
-    expect(await run(jenkins.jenkinsBuildStatus, { server: 'ci', job: input.job, buildNumber })).toMatchObject({ building: true, result: null });
+    expect(fake.builds(input.job).find((b) => b.number === buildNumber)).toMatchObject({
+      building: true,
+      result: null,
+    });
+    expect(await run(jenkins.jenkinsBuildStatus, { server: 'ci', job: input.job, buildNumber })).toMatchObject({
+      building: true,
+      result: null,
+    });
   });
 });
 
@@ -226,7 +266,10 @@ describe('Jenkins activities: expiry, crumbs, restarts', () => {
     try {
       fake.defineJob('svc/deploy', { parameters: ['REQUEST_ID'], queueDelayMs: 20, durationMs: 30 });
       // Polling slower than queue delay + TTL guarantees that the item answers 404 before it names its build.
-      const jenkins = createJenkinsActivities({ servers: { ci: { url: fake.url, user: fake.user, token: fake.token } }, pollIntervalMs: 100 });
+      const jenkins = createJenkinsActivities({
+        servers: { ci: { url: fake.url, user: fake.user, token: fake.token } },
+        pollIntervalMs: 100,
+      });
       const input = triggerInput('svc/deploy');
       const triggered = await run(jenkins.jenkinsTrigger, input);
       expect(triggered).toMatchObject({ buildNumber: 1, adopted: false });
@@ -244,7 +287,8 @@ describe('Jenkins activities: expiry, crumbs, restarts', () => {
       fake.setCrumbMode('required');
       fake.defineJob('svc/deploy', { parameters: ['REQUEST_ID'], durationMs: 30 });
       const denied = await fetch(`${fake.url}/job/svc/job/deploy/buildWithParameters`, {
-        method: 'POST', headers: { Authorization: `Basic ${Buffer.from(`${fake.user}:${password}`).toString('base64')}` },
+        method: 'POST',
+        headers: { Authorization: `Basic ${Buffer.from(`${fake.user}:${password}`).toString('base64')}` },
       });
       expect(denied.status).toBe(403);
       expect(await denied.text()).toContain('No valid crumb');
@@ -252,7 +296,9 @@ describe('Jenkins activities: expiry, crumbs, restarts', () => {
       const jenkins = activities(fake, { token: password });
       const input = triggerInput('svc/deploy');
       const { buildNumber } = await run(jenkins.jenkinsTrigger, input);
-      expect(await run(jenkins.jenkinsAwaitBuild, { server: 'ci', job: input.job, buildNumber })).toMatchObject({ result: 'SUCCESS' });
+      expect(await run(jenkins.jenkinsAwaitBuild, { server: 'ci', job: input.job, buildNumber })).toMatchObject({
+        result: 'SUCCESS',
+      });
       fake.defineJob('svc/slow', { parameters: ['REQUEST_ID'], durationMs: 10_000 });
       const slow = triggerInput('svc/slow');
       const ref = { server: 'ci', job: slow.job, buildNumber: (await run(jenkins.jenkinsTrigger, slow)).buildNumber };
@@ -295,7 +341,11 @@ describe('fake Jenkins notification plugin', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        received.push({ path: req.url ?? '', contentType: req.headers['content-type'], body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
+        received.push({
+          path: req.url ?? '',
+          contentType: req.headers['content-type'],
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+        });
         res.writeHead(200).end();
       });
     });
@@ -307,22 +357,39 @@ describe('fake Jenkins notification plugin', () => {
   it('posts QUEUED, STARTED, COMPLETED, FINALIZED with the plugin JSON', async () => {
     const fake = await startFakeJenkins();
     try {
-      fake.defineJob('release/notify me', { parameters: ['VERSION', 'REQUEST_ID'], durationMs: 40, notify: { url: `${receiverUrl}/hooks/a` } });
+      fake.defineJob('release/notify me', {
+        parameters: ['VERSION', 'REQUEST_ID'],
+        durationMs: 40,
+        notify: { url: `${receiverUrl}/hooks/a` },
+      });
       const jenkins = activities(fake);
       const input = triggerInput('release/notify me', { VERSION: '2.0.0' });
       const { buildNumber, queueId } = await run(jenkins.jenkinsTrigger, input);
       await run(jenkins.jenkinsAwaitBuild, { server: 'ci', job: input.job, buildNumber });
       await until(() => received.filter((r) => r.path === '/hooks/a').length >= 4);
       const events = received.filter((r) => r.path === '/hooks/a');
-      expect(events.map((e) => (e.body.build as { phase: string }).phase)).toEqual(['QUEUED', 'STARTED', 'COMPLETED', 'FINALIZED']);
+      expect(events.map((e) => (e.body.build as { phase: string }).phase)).toEqual([
+        'QUEUED',
+        'STARTED',
+        'COMPLETED',
+        'FINALIZED',
+      ]);
       for (const e of events) {
         expect(e.contentType).toBe('application/json;charset=UTF-8');
         const build = e.body.build as Record<string, unknown>;
-        expect(e.body).toMatchObject({ name: 'notify me', display_name: 'notify me', url: 'job/release/job/notify%20me/' });
+        expect(e.body).toMatchObject({
+          name: 'notify me',
+          display_name: 'notify me',
+          url: 'job/release/job/notify%20me/',
+        });
         expect(build).toMatchObject({
           full_url: `${fake.url}/job/release/job/notify%20me/${buildNumber}/`,
-          number: buildNumber, queue_id: queueId, url: `job/release/job/notify%20me/${buildNumber}/`,
-          parameters: { VERSION: '2.0.0', REQUEST_ID: input.correlation.value }, log: '', artifacts: {},
+          number: buildNumber,
+          queue_id: queueId,
+          url: `job/release/job/notify%20me/${buildNumber}/`,
+          parameters: { VERSION: '2.0.0', REQUEST_ID: input.correlation.value },
+          log: '',
+          artifacts: {},
         });
         expect(typeof build.timestamp).toBe('number');
         const done = build.phase === 'COMPLETED' || build.phase === 'FINALIZED';
@@ -337,8 +404,16 @@ describe('fake Jenkins notification plugin', () => {
   it('honours the events filter, duplicates and drops', async () => {
     const fake = await startFakeJenkins();
     try {
-      fake.defineJob('dup', { parameters: ['REQUEST_ID'], durationMs: 20, notify: { url: `${receiverUrl}/dup`, events: ['STARTED', 'FINALIZED'], duplicate: true, delayMs: 5 } });
-      fake.defineJob('drop', { parameters: ['REQUEST_ID'], durationMs: 20, notify: { url: `${receiverUrl}/drop`, drop: true } });
+      fake.defineJob('dup', {
+        parameters: ['REQUEST_ID'],
+        durationMs: 20,
+        notify: { url: `${receiverUrl}/dup`, events: ['STARTED', 'FINALIZED'], duplicate: true, delayMs: 5 },
+      });
+      fake.defineJob('drop', {
+        parameters: ['REQUEST_ID'],
+        durationMs: 20,
+        notify: { url: `${receiverUrl}/drop`, drop: true },
+      });
       const jenkins = activities(fake);
       for (const job of ['dup', 'drop']) {
         const input = triggerInput(job);
@@ -347,8 +422,12 @@ describe('fake Jenkins notification plugin', () => {
       }
       await until(() => received.filter((r) => r.path === '/dup').length >= 4);
       await new Promise((r) => setTimeout(r, 50));
-      expect(received.filter((r) => r.path === '/dup').map((e) => (e.body.build as { phase: string }).phase))
-        .toEqual(['STARTED', 'STARTED', 'FINALIZED', 'FINALIZED']);
+      expect(received.filter((r) => r.path === '/dup').map((e) => (e.body.build as { phase: string }).phase)).toEqual([
+        'STARTED',
+        'STARTED',
+        'FINALIZED',
+        'FINALIZED',
+      ]);
       expect(received.filter((r) => r.path === '/drop')).toHaveLength(0);
     } finally {
       await fake.close();

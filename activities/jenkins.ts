@@ -3,29 +3,80 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
-import { jenkinsAnswer, jenkinsServer, unanswered, type JenkinsServer, type JenkinsServerConfig } from '../infra/jenkins.js';
+import {
+  jenkinsAnswer,
+  jenkinsServer,
+  unanswered,
+  type JenkinsServer,
+  type JenkinsServerConfig,
+} from '../infra/jenkins.js';
 import { logger } from '../infra/logger.js';
 
-export interface JenkinsDeps { servers: Record<string, JenkinsServerConfig>; pollIntervalMs?: number /* default 2000 */; requestTimeoutMs?: number /* default 15000 */ }
-export interface JenkinsJobRef { server: string; job: string /* 'folder/sub/job' */ }
-export interface JenkinsTriggerInput extends JenkinsJobRef { parameters: Record<string, string>; correlation: { name: string; value: string } }
-export interface JenkinsBuildRef extends JenkinsJobRef { buildNumber: number }
+export interface JenkinsDeps {
+  servers: Record<string, JenkinsServerConfig>;
+  pollIntervalMs?: number /* default 2000 */;
+  requestTimeoutMs?: number; /* default 15000 */
+}
+export interface JenkinsJobRef {
+  server: string;
+  job: string; /* 'folder/sub/job' */
+}
+export interface JenkinsTriggerInput extends JenkinsJobRef {
+  parameters: Record<string, string>;
+  correlation: { name: string; value: string };
+}
+export interface JenkinsBuildRef extends JenkinsJobRef {
+  buildNumber: number;
+}
 export type JenkinsResult = 'SUCCESS' | 'UNSTABLE' | 'FAILURE' | 'NOT_BUILT' | 'ABORTED';
-export interface JenkinsTriggered { buildNumber: number; queueId: number | null; buildUrl: string; consoleUrl: string; adopted: boolean /* true if an existing build/queue item with our correlation value was found instead of triggering */ }
-export interface JenkinsBuildStatus { buildNumber: number; building: boolean; result: JenkinsResult | null; buildUrl: string; consoleUrl: string; durationMs: number }
+export interface JenkinsTriggered {
+  buildNumber: number;
+  queueId: number | null;
+  buildUrl: string;
+  consoleUrl: string;
+  adopted: boolean; /* true if an existing build/queue item with our correlation value was found instead of triggering */
+}
+export interface JenkinsBuildStatus {
+  buildNumber: number;
+  building: boolean;
+  result: JenkinsResult | null;
+  buildUrl: string;
+  consoleUrl: string;
+  durationMs: number;
+}
 
 const RESULTS: ReadonlySet<string> = new Set<JenkinsResult>(['SUCCESS', 'UNSTABLE', 'FAILURE', 'NOT_BUILT', 'ABORTED']);
 const BUILDS_TREE = 'builds[number,queueId,result,building,actions[parameters[name,value]]]{0,50}';
 const QUEUE_TREE = 'items[id,params,task[url]]';
 const BUILD_TREE = 'number,building,result,duration';
 
-interface Reply { status: number; headers: Headers; text: string }
-interface Crumb { field: string; value: string; cookie: string }
-interface RequestOpts { form?: URLSearchParams; crumb?: Crumb }
+interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+interface Crumb {
+  field: string;
+  value: string;
+  cookie: string;
+}
+interface RequestOpts {
+  form?: URLSearchParams;
+  crumb?: Crumb;
+}
 /** What a failed call was about, for error messages: never carries credentials. */
-interface Subject { server: JenkinsServer; action: string; job?: string }
+interface Subject {
+  server: JenkinsServer;
+  action: string;
+  job?: string;
+}
 
-type BuildsJson = { builds?: Array<{ number: number; actions?: Array<{ _class?: string; parameters?: Array<{ name: string; value?: unknown }> }> }> };
+type BuildsJson = {
+  builds?: Array<{
+    number: number;
+    actions?: Array<{ _class?: string; parameters?: Array<{ name: string; value?: unknown }> }>;
+  }>;
+};
 type QueueJson = { items?: Array<{ id: number; params?: string; task?: { url?: string } }> };
 type QueueItemJson = { cancelled?: boolean; executable?: { number?: number } | null };
 type BuildJson = { number: number; building: boolean; result: string | null; duration: number };
@@ -56,13 +107,18 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
     }
     try {
       const res = await fetch(`${s.server.base}/${path}`, {
-        method, headers, body: opts.form?.toString(), redirect: 'manual',
+        method,
+        headers,
+        body: opts.form?.toString(),
+        redirect: 'manual',
         signal: AbortSignal.any([cancel, AbortSignal.timeout(requestTimeoutMs)]),
       });
       return { status: res.status, headers: res.headers, text: await res.text() };
     } catch (err) {
       if (cancel.aborted) throw cancel.reason;
-      throw new Error(`${where(s)}: ${s.action} (${method} /${path.split('?')[0]}) failed: ${unanswered(err, requestTimeoutMs)}`);
+      throw new Error(
+        `${where(s)}: ${s.action} (${method} /${path.split('?')[0]}) failed: ${unanswered(err, requestTimeoutMs)}`,
+      );
     }
   }
 
@@ -91,7 +147,10 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
     const crumbRes = await request(crumbSubject, 'GET', 'crumbIssuer/api/json');
     if (crumbRes.status !== 200) throw failure(crumbSubject, crumbRes);
     const body = JSON.parse(crumbRes.text) as { crumb: string; crumbRequestField: string };
-    const cookie = crumbRes.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = crumbRes.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     logger.debug({ server: s.server.name }, 'jenkins: retrying POST with a CSRF crumb');
     return request(s, 'POST', path, { form, crumb: { field: body.crumbRequestField, value: body.crumb, cookie } });
   }
@@ -113,27 +172,42 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
     const s = { server: srv, job: input.job, action: 'build search' };
     const body = await getJson<BuildsJson>(s, `${jobPath(input.job)}/api/json?${tree(BUILDS_TREE)}`);
     const { name, value } = input.correlation;
-    const hit = (body.builds ?? []).find((b) => (b.actions ?? []).some((a) =>
-      a._class === 'hudson.model.ParametersAction' && (a.parameters ?? []).some((p) => p.name === name && String(p.value) === value)));
+    const hit = (body.builds ?? []).find((b) =>
+      (b.actions ?? []).some(
+        (a) =>
+          a._class === 'hudson.model.ParametersAction' &&
+          (a.parameters ?? []).some((p) => p.name === name && String(p.value) === value),
+      ),
+    );
     return hit ? hit.number : null;
   }
 
   async function findQueued(srv: JenkinsServer, input: JenkinsTriggerInput): Promise<number | null> {
     const s = { server: srv, job: input.job, action: 'queue search' };
     const body = await getJson<QueueJson>(s, `queue/api/json?${tree(QUEUE_TREE)}`);
-    const wanted = input.job.split('/').filter((x) => x !== '').flatMap((x) => ['job', x]);
+    const wanted = input.job
+      .split('/')
+      .filter((x) => x !== '')
+      .flatMap((x) => ['job', x]);
     const line = `${input.correlation.name}=${input.correlation.value}`;
     const hit = (body.items ?? []).find((item) => {
       // Compare decoded path tails only: task.url carries Jenkins' configured host, which may not be ours (§0).
       const segs = item.task?.url ? safePathSegments(item.task.url) : [];
       const tail = segs.slice(-wanted.length);
-      return tail.length === wanted.length && tail.every((x, i) => x === wanted[i]) && (item.params ?? '').split('\n').includes(line);
+      return (
+        tail.length === wanted.length &&
+        tail.every((x, i) => x === wanted[i]) &&
+        (item.params ?? '').split('\n').includes(line)
+      );
     });
     return hit ? hit.id : null;
   }
 
   /** Queue first: an item leaving between the two looks then shows up in the builds list. */
-  async function findExisting(srv: JenkinsServer, input: JenkinsTriggerInput): Promise<{ queueId: number } | { buildNumber: number } | null> {
+  async function findExisting(
+    srv: JenkinsServer,
+    input: JenkinsTriggerInput,
+  ): Promise<{ queueId: number } | { buildNumber: number } | null> {
     const queueId = await findQueued(srv, input);
     if (queueId !== null) return { queueId };
     const buildNumber = await findBuild(srv, input);
@@ -141,7 +215,11 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
   }
 
   /** §7.2: poll the item until it names its build; `executable: null` on a fresh LeftItem is normal. */
-  async function awaitQueueItem(srv: JenkinsServer, input: JenkinsTriggerInput, queueId: number): Promise<{ queueId: number; buildNumber: number }> {
+  async function awaitQueueItem(
+    srv: JenkinsServer,
+    input: JenkinsTriggerInput,
+    queueId: number,
+  ): Promise<{ queueId: number; buildNumber: number }> {
     const ctx = Context.current();
     for (;;) {
       ctx.heartbeat({ queueId });
@@ -155,7 +233,9 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
         if (requeued === null) {
           // Forget the id so that the next attempt searches afresh (and triggers if still nothing).
           ctx.heartbeat({ queueId: null });
-          throw new Error(`${where(s)}: queue item ${queueId} is gone and no build or queue item has ${input.correlation.name}=${input.correlation.value}`);
+          throw new Error(
+            `${where(s)}: queue item ${queueId} is gone and no build or queue item has ${input.correlation.name}=${input.correlation.value}`,
+          );
         }
         queueId = requeued;
       } else if (res.status !== 200) {
@@ -163,7 +243,10 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
       } else {
         const item = JSON.parse(res.text) as QueueItemJson;
         if (item.cancelled) {
-          throw ApplicationFailure.nonRetryable(`${where(s)}: queue item ${queueId} was cancelled before it started`, ErrorType.JenkinsQueueCancelled);
+          throw ApplicationFailure.nonRetryable(
+            `${where(s)}: queue item ${queueId} was cancelled before it started`,
+            ErrorType.JenkinsQueueCancelled,
+          );
         }
         const n = item.executable?.number;
         if (typeof n === 'number') return { queueId, buildNumber: n };
@@ -172,7 +255,10 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
     }
   }
 
-  async function trigger(srv: JenkinsServer, input: JenkinsTriggerInput): Promise<{ queueId: number | null; buildNumber: number | null; adopted: boolean }> {
+  async function trigger(
+    srv: JenkinsServer,
+    input: JenkinsTriggerInput,
+  ): Promise<{ queueId: number | null; buildNumber: number | null; adopted: boolean }> {
     const s = { server: srv, job: input.job, action: 'trigger' };
     const form = new URLSearchParams({ ...input.parameters, [input.correlation.name]: input.correlation.value });
     const res = await post(s, `${jobPath(input.job)}/buildWithParameters`, form);
@@ -185,8 +271,14 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
     }
     // 302 to the job page: a queue decision handler refused it, unless an earlier attempt of ours exists.
     const existing = await findExisting(srv, input);
-    if (existing) return 'queueId' in existing ? { ...existing, buildNumber: null, adopted: true } : { ...existing, queueId: null, adopted: true };
-    throw ApplicationFailure.nonRetryable(`${where(s)}: trigger was refused (HTTP ${res.status} without a queue item)`, ErrorType.JenkinsRejected);
+    if (existing)
+      return 'queueId' in existing
+        ? { ...existing, buildNumber: null, adopted: true }
+        : { ...existing, queueId: null, adopted: true };
+    throw ApplicationFailure.nonRetryable(
+      `${where(s)}: trigger was refused (HTTP ${res.status} without a queue item)`,
+      ErrorType.JenkinsRejected,
+    );
   }
 
   async function buildStatus(input: JenkinsBuildRef): Promise<JenkinsBuildStatus> {
@@ -195,7 +287,13 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
     const b = await getJson<BuildJson>(s, `${jobPath(input.job)}/${input.buildNumber}/api/json?${tree(BUILD_TREE)}`);
     // Jenkins has no RUNNING result: null while building (§5).
     const result = b.result !== null && RESULTS.has(b.result) ? (b.result as JenkinsResult) : null;
-    return { buildNumber: input.buildNumber, building: b.building, result, durationMs: b.duration ?? 0, ...urls(srv, input.job, input.buildNumber) };
+    return {
+      buildNumber: input.buildNumber,
+      building: b.building,
+      result,
+      durationMs: b.duration ?? 0,
+      ...urls(srv, input.job, input.buildNumber),
+    };
   }
 
   return {
@@ -219,8 +317,10 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
           buildNumber = t.buildNumber;
         }
       }
-      if (buildNumber === null && queueId !== null) ({ queueId, buildNumber } = await awaitQueueItem(srv, input, queueId));
-      if (buildNumber === null) throw new Error(`${where({ server: srv, job: input.job, action: '' })}: no build number found`);
+      if (buildNumber === null && queueId !== null)
+        ({ queueId, buildNumber } = await awaitQueueItem(srv, input, queueId));
+      if (buildNumber === null)
+        throw new Error(`${where({ server: srv, job: input.job, action: '' })}: no build number found`);
 
       logger.info({ server: input.server, job: input.job, queueId, buildNumber, adopted }, 'jenkins: build started');
       return { buildNumber, queueId, adopted, ...urls(srv, input.job, buildNumber) };
@@ -246,7 +346,10 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
       const s = { server: srv, job: input.job, action: `stop of build #${input.buildNumber}` };
       const res = await post(s, `${jobPath(input.job)}/${input.buildNumber}/stop`);
       if (res.status >= 400 || (res.status >= 300 && res.status !== 302 && res.status !== 303)) throw failure(s, res);
-      logger.info({ server: input.server, job: input.job, buildNumber: input.buildNumber }, 'jenkins: build stop requested');
+      logger.info(
+        { server: input.server, job: input.job, buildNumber: input.buildNumber },
+        'jenkins: build stop requested',
+      );
     },
   };
 }
@@ -263,7 +366,10 @@ function safePath(location: string, base: string): string {
 
 function safePathSegments(url: string): string[] {
   try {
-    return new URL(url).pathname.split('/').filter((x) => x !== '').map(decodeURIComponent);
+    return new URL(url).pathname
+      .split('/')
+      .filter((x) => x !== '')
+      .map(decodeURIComponent);
   } catch {
     return [];
   }

@@ -19,9 +19,13 @@ export function createJobLinkActivities(deps: { db: Db; pubsub: PubSub; client: 
     /** The copy takes the parent's current definition, pinned to the event's commit. */
     async ensureJobCopy(input: { parent: string; copy: string; ref: string }): Promise<void> {
       const parent = await findActiveJob(db, input.parent);
-      if (!parent) throw ApplicationFailure.nonRetryable(`linked job ${input.parent} does not exist`, ErrorType.BadConfig);
+      if (!parent)
+        throw ApplicationFailure.nonRetryable(`linked job ${input.parent} does not exist`, ErrorType.BadConfig);
       const def = parent.definition as unknown as JobDefinition;
-      const definition = { ...def, ...(def.repository ? { repository: { ...def.repository, ref: input.ref } } : {}) } as unknown as Record<string, unknown>;
+      const definition = {
+        ...def,
+        ...(def.repository ? { repository: { ...def.repository, ref: input.ref } } : {}),
+      } as unknown as Record<string, unknown>;
       await saveJob(db, input.copy, definition, input.parent);
     },
 
@@ -42,7 +46,14 @@ export function createJobLinkActivities(deps: { db: Db; pubsub: PubSub; client: 
       return running;
     },
 
-    async recordDelivery(input: { id: string; forge: string; event: string; repo: string; summary: Record<string, unknown>; builds: string[] }): Promise<void> {
+    async recordDelivery(input: {
+      id: string;
+      forge: string;
+      event: string;
+      repo: string;
+      summary: Record<string, unknown>;
+      builds: string[];
+    }): Promise<void> {
       await recordDelivery(db, input);
     },
 
@@ -50,14 +61,36 @@ export function createJobLinkActivities(deps: { db: Db; pubsub: PubSub; client: 
      * Links what an event touched to the features its branch name and title mention, and tells
      * subscribers that a branch of interest was updated (NOTIFY branch_of_interest_updated).
      */
-    async linkFeatures(input: { keys: string[]; repo: string; kind: 'branch' | 'pull_request' | 'build'; ref: string; detail: Record<string, unknown> }): Promise<void> {
+    async linkFeatures(input: {
+      keys: string[];
+      repo: string;
+      kind: 'branch' | 'pull_request' | 'build';
+      ref: string;
+      detail: Record<string, unknown>;
+    }): Promise<void> {
       for (const key of input.keys) {
-        await linkFeature(db, { featureKey: key, kind: input.kind, repo: input.repo, ref: input.ref, detail: input.detail });
-        if (input.kind !== 'build') await deps.pubsub.notify('branch_of_interest_updated', JSON.stringify({ feature: key, repo: input.repo, kind: input.kind, ref: input.ref }));
+        await linkFeature(db, {
+          featureKey: key,
+          kind: input.kind,
+          repo: input.repo,
+          ref: input.ref,
+          detail: input.detail,
+        });
+        if (input.kind !== 'build')
+          await deps.pubsub.notify(
+            'branch_of_interest_updated',
+            JSON.stringify({ feature: key, repo: input.repo, kind: input.kind, ref: input.ref }),
+          );
       }
     },
 
-    async describeFeature(input: { key: string; title: string | null; state: string | null; url: string | null; provider: string }): Promise<void> {
+    async describeFeature(input: {
+      key: string;
+      title: string | null;
+      state: string | null;
+      url: string | null;
+      provider: string;
+    }): Promise<void> {
       await describeFeature(db, input);
     },
   };

@@ -16,7 +16,14 @@ beforeAll(async () => {
   temporal = await connectTemporal(inject('temporalAddress'), 'default');
 });
 afterAll(async () => {
-  await Promise.all(started.map((id) => temporal.client.workflow.getHandle(id).terminate('test over').catch(() => {})));
+  await Promise.all(
+    started.map((id) =>
+      temporal.client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => {}),
+    ),
+  );
   await temporal.close();
 });
 
@@ -25,12 +32,21 @@ function countingClient(client: Client): { client: Client; described: string[] }
   const described: string[] = [];
   const workflow = new Proxy(client.workflow, {
     get(target, prop, receiver) {
-      if (prop === 'getHandle') return (id: string) => { described.push(id); return target.getHandle(id); };
+      if (prop === 'getHandle')
+        return (id: string) => {
+          described.push(id);
+          return target.getHandle(id);
+        };
       const value: unknown = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  return { client: new Proxy(client, { get: (target, prop, receiver) => (prop === 'workflow' ? workflow : Reflect.get(target, prop, receiver)) }), described };
+  return {
+    client: new Proxy(client, {
+      get: (target, prop, receiver) => (prop === 'workflow' ? workflow : Reflect.get(target, prop, receiver)),
+    }),
+    described,
+  };
 }
 
 it('reports closed and unknown holders, describing only those that visibility does not show running', async () => {
@@ -44,11 +60,18 @@ it('reports closed and unknown holders, describing only those that visibility do
   await temporal.client.workflow.getHandle(gone!).terminate('holder gone');
   const unknown = `never-started-${taskQueue}`;
   // Visibility lags the server a little: wait until it lists every running holder.
-  await eventually(async () => {
-    let n = 0;
-    for await (const _ of temporal.client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) n++;
-    return n === ids.length - 1 || undefined;
-  }, 'visibility to list the running holders', 20_000);
+  await eventually(
+    async () => {
+      let n = 0;
+      for await (const _ of temporal.client.workflow.list({
+        query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
+      }))
+        n++;
+      return n === ids.length - 1 || undefined;
+    },
+    'visibility to list the running holders',
+    20_000,
+  );
 
   const { client, described } = countingClient(temporal.client);
   const locks = createLockActivities({ client, taskQueue, store: { isPaused: async () => false } });

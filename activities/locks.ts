@@ -1,6 +1,10 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
-  acquireSignal, environmentLockWorkflowType, lockSignalWithStartOptions, type LockRequest, type LockTuning,
+  acquireSignal,
+  environmentLockWorkflowType,
+  lockSignalWithStartOptions,
+  type LockRequest,
+  type LockTuning,
 } from '../workflows/environment-lock.messages.js';
 import type { StoreActivities } from './store.js';
 
@@ -21,10 +25,23 @@ const VISIBILITY_BATCH = 100;
 
 export function createLockActivities(deps: LockDeps) {
   return {
-    async requestLock(input: { environment: string; concurrency: 'groups' | 'exclusive'; request: LockRequest }): Promise<void> {
+    async requestLock(input: {
+      environment: string;
+      concurrency: 'groups' | 'exclusive';
+      request: LockRequest;
+    }): Promise<void> {
       const paused = await deps.store.isPaused(input.environment);
-      const lock = { taskQueue: deps.taskQueue, environment: input.environment, concurrency: input.concurrency, paused, tuning: deps.tuning };
-      await deps.client.workflow.signalWithStart(environmentLockWorkflowType, lockSignalWithStartOptions(lock, acquireSignal, input.request));
+      const lock = {
+        taskQueue: deps.taskQueue,
+        environment: input.environment,
+        concurrency: input.concurrency,
+        paused,
+        tuning: deps.tuning,
+      };
+      await deps.client.workflow.signalWithStart(
+        environmentLockWorkflowType,
+        lockSignalWithStartOptions(lock, acquireSignal, input.request),
+      );
     },
 
     /**
@@ -38,8 +55,14 @@ export function createLockActivities(deps: LockDeps) {
       // Slipway's workflow ids never hold quotes or backslashes; any other id is simply described.
       const quotable = ids.filter((id) => !/['\\]/.test(id));
       for (let i = 0; i < quotable.length; i += VISIBILITY_BATCH) {
-        const batch = quotable.slice(i, i + VISIBILITY_BATCH).map((id) => `'${id}'`).join(', ');
-        for await (const w of deps.client.workflow.list({ query: `WorkflowId IN (${batch}) AND ExecutionStatus = 'Running'` })) running.add(w.workflowId);
+        const batch = quotable
+          .slice(i, i + VISIBILITY_BATCH)
+          .map((id) => `'${id}'`)
+          .join(', ');
+        for await (const w of deps.client.workflow.list({
+          query: `WorkflowId IN (${batch}) AND ExecutionStatus = 'Running'`,
+        }))
+          running.add(w.workflowId);
       }
       const closed: string[] = [];
       for (const id of ids.filter((x) => !running.has(x))) {

@@ -11,12 +11,22 @@ describe('createMasker', () => {
 
   it.each([
     { what: 'within one write', writes: ['token=s3cr3t ok'], secrets: ['s3cr3t'], text: 'token=*** ok' },
-    { what: 'split across writes', writes: ['token=s3c', 'r3t and again s3', 'cr3t'], secrets: ['s3cr3t'], text: 'token=*** and again ***' },
+    {
+      what: 'split across writes',
+      writes: ['token=s3c', 'r3t and again s3', 'cr3t'],
+      secrets: ['s3cr3t'],
+      text: 'token=*** and again ***',
+    },
     { what: 'longest secret first', writes: ['abcdef abc'], secrets: ['abc', 'abcdef'], text: '*** ***' },
     { what: 'empty secret ignored', writes: ['plain'], secrets: [''], text: 'plain' },
     { what: 'no secrets: text passes at once', writes: ['a', 'b'], secrets: [], text: 'ab' },
     { what: 'several secrets', writes: ['u=alice p=hunter2'], secrets: ['alice', 'hunter2'], text: 'u=*** p=***' },
-    { what: 'regex characters in a secret are literal', writes: ['a.b axb (x)'], secrets: ['a.b', '(x)'], text: '*** axb ***' },
+    {
+      what: 'regex characters in a secret are literal',
+      writes: ['a.b axb (x)'],
+      secrets: ['a.b', '(x)'],
+      text: '*** axb ***',
+    },
     { what: 'a surrogate pair is never cut', writes: ['x😀', 'y'], secrets: ['abc'], text: 'x😀y' },
   ])('$what', ({ writes, secrets, text }) => {
     const masker = createMasker(secrets);
@@ -53,14 +63,62 @@ describe('RollingTail', () => {
 
   it.each([
     { what: 'nothing written', writes: [], limit: 8, wholeLines: true, kept: { omitted: 0, text: '' } },
-    { what: 'under the limit: all of it', writes: ['ab', 'cd'], limit: 8, wholeLines: true, kept: { omitted: 0, text: 'abcd' } },
-    { what: 'exactly the limit: all of it', writes: ['1234', '5678'], limit: 8, wholeLines: false, kept: { omitted: 0, text: '12345678' } },
-    { what: 'the last bytes of many writes', writes: ['0123456789', 'abcdefghij'], limit: 8, wholeLines: false, kept: { omitted: 12, text: 'cdefghij' } },
-    { what: 'one write larger than the ring', writes: ['x'.repeat(50) + 'tail'], limit: 4, wholeLines: false, kept: { omitted: 50, text: 'tail' } },
-    { what: 'never from inside a character', writes: ['aéééé'], limit: 3, wholeLines: false, kept: { omitted: 7, text: 'é' } },
-    { what: 'from the first whole line', writes: ['one\ntwo\nthree'], limit: 8, wholeLines: true, kept: { omitted: 8, text: 'three' } },
-    { what: 'kept whole when it begins a line', writes: ['one\ntwo\nthree'], limit: 9, wholeLines: true, kept: { omitted: 4, text: 'two\nthree' } },
-    { what: 'not moved without wholeLines', writes: ['one\ntwo\nthree'], limit: 8, wholeLines: false, kept: { omitted: 5, text: 'wo\nthree' } },
+    {
+      what: 'under the limit: all of it',
+      writes: ['ab', 'cd'],
+      limit: 8,
+      wholeLines: true,
+      kept: { omitted: 0, text: 'abcd' },
+    },
+    {
+      what: 'exactly the limit: all of it',
+      writes: ['1234', '5678'],
+      limit: 8,
+      wholeLines: false,
+      kept: { omitted: 0, text: '12345678' },
+    },
+    {
+      what: 'the last bytes of many writes',
+      writes: ['0123456789', 'abcdefghij'],
+      limit: 8,
+      wholeLines: false,
+      kept: { omitted: 12, text: 'cdefghij' },
+    },
+    {
+      what: 'one write larger than the ring',
+      writes: ['x'.repeat(50) + 'tail'],
+      limit: 4,
+      wholeLines: false,
+      kept: { omitted: 50, text: 'tail' },
+    },
+    {
+      what: 'never from inside a character',
+      writes: ['aéééé'],
+      limit: 3,
+      wholeLines: false,
+      kept: { omitted: 7, text: 'é' },
+    },
+    {
+      what: 'from the first whole line',
+      writes: ['one\ntwo\nthree'],
+      limit: 8,
+      wholeLines: true,
+      kept: { omitted: 8, text: 'three' },
+    },
+    {
+      what: 'kept whole when it begins a line',
+      writes: ['one\ntwo\nthree'],
+      limit: 9,
+      wholeLines: true,
+      kept: { omitted: 4, text: 'two\nthree' },
+    },
+    {
+      what: 'not moved without wholeLines',
+      writes: ['one\ntwo\nthree'],
+      limit: 8,
+      wholeLines: false,
+      kept: { omitted: 5, text: 'wo\nthree' },
+    },
   ])('$what', ({ writes, limit, wholeLines, kept }) => {
     expect(tail(limit, writes).take({ wholeLines })).toEqual(kept);
   });

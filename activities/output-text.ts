@@ -121,7 +121,10 @@ export class RollingTail {
   take({ wholeLines }: { wholeLines: boolean }): { omitted: number; text: string } {
     if (this.ring.length === 0) return { omitted: 0, text: '' };
     const size = this.ring.length;
-    let kept = this.filled < size ? this.ring.subarray(0, this.filled) : Buffer.concat([this.ring.subarray(this.pos), this.ring.subarray(0, this.pos)]);
+    let kept =
+      this.filled < size
+        ? this.ring.subarray(0, this.filled)
+        : Buffer.concat([this.ring.subarray(this.pos), this.ring.subarray(0, this.pos)]);
     let startsLine = this.startsLine;
     if (this.filled === size) {
       startsLine = kept[0] === 0x0a;

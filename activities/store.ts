@@ -14,7 +14,18 @@ export function createStoreActivities(deps: { db: Db }) {
   return {
     async recordDeployment(state: DeploymentState): Promise<void> {
       if (await recordDeployment(db, state)) {
-        logger.info({ deploymentId: state.id, number: state.number, service: state.service, version: state.version, status: state.status, phase: state.phase, waitingOn: state.waitingOn?.kind ?? null }, 'deployment changed');
+        logger.info(
+          {
+            deploymentId: state.id,
+            number: state.number,
+            service: state.service,
+            version: state.version,
+            status: state.status,
+            phase: state.phase,
+            waitingOn: state.waitingOn?.kind ?? null,
+          },
+          'deployment changed',
+        );
       }
     },
 

@@ -47,8 +47,14 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   v1.route('/features', featureRoutes(deps));
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   serveDocument(v1, '/openapi.json', {
-    openapi: '3.1.0', servers: [{ url: '/v1' }],
-    info: { title: 'Slipway API', version: deps.version, description: 'Deployments, queues, services, tokens, jobs, builds, artifacts and features. Webhooks are documented at /hooks/openapi.json; the Octopush-compatible routes live outside /v1.' },
+    openapi: '3.1.0',
+    servers: [{ url: '/v1' }],
+    info: {
+      title: 'Slipway API',
+      version: deps.version,
+      description:
+        'Deployments, queues, services, tokens, jobs, builds, artifacts and features. Webhooks are documented at /hooks/openapi.json; the Octopush-compatible routes live outside /v1.',
+    },
   });
 
   const app = new Hono<AuthEnv>();
@@ -59,7 +65,9 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   app.use(authenticate(deps.db, deps.config.auth.anonymous));
   app.route('/v1', v1);
   app.route('/', octopushRoutes(deps, commands, queue, health));
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
   app.onError(onError);
   return app;
 }

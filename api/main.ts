@@ -12,16 +12,39 @@ import { version } from '../infra/version.js';
 const env = readEnv();
 setupTelemetry({ serviceName: 'slipway-api', otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
 const config = loadConfigOrExit(env.SLIPWAY_CONFIG);
-if (!env.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for a separate API process (npm start runs an embedded one)');
+if (!env.TEMPORAL_ADDRESS)
+  throw new Error('TEMPORAL_ADDRESS is required for a separate API process (npm start runs an embedded one)');
 const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWAY_DATA_DIR });
 const admin = await ensureAdminToken(database.db, env.SLIPWAY_ADMIN_TOKEN);
-if (admin.created && admin.token && !env.SLIPWAY_ADMIN_TOKEN) logger.warn('an admin token was generated; create your own with `npm run slipway -- token create` and revoke it');
+if (admin.created && admin.token && !env.SLIPWAY_ADMIN_TOKEN)
+  logger.warn('an admin token was generated; create your own with `npm run slipway -- token create` and revoke it');
 const temporal = await connectTemporal(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
-const api = await serveApi({
-  db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue: env.SLIPWAY_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,
-  temporalUiUrl: env.TEMPORAL_UI_URL ?? null, heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000, version, pingJenkins: jenkinsPinger(config), secret: (v) => process.env[v], publicUrl: env.SLIPWAY_PUBLIC_URL ?? null,
-}, env.PORT, env.HOST);
+const api = await serveApi(
+  {
+    db: database.db,
+    pubsub: database.pubsub,
+    temporal: temporal.client,
+    config,
+    taskQueue: env.SLIPWAY_TASK_QUEUE,
+    namespace: env.TEMPORAL_NAMESPACE,
+    temporalUiUrl: env.TEMPORAL_UI_URL ?? null,
+    heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000,
+    version,
+    pingJenkins: jenkinsPinger(config),
+    secret: (v) => process.env[v],
+    publicUrl: env.SLIPWAY_PUBLIC_URL ?? null,
+  },
+  env.PORT,
+  env.HOST,
+);
 logger.info({ url: api.url }, 'API listening');
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void api.close().then(() => Promise.all([database.close(), temporal.close()])).then(() => process.exit(0)));
+  process.once(
+    signal,
+    () =>
+      void api
+        .close()
+        .then(() => Promise.all([database.close(), temporal.close()]))
+        .then(() => process.exit(0)),
+  );
 }

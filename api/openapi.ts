@@ -13,7 +13,10 @@ export function invalid(issues: readonly z.core.$ZodIssue[], where: string): Api
 }
 
 /** zod-openapi's hook for a failed check of params, query, headers or a JSON body. */
-export function validationHook(result: { target: string } & ({ success: true } | { success: false; error: { issues: z.core.$ZodIssue[] } }), c: Context) {
+export function validationHook(
+  result: { target: string } & ({ success: true } | { success: false; error: { issues: z.core.$ZodIssue[] } }),
+  c: Context,
+) {
   if (!result.success) return c.json(errorBody(invalid(result.error.issues, result.target)), 400);
 }
 
@@ -21,11 +24,21 @@ export function v1App() {
   return new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
 }
 
-export const ErrorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), detail: z.unknown().optional() }),
-}).openapi('Error');
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      field: z.string().optional(),
+      detail: z.unknown().optional(),
+    }),
+  })
+  .openapi('Error');
 
-export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
 export const errorResponses = {
   400: jsonResponse(ErrorSchema, 'Invalid input; `error.field` names the field'),
@@ -55,10 +68,16 @@ export function bodyByReference(name: string, mediaTypes: string[] = ['applicati
 export const documentedPath = (path: string) => path.replace(/\{(\w+)\{\.\+((?:\/[\w-]+)*)\}\}/g, '{$1}$2');
 
 /** Serves the OpenAPI 3.1 document of `app`'s routes at `path`. */
-export function serveDocument<E extends Env>(app: OpenAPIHono<E>, path: string, config: Parameters<OpenAPIHono['getOpenAPI31Document']>[0]) {
+export function serveDocument<E extends Env>(
+  app: OpenAPIHono<E>,
+  path: string,
+  config: Parameters<OpenAPIHono['getOpenAPI31Document']>[0],
+) {
   app.get(path, (c) => {
     const document = app.getOpenAPI31Document(config);
-    document.paths = Object.fromEntries(Object.entries(document.paths ?? {}).map(([p, item]) => [documentedPath(p), item]));
+    document.paths = Object.fromEntries(
+      Object.entries(document.paths ?? {}).map(([p, item]) => [documentedPath(p), item]),
+    );
     return c.json(document);
   });
 }

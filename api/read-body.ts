@@ -18,7 +18,11 @@ export interface ReadBodyOptions<T> {
 }
 
 /** The body, parsed and checked by `schema`; 400 naming the field when it is not valid. */
-export async function readBody<S extends z.ZodType>(c: Context, schema: S, opts: ReadBodyOptions<z.input<S>> = {}): Promise<z.output<S>> {
+export async function readBody<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  opts: ReadBodyOptions<z.input<S>> = {},
+): Promise<z.output<S>> {
   const yaml = opts.yaml === true && /ya?ml/.test(c.req.header('content-type') ?? '');
   const text = await c.req.text();
   let raw: unknown = opts.empty;

@@ -10,7 +10,13 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import Docker from 'dockerode';
 import WebSocket from 'ws';
-import { buildContainerOptions, ExecOutput, LABEL_BUILD, LABEL_HOST, stepExecOptions } from '../activities/build-runner-options.js';
+import {
+  buildContainerOptions,
+  ExecOutput,
+  LABEL_BUILD,
+  LABEL_HOST,
+  stepExecOptions,
+} from '../activities/build-runner-options.js';
 import type { Database } from '../db/client.js';
 import type { SlipwayConfig } from '../domain/config.js';
 import type { TemporalClients } from '../infra/runtime.js';
@@ -28,8 +34,20 @@ const run = promisify(execFile);
 // The API, as a client
 
 export interface BuildView {
-  id: string; number: number; status: string; reason: string | null; startedAt: string | null; finishedAt: string | null;
-  commands: Array<{ key: string; kind: 'hook' | 'step'; status: string; exitCode?: number | null; startedAt?: string; finishedAt?: string }>;
+  id: string;
+  number: number;
+  status: string;
+  reason: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  commands: Array<{
+    key: string;
+    kind: 'hook' | 'step';
+    status: string;
+    exitCode?: number | null;
+    startedAt?: string;
+    finishedAt?: string;
+  }>;
 }
 
 export interface ApiClient {
@@ -40,16 +58,24 @@ export interface ApiClient {
 
 export function apiClient(url: string, token: string): ApiClient {
   return {
-    url, token,
+    url,
+    token,
     async call<T>(method: string, path: string, body?: unknown) {
       const res = await fetch(`${url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
       let parsed: unknown = null;
-      try { parsed = JSON.parse(text); } catch { parsed = null; }
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
       return { status: res.status, body: parsed as T, text };
     },
   };
@@ -64,7 +90,8 @@ export async function waitForBuild(api: ApiClient, id: string, timeoutMs: number
     const res = await api.call<BuildView>('GET', `/v1/builds/${encodeURIComponent(id)}`);
     if (res.status !== 200) throw new Error(`GET /v1/builds/${id}: ${res.status} ${res.text.slice(0, 300)}`);
     if (FINISHED.has(res.body.status)) return res.body;
-    if (Date.now() > deadline) throw new Error(`build ${id} did not finish within ${timeoutMs / 1000}s (status ${res.body.status})`);
+    if (Date.now() > deadline)
+      throw new Error(`build ${id} did not finish within ${timeoutMs / 1000}s (status ${res.body.status})`);
     await sleep(pollMs);
   }
 }
@@ -72,11 +99,16 @@ export async function waitForBuild(api: ApiClient, id: string, timeoutMs: number
 /** PUT /v1/jobs/<path>, failing unless created or replaced. */
 export async function putJob(api: ApiClient, path: string, definition: unknown): Promise<void> {
   const res = await api.call('PUT', `/v1/jobs/${path}`, definition);
-  if (res.status !== 201 && res.status !== 200) throw new Error(`PUT /v1/jobs/${path}: ${res.status} ${res.text.slice(0, 300)}`);
+  if (res.status !== 201 && res.status !== 200)
+    throw new Error(`PUT /v1/jobs/${path}: ${res.status} ${res.text.slice(0, 300)}`);
 }
 
 /** POST /v1/jobs/<path>/builds; the new build's id. */
-export async function triggerBuild(api: ApiClient, path: string, parameters: Record<string, string> = {}): Promise<string> {
+export async function triggerBuild(
+  api: ApiClient,
+  path: string,
+  parameters: Record<string, string> = {},
+): Promise<string> {
   const res = await api.call<{ id: string }>('POST', `/v1/jobs/${path}/builds`, { parameters });
   if (res.status !== 201) throw new Error(`POST /v1/jobs/${path}/builds: ${res.status} ${res.text.slice(0, 300)}`);
   return res.body.id;
@@ -86,7 +118,11 @@ export async function triggerBuild(api: ApiClient, path: string, parameters: Rec
  * Follows a build's log over the WebSocket route; `onLog` gets each log frame's text with the host
  * time (ms since the epoch) at which the frame arrived. Resolves with the build's status at `end`.
  */
-export function followLogWs(api: ApiClient, buildId: string, onLog: (text: string, atMs: number) => void): { ended: Promise<string>; close(): void } {
+export function followLogWs(
+  api: ApiClient,
+  buildId: string,
+  onLog: (text: string, atMs: number) => void,
+): { ended: Promise<string>; close(): void } {
   const url = `${api.url.replace(/^http/, 'ws')}/v1/builds/${encodeURIComponent(buildId)}/logs/ws?access_token=${encodeURIComponent(api.token)}`;
   const ws = new WebSocket(url);
   const ended = new Promise<string>((resolve, reject) => {
@@ -98,7 +134,11 @@ export function followLogWs(api: ApiClient, buildId: string, onLog: (text: strin
       else if (frame.type === 'end') status = frame.status ?? 'unknown';
     });
     ws.once('error', reject);
-    ws.once('close', (code) => (status !== null ? resolve(status) : reject(new Error(`log WebSocket of ${buildId} closed (${code}) before the end frame`))));
+    ws.once('close', (code) =>
+      status !== null
+        ? resolve(status)
+        : reject(new Error(`log WebSocket of ${buildId} closed (${code}) before the end frame`)),
+    );
   });
   return { ended, close: () => ws.terminate() };
 }
@@ -157,7 +197,13 @@ export interface BenchWorker {
 
 function sampleRss(pid: number, cleanups: Cleanups): (fromMs: number) => number {
   const samples: Array<{ at: number; mb: number }> = [];
-  const sample = () => { try { samples.push({ at: Date.now(), mb: processMemoryMb(pid, 'VmRSS') }); } catch { /* the process has ended */ } };
+  const sample = () => {
+    try {
+      samples.push({ at: Date.now(), mb: processMemoryMb(pid, 'VmRSS') });
+    } catch {
+      /* the process has ended */
+    }
+  };
   const timer = setInterval(sample, 100);
   timer.unref();
   cleanups.add('RSS sampler', () => clearInterval(timer));
@@ -188,8 +234,15 @@ export async function startBenchWorker(o: WorkerOptions, cleanups: Cleanups): Pr
     const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
       cwd: process.cwd(),
       env: {
-        ...parentEnv, TEMPORAL_ADDRESS: o.temporalAddress, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: o.databaseUrl, SLIPWAY_CONFIG: o.configFile, SLIPWAY_TASK_QUEUE: o.taskQueue,
-        SLIPWAY_DATA_DIR: o.dataDir, SLIPWAY_BUILD_HOST: o.hostName, LOG_LEVEL: 'warn',
+        ...parentEnv,
+        TEMPORAL_ADDRESS: o.temporalAddress,
+        TEMPORAL_NAMESPACE: 'default',
+        DATABASE_URL: o.databaseUrl,
+        SLIPWAY_CONFIG: o.configFile,
+        SLIPWAY_TASK_QUEUE: o.taskQueue,
+        SLIPWAY_DATA_DIR: o.dataDir,
+        SLIPWAY_BUILD_HOST: o.hostName,
+        LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -197,24 +250,46 @@ export async function startBenchWorker(o: WorkerOptions, cleanups: Cleanups): Pr
     const pid = child.pid!;
     const peak = sampleRss(pid, cleanups);
     worker = {
-      mode: 'process', pid, peakRssMb: peak, rssMb: () => processMemoryMb(pid, 'VmRSS'), hwmMb: () => processMemoryMb(pid, 'VmHWM'),
-      gone: () => (child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : null),
+      mode: 'process',
+      pid,
+      peakRssMb: peak,
+      rssMb: () => processMemoryMb(pid, 'VmRSS'),
+      hwmMb: () => processMemoryMb(pid, 'VmHWM'),
+      gone: () =>
+        child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : null,
     };
   } else {
-    const common = { connection: o.temporal.native, namespace: 'default', taskQueue: o.taskQueue, database: o.database };
+    const common = {
+      connection: o.temporal.native,
+      namespace: 'default',
+      taskQueue: o.taskQueue,
+      database: o.database,
+    };
     const workers: Worker[] = [
-      await createWorker({ ...common, client: o.temporal.client, config: o.config, workflowBundle: await bundleWorkflows(), telemetry: o.telemetry }),
+      await createWorker({
+        ...common,
+        client: o.temporal.client,
+        config: o.config,
+        workflowBundle: await bundleWorkflows(),
+        telemetry: o.telemetry,
+      }),
       ...(await createBuildHostWorkers({ ...common, docker: new Docker(), dataDir: o.dataDir, hostName: o.hostName })),
     ];
     let failure: string | null = null;
-    const running = Promise.all(workers.map((w) => w.run())).catch((err: unknown) => { failure = `failed: ${String(err)}`; });
+    const running = Promise.all(workers.map((w) => w.run())).catch((err: unknown) => {
+      failure = `failed: ${String(err)}`;
+    });
     cleanups.add('in-process worker', async () => {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await running;
     });
     const peak = sampleRss(process.pid, cleanups);
     worker = {
-      mode: 'in-process', pid: process.pid, peakRssMb: peak, rssMb: () => processMemoryMb(process.pid, 'VmRSS'), hwmMb: () => processMemoryMb(process.pid, 'VmHWM'),
+      mode: 'in-process',
+      pid: process.pid,
+      peakRssMb: peak,
+      rssMb: () => processMemoryMb(process.pid, 'VmRSS'),
+      hwmMb: () => processMemoryMb(process.pid, 'VmHWM'),
       gone: () => failure,
     };
   }
@@ -228,7 +303,11 @@ export async function startBenchWorker(o: WorkerOptions, cleanups: Cleanups): Pr
     for (;;) {
       const gone = worker.gone();
       if (gone) throw new Error(`the worker ${gone} before polling ${queue.name}`);
-      const res = await o.temporal.connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: queue.name, kind: 1 }, taskQueueType: queue.type });
+      const res = await o.temporal.connection.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: queue.name, kind: 1 },
+        taskQueueType: queue.type,
+      });
       if ((res.pollers?.length ?? 0) > 0) break;
       if (Date.now() > deadline) throw new Error(`no worker polls ${queue.name} after 180 s`);
       await sleep(250);
@@ -242,8 +321,15 @@ export async function startBenchWorker(o: WorkerOptions, cleanups: Cleanups): Pr
 
 /** Removes every container this run's build host made (labels slipway.build + slipway.host=<host>). */
 export async function removeHostContainers(docker: Docker, hostName: string): Promise<number> {
-  const left = await docker.listContainers({ all: true, filters: { label: [LABEL_BUILD, `${LABEL_HOST}=${hostName}`] } });
-  for (const c of left) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+  const left = await docker.listContainers({
+    all: true,
+    filters: { label: [LABEL_BUILD, `${LABEL_HOST}=${hostName}`] },
+  });
+  for (const c of left)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
   return left.length;
 }
 
@@ -251,8 +337,19 @@ export async function removeHostContainers(docker: Docker, hostName: string): Pr
  * A container made exactly as the runner makes a build's (buildContainerOptions: same image, init,
  * bind-mounted workspace, labels), for timing bare execs in. Removed by `removeHostContainers`.
  */
-export async function startRawContainer(docker: Docker, image: string, hostName: string, workspace: string): Promise<{ name: string; container: Docker.Container }> {
-  const options = buildContainerOptions({ buildId: `bench-raw-${randomBytes(4).toString('hex')}`, image, hostName, workspace, env: {} });
+export async function startRawContainer(
+  docker: Docker,
+  image: string,
+  hostName: string,
+  workspace: string,
+): Promise<{ name: string; container: Docker.Container }> {
+  const options = buildContainerOptions({
+    buildId: `bench-raw-${randomBytes(4).toString('hex')}`,
+    image,
+    hostName,
+    workspace,
+    env: {},
+  });
   const container = await docker.createContainer(options);
   await container.start();
   return { name: options.name!, container };

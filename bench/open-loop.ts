@@ -3,7 +3,8 @@
 import { sleep } from './support.js';
 
 export interface Sample {
-  status: number; text: string;
+  status: number;
+  text: string;
   /** Scheduled send time → end of the answer (for HTTP: of its body). */
   fromDue: number;
   /** Actual send → end of the answer. */
@@ -26,14 +27,21 @@ export async function timed(due: number, call: () => Promise<{ status: number; t
 }
 
 /** Makes call i at start + i/rate, not waiting for earlier answers (open loop); all samples once all answered. */
-export async function openLoop(count: number, rate: number, fire: (i: number, due: number) => Promise<Sample>): Promise<Sample[]> {
+export async function openLoop(
+  count: number,
+  rate: number,
+  fire: (i: number, due: number) => Promise<Sample>,
+): Promise<Sample[]> {
   const interval = 1000 / rate;
   const start = performance.now() + 20;
   const pending: Array<Promise<Sample>> = [];
   for (let i = 0; i < count;) {
     const due = start + i * interval;
     const wait = due - performance.now();
-    if (wait > 0) { await sleep(wait); continue; }
+    if (wait > 0) {
+      await sleep(wait);
+      continue;
+    }
     pending.push(fire(i, due));
     i++;
   }

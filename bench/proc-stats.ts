@@ -5,12 +5,24 @@ import { setPriority } from 'node:os';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-interface ProcStat { pid: number; comm: string; ppid: number; userMs: number; kernelMs: number }
+interface ProcStat {
+  pid: number;
+  comm: string;
+  ppid: number;
+  userMs: number;
+  kernelMs: number;
+}
 
 function parseStat(pid: number, stat: string): ProcStat {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the command name may hold spaces
   // fields[0] is proc(5)'s field 3 (state): ppid is field 4, utime 14, stime 15
-  return { pid, comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ppid: Number(fields[1]), userMs: Number(fields[11]) * TICK_MS, kernelMs: Number(fields[12]) * TICK_MS };
+  return {
+    pid,
+    comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    ppid: Number(fields[1]),
+    userMs: Number(fields[11]) * TICK_MS,
+    kernelMs: Number(fields[12]) * TICK_MS,
+  };
 }
 
 function processStat(pid: number): ProcStat {
@@ -22,7 +34,11 @@ function allProcesses(): ProcStat[] {
   const all: ProcStat[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try { all.push(processStat(Number(entry))); } catch { /* ended meanwhile */ }
+    try {
+      all.push(processStat(Number(entry)));
+    } catch {
+      /* ended meanwhile */
+    }
   }
   return all;
 }
@@ -61,19 +77,30 @@ export function processTree(pid: number): number[] {
 export function treeCpuMs(pid: number): number {
   let total = 0;
   for (const p of processTree(pid)) {
-    try { total += processCpuMs(p); } catch { /* ended meanwhile */ }
+    try {
+      total += processCpuMs(p);
+    } catch {
+      /* ended meanwhile */
+    }
   }
   return total;
 }
 
 /** CPU time so far of every live process whose command name is `comm`, in ms: e.g. all of Postgres's. */
 export function commandCpuMs(comm: string): number {
-  return allProcesses().filter((p) => p.comm === comm).reduce((n, p) => n + p.userMs + p.kernelMs, 0);
+  return allProcesses()
+    .filter((p) => p.comm === comm)
+    .reduce((n, p) => n + p.userMs + p.kernelMs, 0);
 }
 
 /** CPU time all processes of this machine have used so far, in ms (/proc/stat: user, nice, system, irq, softirq, steal). */
 export function machineCpuMs(): number {
-  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   return (user! + nice! + system! + irq! + softirq! + steal!) * TICK_MS;
 }
 

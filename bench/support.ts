@@ -38,7 +38,11 @@ export class Cleanups {
   }
   private async drain(): Promise<void> {
     for (let step = this.steps.pop(); step; step = this.steps.pop()) {
-      try { await step.fn(); } catch (err) { process.stderr.write(`clean-up of ${step.what} failed: ${String(err)}\n`); }
+      try {
+        await step.fn();
+      } catch (err) {
+        process.stderr.write(`clean-up of ${step.what} failed: ${String(err)}\n`);
+      }
     }
   }
 }
@@ -72,12 +76,27 @@ export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<vo
 /** `temporal server start-dev`: in memory, no Web UI, bound to 127.0.0.1, answering within 60 s. */
 export async function startTemporal(cli: string, cleanups: Cleanups): Promise<{ address: string; pid: number }> {
   const port = await freePort();
-  const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
-    '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'error'];
+  const args = [
+    'server',
+    'start-dev',
+    '--headless',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--http-port',
+    String(await freePort()),
+    '--metrics-port',
+    String(await freePort()),
+    '--log-level',
+    'error',
+  ];
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   cleanups.add('Temporal dev server', () => stopChild(child));
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
   const address = `127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -94,7 +113,11 @@ export async function startTemporal(cli: string, cleanups: Cleanups): Promise<{ 
   }
 }
 
-export interface BenchDatabase { database: Database; kind: 'postgres' | 'pglite'; /** Postgres URL a child process can share; null with PGlite. */ url: string | null }
+export interface BenchDatabase {
+  database: Database;
+  kind: 'postgres' | 'pglite';
+  /** Postgres URL a child process can share; null with PGlite. */ url: string | null;
+}
 
 /** A fresh database on DATABASE_URL's server (dropped afterwards), else PGlite in a temporary directory. */
 export async function openBenchDatabase(databaseUrl: string | undefined, cleanups: Cleanups): Promise<BenchDatabase> {
@@ -111,11 +134,19 @@ export async function openBenchDatabase(databaseUrl: string | undefined, cleanup
 }
 
 /** Services, each with its own name so that locks never make one wait for another. */
-export interface ServiceSet { prefix: string; count: number; pipeline: string[] }
+export interface ServiceSet {
+  prefix: string;
+  count: number;
+  pipeline: string[];
+}
 
 export const serviceName = (set: ServiceSet, i: number) => `${set.prefix}-${String(i).padStart(4, '0')}`;
 
-export function benchConfigYaml(jenkins: { url: string; user: string; job: string }, sets: ServiceSet[], environments: string[]): string {
+export function benchConfigYaml(
+  jenkins: { url: string; user: string; job: string },
+  sets: ServiceSet[],
+  environments: string[],
+): string {
   const lines = [
     'environments:',
     ...environments.map((e) => `  ${e}: { concurrency: ${e === 'live' ? 'exclusive' : 'groups'} }`),
@@ -124,50 +155,104 @@ export function benchConfigYaml(jenkins: { url: string; user: string; job: strin
   ];
   for (const set of sets) {
     for (let i = 0; i < set.count; i++) {
-      lines.push(`  ${serviceName(set, i)}: { group: 1, pipeline: [${set.pipeline.join(', ')}], deploy: { "*": { type: jenkins, server: release, job: ${jenkins.job} } } }`);
+      lines.push(
+        `  ${serviceName(set, i)}: { group: 1, pipeline: [${set.pipeline.join(', ')}], deploy: { "*": { type: jenkins, server: release, job: ${jenkins.job} } } }`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
-export interface WorkerChild { pid: number; memory(): { rssMb: number; peakMb: number }; exitCode(): number | string | null; stop(): Promise<void> }
+export interface WorkerChild {
+  pid: number;
+  memory(): { rssMb: number; peakMb: number };
+  exitCode(): number | string | null;
+  stop(): Promise<void>;
+}
 
 /**
  * worker/main.ts as its own process, started as `npm run worker` starts it, orchestration only
  * (SLIPWAY_BUILD_HOST=off: no build-host workers). Without a Postgres URL it keeps its own PGlite
  * in `dataDir`.
  */
-export function spawnWorker(opts: { temporalAddress: string; databaseUrl: string | null; dataDir: string; configFile: string; taskQueue: string; env: Record<string, string> }, cleanups: Cleanups): WorkerChild {
+export function spawnWorker(
+  opts: {
+    temporalAddress: string;
+    databaseUrl: string | null;
+    dataDir: string;
+    configFile: string;
+    taskQueue: string;
+    env: Record<string, string>;
+  },
+  cleanups: Cleanups,
+): WorkerChild {
   const { DATABASE_URL: _inherited, ...parentEnv } = process.env;
   const command = workerCommand();
   const child = spawn(process.execPath, command.args, {
     cwd: process.cwd(),
     env: {
-      ...parentEnv, ...command.env, ...opts.env, TEMPORAL_ADDRESS: opts.temporalAddress, SLIPWAY_CONFIG: opts.configFile, SLIPWAY_TASK_QUEUE: opts.taskQueue,
-      SLIPWAY_DATA_DIR: opts.dataDir, SLIPWAY_BUILD_HOST: 'off', LOG_LEVEL: 'warn', ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+      ...parentEnv,
+      ...command.env,
+      ...opts.env,
+      TEMPORAL_ADDRESS: opts.temporalAddress,
+      SLIPWAY_CONFIG: opts.configFile,
+      SLIPWAY_TASK_QUEUE: opts.taskQueue,
+      SLIPWAY_DATA_DIR: opts.dataDir,
+      SLIPWAY_BUILD_HOST: 'off',
+      LOG_LEVEL: 'warn',
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const stop = () => stopChild(child);
   cleanups.add(`worker ${child.pid}`, stop);
-  return { pid: child.pid!, memory: () => ({ rssMb: processMemoryMb(child.pid!, 'VmRSS'), peakMb: processMemoryMb(child.pid!, 'VmHWM') }), exitCode: () => child.exitCode ?? child.signalCode, stop };
+  return {
+    pid: child.pid!,
+    memory: () => ({ rssMb: processMemoryMb(child.pid!, 'VmRSS'), peakMb: processMemoryMb(child.pid!, 'VmHWM') }),
+    exitCode: () => child.exitCode ?? child.signalCode,
+    stop,
+  };
 }
 
 /** The orchestration worker in this process (PGlite allows one process only). */
-export async function startInProcessWorker(deps: { connection: NativeConnection; client: Client; taskQueue: string; database: Database; config: SlipwayConfig; env: Record<string, string>; telemetry: Telemetry }, cleanups: Cleanups): Promise<{ stop(): Promise<void> }> {
+export async function startInProcessWorker(
+  deps: {
+    connection: NativeConnection;
+    client: Client;
+    taskQueue: string;
+    database: Database;
+    config: SlipwayConfig;
+    env: Record<string, string>;
+    telemetry: Telemetry;
+  },
+  cleanups: Cleanups,
+): Promise<{ stop(): Promise<void> }> {
   const worker = await createWorker({ ...deps, namespace: 'default', workflowBundle: await bundleWorkflows() });
   const running = worker.run();
-  const stop = async () => { if (worker.getState() === 'RUNNING') worker.shutdown(); await running; };
+  const stop = async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
   cleanups.add('in-process worker', stop);
   return { stop };
 }
 
 /** Waits until a worker polls the task queue for workflow tasks; fails at once if the worker process ended. */
-export async function waitForPollers(connection: Connection, taskQueue: string, worker?: WorkerChild, timeoutMs = 120_000): Promise<void> {
+export async function waitForPollers(
+  connection: Connection,
+  taskQueue: string,
+  worker?: WorkerChild,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (worker && worker.exitCode() !== null) throw new Error(`the worker process for ${taskQueue} ended (${worker.exitCode()})`);
-    const res = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 1 });
+    if (worker && worker.exitCode() !== null)
+      throw new Error(`the worker process for ${taskQueue} ended (${worker.exitCode()})`);
+    const res = await connection.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue, kind: 1 },
+      taskQueueType: 1,
+    });
     if ((res.pollers?.length ?? 0) > 0) return;
     if (Date.now() > deadline) throw new Error(`no worker polls task queue ${taskQueue} after ${timeoutMs / 1000}s`);
     await sleep(250);
@@ -175,7 +260,11 @@ export async function waitForPollers(connection: Connection, taskQueue: string, 
 }
 
 /** Runs `fn` over `items` with at most `concurrency` at once; results in input order. */
-export async function pool<T, R>(items: T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
@@ -195,20 +284,35 @@ export function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-export interface Api { url: string; token: string }
+export interface Api {
+  url: string;
+  token: string;
+}
 
 /** One JSON call over HTTP; `ms` is the client-side time to the whole response body. */
-export async function callApi(api: Api, method: string, path: string, body?: unknown): Promise<{ status: number; ms: number; body: { id?: string } | null; text: string }> {
+export async function callApi(
+  api: Api,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; ms: number; body: { id?: string } | null; text: string }> {
   const started = performance.now();
   const res = await fetch(`${api.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${api.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${api.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   const ms = performance.now() - started;
   let parsed: { id?: string } | null = null;
-  try { parsed = JSON.parse(text) as { id?: string }; } catch { parsed = null; }
+  try {
+    parsed = JSON.parse(text) as { id?: string };
+  } catch {
+    parsed = null;
+  }
   return { status: res.status, ms, body: parsed, text };
 }
 
@@ -240,13 +344,20 @@ export async function park(opts: ParkOptions): Promise<{ parked: number; seconds
   let watching = true;
   const watcher = (async () => {
     for (; watching; await sleep(250)) {
-      for (const build of opts.fake.builds(opts.job)) if (!build.building && build.params.SLIPWAY_DEPLOYMENT) built.add(build.params.SLIPWAY_DEPLOYMENT);
+      for (const build of opts.fake.builds(opts.job))
+        if (!build.building && build.params.SLIPWAY_DEPLOYMENT) built.add(build.params.SLIPWAY_DEPLOYMENT);
     }
   })();
   const notParked: string[] = [];
   const describe = async (id: string, step: string) => {
-    const state = await opts.client.workflow.getHandle(id).query(stateQuery).catch((err: unknown) => ({ error: String(err) }));
-    const summary = 'error' in state ? `query failed: ${state.error}` : `${state.status}/${state.phase}, waiting on ${JSON.stringify(state.waitingOn)}`;
+    const state = await opts.client.workflow
+      .getHandle(id)
+      .query(stateQuery)
+      .catch((err: unknown) => ({ error: String(err) }));
+    const summary =
+      'error' in state
+        ? `query failed: ${state.error}`
+        : `${state.status}/${state.phase}, waiting on ${JSON.stringify(state.waitingOn)}`;
     const row = opts.projection ? `; database: ${await opts.projection(id).catch((err: unknown) => String(err))}` : '';
     notParked.push(`${id} (${step}): workflow ${summary}${row}`.slice(0, 600));
     return false;
@@ -287,13 +398,14 @@ export async function runBench(body: () => Promise<void>, cleanups: Cleanups, ti
     process.stderr.write(`bench: over ${timeLimitMs / 1000}s, stopping\n`);
     void cleanups.run().finally(() => process.exit(2));
   }, timeLimitMs);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanups.run().finally(() => process.exit(130)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void cleanups.run().finally(() => process.exit(130)));
   let failed = false;
   try {
     await body();
   } catch (err) {
     failed = true;
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   } finally {
     await cleanups.run();
     clearTimeout(watchdog);
@@ -306,7 +418,10 @@ export async function runBench(body: () => Promise<void>, cleanups: Cleanups, ti
  * server retries it on a worker that replays, so a run can end well with a fault in its history).
  * The target is 0. Returns the count and up to five examples.
  */
-export async function failedWorkflowTasksOn(client: Client, taskQueue: string): Promise<{ runs: number; failed: number; examples: string[] }> {
+export async function failedWorkflowTasksOn(
+  client: Client,
+  taskQueue: string,
+): Promise<{ runs: number; failed: number; examples: string[] }> {
   const runs = await runHistories(client, `TaskQueue = '${taskQueue}'`);
   const failures = runs.flatMap((r) => failedWorkflowTasks(r.history).map((f) => `${r.workflowId}: ${f}`));
   return { runs: runs.length, failed: failures.length, examples: failures.slice(0, 5) };

@@ -8,15 +8,33 @@ export type ArtifactRow = typeof artifacts.$inferSelect;
 
 /** The newest 200, of one service or of all. */
 export async function listArtifacts(db: Db, service?: string): Promise<ArtifactRow[]> {
-  return db.select().from(artifacts).where(service ? eq(artifacts.service, service) : undefined).orderBy(desc(artifacts.id)).limit(200);
+  return db
+    .select()
+    .from(artifacts)
+    .where(service ? eq(artifacts.service, service) : undefined)
+    .orderBy(desc(artifacts.id))
+    .limit(200);
 }
 
 /** The same service and version again is a no-op: the first registration stays. */
-export async function registerArtifact(db: Db, input: { service: string; version: string; digest?: string | null; commit: string | null; buildId?: string | null; registeredBy: string }): Promise<void> {
+export async function registerArtifact(
+  db: Db,
+  input: {
+    service: string;
+    version: string;
+    digest?: string | null;
+    commit: string | null;
+    buildId?: string | null;
+    registeredBy: string;
+  },
+): Promise<void> {
   await db.insert(artifacts).values(input).onConflictDoNothing();
 }
 
 export async function findArtifact(db: Db, service: string, version: string): Promise<ArtifactRow | null> {
-  const [row] = await db.select().from(artifacts).where(and(eq(artifacts.service, service), eq(artifacts.version, version)));
+  const [row] = await db
+    .select()
+    .from(artifacts)
+    .where(and(eq(artifacts.service, service), eq(artifacts.version, version)));
   return row ?? null;
 }

@@ -7,28 +7,52 @@ import { buildLogChunks, builds } from './schema.js';
 // build finishes. Notifications carry ids only; a follower re-reads the table, so a coalesced or
 // lost notification delays a line, never loses one.
 
-export interface LogChunk { id: number; commandKey: string; offset: number; text: string }
+export interface LogChunk {
+  id: number;
+  commandKey: string;
+  offset: number;
+  text: string;
+}
 
 /** Payload of a `build_logs` notification. */
-export interface BuildLogNotice { buildId: string; id: number }
+export interface BuildLogNotice {
+  buildId: string;
+  id: number;
+}
 
 /** A build's chunks in the order they were stored; page with `afterId` + `limit`. */
-export async function readBuildLog(db: Db, buildId: string, opts: { commandKey?: string; afterId?: number; limit?: number } = {}): Promise<LogChunk[]> {
-  const query = db.select({ id: buildLogChunks.id, commandKey: buildLogChunks.commandKey, offset: buildLogChunks.offset, text: buildLogChunks.text })
+export async function readBuildLog(
+  db: Db,
+  buildId: string,
+  opts: { commandKey?: string; afterId?: number; limit?: number } = {},
+): Promise<LogChunk[]> {
+  const query = db
+    .select({
+      id: buildLogChunks.id,
+      commandKey: buildLogChunks.commandKey,
+      offset: buildLogChunks.offset,
+      text: buildLogChunks.text,
+    })
     .from(buildLogChunks)
-    .where(and(
-      eq(buildLogChunks.buildId, buildId),
-      opts.commandKey !== undefined ? eq(buildLogChunks.commandKey, opts.commandKey) : undefined,
-      opts.afterId !== undefined ? gt(buildLogChunks.id, opts.afterId) : undefined,
-    ))
+    .where(
+      and(
+        eq(buildLogChunks.buildId, buildId),
+        opts.commandKey !== undefined ? eq(buildLogChunks.commandKey, opts.commandKey) : undefined,
+        opts.afterId !== undefined ? gt(buildLogChunks.id, opts.afterId) : undefined,
+      ),
+    )
     .orderBy(asc(buildLogChunks.id));
   return opts.limit !== undefined ? query.limit(opts.limit) : query;
 }
 
 /** How many bytes of one command's log are stored (where a retried attempt resumes). */
 export async function storedLogBytes(db: Db, buildId: string, commandKey: string): Promise<number> {
-  const [row] = await db.select({ end: sql`coalesce(max(${buildLogChunks.offset} + octet_length(${buildLogChunks.text})), 0)`.mapWith(Number) })
-    .from(buildLogChunks).where(and(eq(buildLogChunks.buildId, buildId), eq(buildLogChunks.commandKey, commandKey)));
+  const [row] = await db
+    .select({
+      end: sql`coalesce(max(${buildLogChunks.offset} + octet_length(${buildLogChunks.text})), 0)`.mapWith(Number),
+    })
+    .from(buildLogChunks)
+    .where(and(eq(buildLogChunks.buildId, buildId), eq(buildLogChunks.commandKey, commandKey)));
   return row?.end ?? 0;
 }
 
@@ -36,8 +60,15 @@ export async function storedLogBytes(db: Db, buildId: string, commandKey: string
  * Stores one chunk at its byte offset in the command's log; the chunk's id, or null when that offset
  * was stored already (by an earlier attempt: the unique (build, command, offset) index makes it a no-op).
  */
-export async function insertLogChunk(db: Db, chunk: Omit<LogChunk, 'id'> & { buildId: string }): Promise<number | null> {
-  const [row] = await db.insert(buildLogChunks).values(chunk).onConflictDoNothing().returning({ id: buildLogChunks.id });
+export async function insertLogChunk(
+  db: Db,
+  chunk: Omit<LogChunk, 'id'> & { buildId: string },
+): Promise<number | null> {
+  const [row] = await db
+    .insert(buildLogChunks)
+    .values(chunk)
+    .onConflictDoNothing()
+    .returning({ id: buildLogChunks.id });
   return row?.id ?? null;
 }
 
@@ -54,7 +85,10 @@ export async function notifyBuildStatus(pubsub: PubSub, buildId: string, status:
  * Listens on both channels, telling `on` which build a notification was about ('log': a chunk was
  * stored, 'status': it finished); resolves once listening, with the function that stops it.
  */
-export async function listenBuildLogs(pubsub: PubSub, on: (what: 'log' | 'status', buildId: string) => void): Promise<() => Promise<void>> {
+export async function listenBuildLogs(
+  pubsub: PubSub,
+  on: (what: 'log' | 'status', buildId: string) => void,
+): Promise<() => Promise<void>> {
   const dispatch = (what: 'log' | 'status') => (payload: string) => {
     let buildId: unknown;
     try {
@@ -65,8 +99,14 @@ export async function listenBuildLogs(pubsub: PubSub, on: (what: 'log' | 'status
     if (typeof buildId === 'string') on(what, buildId);
   };
   const stopLogs = await pubsub.listen('build_logs', dispatch('log'));
-  const stopStatus = await pubsub.listen('build_status', dispatch('status')).catch(async (err: unknown) => { await stopLogs(); throw err; });
-  return async () => { await stopLogs(); await stopStatus(); };
+  const stopStatus = await pubsub.listen('build_status', dispatch('status')).catch(async (err: unknown) => {
+    await stopLogs();
+    throw err;
+  });
+  return async () => {
+    await stopLogs();
+    await stopStatus();
+  };
 }
 
 /** The build's status, which a follower ends on once it is a finished one; null: no such build (any more). */

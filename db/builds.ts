@@ -16,14 +16,20 @@ import { builds, buildSecrets, jobs } from './schema.js';
 export type BuildRow = typeof builds.$inferSelect;
 
 export type Allocation =
-  | { ok: true; row: BuildRow; input: BuildInput }
-  | { ok: false; field: string; message: string; status: 400 | 404 };
+  { ok: true; row: BuildRow; input: BuildInput } | { ok: false; field: string; message: string; status: 400 | 404 };
 
 /**
  * One UPDATE takes the number, so concurrent triggers get distinct numbers and a number once taken
  * is never given again. Secret values go to build_secrets, never into the row or workflow input.
  */
-export async function allocateBuild(db: Db, scope: string, path: string, given: Record<string, string>, actor: string, opts: { ref?: string; rebuildOf?: string } = {}): Promise<Allocation> {
+export async function allocateBuild(
+  db: Db,
+  scope: string,
+  path: string,
+  given: Record<string, string>,
+  actor: string,
+  opts: { ref?: string; rebuildOf?: string } = {},
+): Promise<Allocation> {
   const job = await findActiveJob(db, path);
   if (!job) return { ok: false, field: 'job', message: `job ${path} not found`, status: 404 };
   const definition = job.definition as unknown as JobDefinition;
@@ -31,14 +37,45 @@ export async function allocateBuild(db: Db, scope: string, path: string, given: 
   if (!params.ok) return { ok: false, field: params.field, message: params.message, status: 400 };
   const split = splitParameters(definition, params.env);
   const row = await db.transaction(async (tx) => {
-    const [{ number }] = (await tx.update(jobs).set({ nextNumber: sql`${jobs.nextNumber} + 1` }).where(eq(jobs.path, path)).returning({ number: sql<number>`${jobs.nextNumber} - 1` })) as [{ number: number }];
+    const [{ number }] = (await tx
+      .update(jobs)
+      .set({ nextNumber: sql`${jobs.nextNumber} + 1` })
+      .where(eq(jobs.path, path))
+      .returning({ number: sql<number>`${jobs.nextNumber} - 1` })) as [{ number: number }];
     const id = buildWorkflowId(scope, path, number);
-    const [inserted] = await tx.insert(builds).values({ id, jobPath: path, number, status: 'queued', parameters: split.shown, definition: job.definition, ref: opts.ref ?? definition.repository?.ref ?? null, triggeredBy: actor, rebuildOf: opts.rebuildOf ?? null, seq: 0 }).returning();
+    const [inserted] = await tx
+      .insert(builds)
+      .values({
+        id,
+        jobPath: path,
+        number,
+        status: 'queued',
+        parameters: split.shown,
+        definition: job.definition,
+        ref: opts.ref ?? definition.repository?.ref ?? null,
+        triggeredBy: actor,
+        rebuildOf: opts.rebuildOf ?? null,
+        seq: 0,
+      })
+      .returning();
     const secrets = Object.entries(split.secret);
-    if (secrets.length) await tx.insert(buildSecrets).values(secrets.map(([name, value]) => ({ buildId: id, name, value })));
+    if (secrets.length)
+      await tx.insert(buildSecrets).values(secrets.map(([name, value]) => ({ buildId: id, name, value })));
     return inserted!;
   });
-  return { ok: true, row, input: { id: row.id, jobPath: path, number: row.number, definition, env: split.public, secretNames: split.secretNames, ref: opts.ref } };
+  return {
+    ok: true,
+    row,
+    input: {
+      id: row.id,
+      jobPath: path,
+      number: row.number,
+      definition,
+      env: split.public,
+      secretNames: split.secretNames,
+      ref: opts.ref,
+    },
+  };
 }
 
 /**
@@ -46,11 +83,22 @@ export async function allocateBuild(db: Db, scope: string, path: string, given: 
  * workflow input; null when it has none yet. Lets a retried allocation find its build.
  */
 export async function findTriggeredBuild(db: Db, jobPath: string, trigger: string): Promise<BuildInput | null> {
-  const [existing] = await db.select().from(builds).where(and(eq(builds.jobPath, jobPath), eq(builds.triggeredBy, trigger)));
+  const [existing] = await db
+    .select()
+    .from(builds)
+    .where(and(eq(builds.jobPath, jobPath), eq(builds.triggeredBy, trigger)));
   if (!existing) return null;
   const definition = existing.definition as unknown as JobDefinition;
   const split = splitParameters(definition, existing.parameters);
-  return { id: existing.id, jobPath: existing.jobPath, number: existing.number, definition, env: split.public, secretNames: split.secretNames, ref: existing.ref ?? undefined };
+  return {
+    id: existing.id,
+    jobPath: existing.jobPath,
+    number: existing.number,
+    definition,
+    env: split.public,
+    secretNames: split.secretNames,
+    ref: existing.ref ?? undefined,
+  };
 }
 
 /** When a build's workflow could not be started: the number stays taken, the row says why. */
@@ -72,16 +120,30 @@ export async function listBuilds(db: Db, jobPath: string, limit: number, before?
 
 /** Ids of a job's builds that are queued or running. */
 export async function unfinishedBuildIds(db: Db, jobPath: string): Promise<string[]> {
-  const rows = await db.select({ id: builds.id }).from(builds).where(and(eq(builds.jobPath, jobPath), inArray(builds.status, ['queued', 'running'])));
+  const rows = await db
+    .select({ id: builds.id })
+    .from(builds)
+    .where(and(eq(builds.jobPath, jobPath), inArray(builds.status, ['queued', 'running'])));
   return rows.map((r) => r.id);
 }
 
 /** Writes a workflow's snapshot unless a newer one is stored (snapshots carry a seq). Returns whether it was written. */
 export async function recordBuild(db: Db, state: BuildState): Promise<boolean> {
-  const updated = await db.update(builds).set({
-    status: state.status, commands: state.commands, commit: state.commit, ref: state.ref, host: state.host, reason: state.reason,
-    startedAt: state.startedAt ? new Date(state.startedAt) : null, finishedAt: state.finishedAt ? new Date(state.finishedAt) : null, seq: state.seq,
-  }).where(and(eq(builds.id, state.id), lt(builds.seq, state.seq))).returning({ id: builds.id });
+  const updated = await db
+    .update(builds)
+    .set({
+      status: state.status,
+      commands: state.commands,
+      commit: state.commit,
+      ref: state.ref,
+      host: state.host,
+      reason: state.reason,
+      startedAt: state.startedAt ? new Date(state.startedAt) : null,
+      finishedAt: state.finishedAt ? new Date(state.finishedAt) : null,
+      seq: state.seq,
+    })
+    .where(and(eq(builds.id, state.id), lt(builds.seq, state.seq)))
+    .returning({ id: builds.id });
   return updated.length > 0;
 }
 

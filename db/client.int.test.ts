@@ -19,7 +19,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function roundTrip(database: Database) {
   const config = parseConfig(readFileSync('slipway.demo.yml', 'utf8'), 'slipway.demo.yml');
-  const state = initialState({ id: 'dep-x', number: 0, version: '1.0.0', requestor: 'me', plan: servicePlan(config, 'checkout')!, startAtLast: false, rollbackOf: null }, new Date().toISOString());
+  const state = initialState(
+    {
+      id: 'dep-x',
+      number: 0,
+      version: '1.0.0',
+      requestor: 'me',
+      plan: servicePlan(config, 'checkout')!,
+      startAtLast: false,
+      rollbackOf: null,
+    },
+    new Date().toISOString(),
+  );
   expect(await recordDeployment(database.db, state)).toBe(false); // inserted, not changed
   const newer = { ...state, status: 'DEPLOYING' as const, seq: 5 };
   expect(await recordDeployment(database.db, newer)).toBe(true);
@@ -41,7 +52,11 @@ async function roundTrip(database: Database) {
 it('PGlite: migrates, stores snapshots newest-wins, keeps tokens hashed', async () => {
   const database = await openDatabase({ dataDir: dir });
   expect(database.kind).toBe('pglite');
-  try { await roundTrip(database); } finally { await database.close(); }
+  try {
+    await roundTrip(database);
+  } finally {
+    await database.close();
+  }
   const reopened = await openDatabase({ dataDir: dir });
   expect((await reopened.db.select().from(deployments)).map((r) => r.id)).toEqual(['dep-x']);
   await reopened.close();
@@ -51,5 +66,10 @@ it('Postgres server: the same', async () => {
   const pg = await freshDatabase(inject('databaseUrl'));
   const database = await openDatabase({ url: pg.url });
   expect(database.kind).toBe('postgres');
-  try { await roundTrip(database); } finally { await database.close(); await pg.drop(); }
+  try {
+    await roundTrip(database);
+  } finally {
+    await database.close();
+    await pg.drop();
+  }
 });

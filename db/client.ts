@@ -27,8 +27,12 @@ export interface Database {
 const MAX_PAYLOAD_BYTES = 8000;
 
 function checkPayload(channel: string, payload: string) {
-  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`pubsub channel ${JSON.stringify(channel)}: lower-case letters, digits and _ only`);
-  if (Buffer.byteLength(payload) >= MAX_PAYLOAD_BYTES) throw new Error(`pubsub payload on ${channel} is ${Buffer.byteLength(payload)} bytes; Postgres allows less than ${MAX_PAYLOAD_BYTES}`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel))
+    throw new Error(`pubsub channel ${JSON.stringify(channel)}: lower-case letters, digits and _ only`);
+  if (Buffer.byteLength(payload) >= MAX_PAYLOAD_BYTES)
+    throw new Error(
+      `pubsub payload on ${channel} is ${Buffer.byteLength(payload)} bytes; Postgres allows less than ${MAX_PAYLOAD_BYTES}`,
+    );
 }
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');

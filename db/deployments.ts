@@ -9,12 +9,28 @@ import { deployments, deploymentTransitions, releases } from './schema.js';
 export type DeploymentRow = typeof deployments.$inferSelect;
 
 /** The row of a new request; null when a row with this id exists already (the same request again). */
-export async function insertRequestedDeployment(db: Db, state: DeploymentState, req: { service: string; requestKey: string }): Promise<DeploymentRow | null> {
-  const [inserted] = await db.insert(deployments).values({
-    id: state.id, service: req.service, version: state.version, requestor: state.requestor, requestKey: req.requestKey,
-    status: state.status, phase: state.phase, environment: state.environment, environments: state.environments,
-    rollbackOf: state.rollbackOf, seq: 0,
-  }).onConflictDoNothing().returning();
+export async function insertRequestedDeployment(
+  db: Db,
+  state: DeploymentState,
+  req: { service: string; requestKey: string },
+): Promise<DeploymentRow | null> {
+  const [inserted] = await db
+    .insert(deployments)
+    .values({
+      id: state.id,
+      service: req.service,
+      version: state.version,
+      requestor: state.requestor,
+      requestKey: req.requestKey,
+      status: state.status,
+      phase: state.phase,
+      environment: state.environment,
+      environments: state.environments,
+      rollbackOf: state.rollbackOf,
+      seq: 0,
+    })
+    .onConflictDoNothing()
+    .returning();
   return inserted ?? null;
 }
 
@@ -30,29 +46,66 @@ export async function deleteDeployment(db: Db, id: string): Promise<void> {
  */
 export async function recordDeployment(db: Db, state: DeploymentState): Promise<boolean> {
   const row = {
-    id: state.id, service: state.service, version: state.version, requestor: state.requestor,
-    requestKey: state.id, status: state.status, phase: state.phase, environment: state.environment,
-    outcome: state.outcome, waitingOn: state.waitingOn, environments: state.environments,
-    approvals: state.approvals, testJobUrl: state.testJobUrl, rollbackOf: state.rollbackOf,
-    seq: state.seq, updatedAt: new Date(),
+    id: state.id,
+    service: state.service,
+    version: state.version,
+    requestor: state.requestor,
+    requestKey: state.id,
+    status: state.status,
+    phase: state.phase,
+    environment: state.environment,
+    outcome: state.outcome,
+    waitingOn: state.waitingOn,
+    environments: state.environments,
+    approvals: state.approvals,
+    testJobUrl: state.testJobUrl,
+    rollbackOf: state.rollbackOf,
+    seq: state.seq,
+    updatedAt: new Date(),
   };
   return db.transaction(async (tx) => {
     const { requestKey: _ignored, ...changes } = row;
-    const updated = await tx.update(deployments).set(changes)
-      .where(and(eq(deployments.id, state.id), lt(deployments.seq, state.seq))).returning({ id: deployments.id });
-    if (updated.length === 0) await tx.insert(deployments).values({ ...row, number: state.number }).onConflictDoNothing();
+    const updated = await tx
+      .update(deployments)
+      .set(changes)
+      .where(and(eq(deployments.id, state.id), lt(deployments.seq, state.seq)))
+      .returning({ id: deployments.id });
+    if (updated.length === 0)
+      await tx
+        .insert(deployments)
+        .values({ ...row, number: state.number })
+        .onConflictDoNothing();
     if (state.transitions.length > 0) {
-      await tx.insert(deploymentTransitions).values(state.transitions.map((t) => ({
-        deploymentId: state.id, seq: t.seq, fromStatus: t.from, toStatus: t.to, phase: t.phase,
-        actor: t.actor, reason: t.reason, at: new Date(t.at),
-      }))).onConflictDoNothing();
+      await tx
+        .insert(deploymentTransitions)
+        .values(
+          state.transitions.map((t) => ({
+            deploymentId: state.id,
+            seq: t.seq,
+            fromStatus: t.from,
+            toStatus: t.to,
+            phase: t.phase,
+            actor: t.actor,
+            reason: t.reason,
+            at: new Date(t.at),
+          })),
+        )
+        .onConflictDoNothing();
     }
     const reached = state.environments.filter((e) => e.state === 'deployed');
     if (reached.length > 0) {
-      await tx.insert(releases).values(reached.map((e) => ({
-        environment: e.environment, service: state.service, version: state.version, deploymentId: state.id,
-        at: e.finishedAt ? new Date(e.finishedAt) : new Date(),
-      }))).onConflictDoNothing();
+      await tx
+        .insert(releases)
+        .values(
+          reached.map((e) => ({
+            environment: e.environment,
+            service: state.service,
+            version: state.version,
+            deploymentId: state.id,
+            at: e.finishedAt ? new Date(e.finishedAt) : new Date(),
+          })),
+        )
+        .onConflictDoNothing();
     }
     return updated.length > 0;
   });
@@ -65,7 +118,14 @@ export async function findDeployment(db: Db, ref: string): Promise<DeploymentRow
   return row ?? null;
 }
 
-export interface DeploymentFilter { service?: string; statuses?: string[]; environment?: string; before?: number; limit: number; requestor?: string }
+export interface DeploymentFilter {
+  service?: string;
+  statuses?: string[];
+  environment?: string;
+  before?: number;
+  limit: number;
+  requestor?: string;
+}
 
 export async function listDeployments(db: Db, f: DeploymentFilter): Promise<DeploymentRow[]> {
   const where: SQL[] = [];
@@ -74,24 +134,50 @@ export async function listDeployments(db: Db, f: DeploymentFilter): Promise<Depl
   if (f.environment) where.push(eq(deployments.environment, f.environment));
   if (f.requestor) where.push(eq(deployments.requestor, f.requestor));
   if (f.before) where.push(lt(deployments.number, f.before));
-  return db.select().from(deployments).where(where.length ? and(...where) : undefined).orderBy(desc(deployments.number)).limit(f.limit);
+  return db
+    .select()
+    .from(deployments)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(deployments.number))
+    .limit(f.limit);
 }
 
 export async function transitionsOf(db: Db, id: string) {
-  return db.select().from(deploymentTransitions).where(eq(deploymentTransitions.deploymentId, id)).orderBy(deploymentTransitions.seq);
+  return db
+    .select()
+    .from(deploymentTransitions)
+    .where(eq(deploymentTransitions.deploymentId, id))
+    .orderBy(deploymentTransitions.seq);
 }
 
 /** Newest first: the versions of a service that reached an environment. */
 export async function releasesOf(db: Db, environment: string, service: string, limit = 20) {
-  return db.select().from(releases).where(and(eq(releases.environment, environment), eq(releases.service, service))).orderBy(desc(releases.id)).limit(limit);
+  return db
+    .select()
+    .from(releases)
+    .where(and(eq(releases.environment, environment), eq(releases.service, service)))
+    .orderBy(desc(releases.id))
+    .limit(limit);
 }
 
 /** The row seen as the workflow's state, so that domain rules can judge requests to finished deployments. */
 export function rowState(row: DeploymentRow): DeploymentState {
   return {
-    id: row.id, number: row.number, service: row.service, version: row.version, requestor: row.requestor,
-    status: row.status as DeploymentState['status'], phase: row.phase as DeploymentState['phase'], outcome: row.outcome ?? null,
-    environment: row.environment, environments: row.environments, waitingOn: row.waitingOn ?? null, approvals: row.approvals,
-    testJobUrl: row.testJobUrl, rollbackOf: row.rollbackOf, transitions: [], seq: row.seq,
+    id: row.id,
+    number: row.number,
+    service: row.service,
+    version: row.version,
+    requestor: row.requestor,
+    status: row.status as DeploymentState['status'],
+    phase: row.phase as DeploymentState['phase'],
+    outcome: row.outcome ?? null,
+    environment: row.environment,
+    environments: row.environments,
+    waitingOn: row.waitingOn ?? null,
+    approvals: row.approvals,
+    testJobUrl: row.testJobUrl,
+    rollbackOf: row.rollbackOf,
+    transitions: [],
+    seq: row.seq,
   };
 }

@@ -11,9 +11,20 @@ export type QueueRow = typeof environmentQueues.$inferSelect;
 export type PauseSwitch = typeof queuePauses.$inferSelect;
 
 export async function recordQueue(db: Db, state: EnvironmentLockState): Promise<void> {
-  const values = { environment: state.environment, paused: state.paused, holders: state.holders, waiters: state.waiters, updatedAt: new Date() };
-  await db.insert(environmentQueues).values(values)
-    .onConflictDoUpdate({ target: environmentQueues.environment, set: { paused: values.paused, holders: values.holders, waiters: values.waiters, updatedAt: values.updatedAt } });
+  const values = {
+    environment: state.environment,
+    paused: state.paused,
+    holders: state.holders,
+    waiters: state.waiters,
+    updatedAt: new Date(),
+  };
+  await db
+    .insert(environmentQueues)
+    .values(values)
+    .onConflictDoUpdate({
+      target: environmentQueues.environment,
+      set: { paused: values.paused, holders: values.holders, waiters: values.waiters, updatedAt: values.updatedAt },
+    });
 }
 
 export async function queueOf(db: Db, environment: string): Promise<QueueRow | null> {
@@ -32,6 +43,8 @@ export async function isPaused(db: Db, environment: string): Promise<boolean> {
 }
 
 export async function setPauseSwitch(db: Db, scope: string, paused: boolean, actor: string): Promise<void> {
-  await db.insert(queuePauses).values({ scope, paused, by: actor, at: new Date() })
+  await db
+    .insert(queuePauses)
+    .values({ scope, paused, by: actor, at: new Date() })
     .onConflictDoUpdate({ target: queuePauses.scope, set: { paused, by: actor, at: new Date() } });
 }

@@ -9,7 +9,10 @@ import { jobs } from './schema.js';
 export type JobRow = typeof jobs.$inferSelect;
 
 export async function findActiveJob(db: Db, path: string): Promise<JobRow | null> {
-  const [row] = await db.select().from(jobs).where(and(eq(jobs.path, path), isNull(jobs.retiredAt)));
+  const [row] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.path, path), isNull(jobs.retiredAt)));
   return row ?? null;
 }
 
@@ -18,14 +21,28 @@ export async function listActiveJobs(db: Db): Promise<JobRow[]> {
 }
 
 /** Creates the job, or replaces its definition (and brings it back if it was retired). `created` is true for a new or retired one. */
-export async function saveJob(db: Db, path: string, definition: Record<string, unknown>, parentPath: string | null): Promise<{ created: boolean; job: JobRow }> {
-  const [existing] = await db.select({ path: jobs.path, retiredAt: jobs.retiredAt }).from(jobs).where(eq(jobs.path, path));
-  const [job] = await db.insert(jobs).values({ path, definition, parentPath })
-    .onConflictDoUpdate({ target: jobs.path, set: { definition, parentPath, updatedAt: new Date(), retiredAt: null } }).returning();
+export async function saveJob(
+  db: Db,
+  path: string,
+  definition: Record<string, unknown>,
+  parentPath: string | null,
+): Promise<{ created: boolean; job: JobRow }> {
+  const [existing] = await db
+    .select({ path: jobs.path, retiredAt: jobs.retiredAt })
+    .from(jobs)
+    .where(eq(jobs.path, path));
+  const [job] = await db
+    .insert(jobs)
+    .values({ path, definition, parentPath })
+    .onConflictDoUpdate({ target: jobs.path, set: { definition, parentPath, updatedAt: new Date(), retiredAt: null } })
+    .returning();
   return { created: !existing || existing.retiredAt !== null, job: job! };
 }
 
 /** Retiring twice is harmless: the first retirement's time stays. */
 export async function retireJob(db: Db, path: string): Promise<void> {
-  await db.update(jobs).set({ retiredAt: new Date() }).where(and(eq(jobs.path, path), isNull(jobs.retiredAt)));
+  await db
+    .update(jobs)
+    .set({ retiredAt: new Date() })
+    .where(and(eq(jobs.path, path), isNull(jobs.retiredAt)));
 }

@@ -8,13 +8,35 @@ import { freshDatabase } from '../test/support/pg.js';
 import type { ForgeEventInput } from '../domain/forge-event-input.js';
 import { openDatabase, type Database } from './client.js';
 import { webhookInbox } from './schema.js';
-import { claimDeliveries, insertDelivery, markHanded, pruneHanded, recordFailure, releaseClaims } from './webhook-inbox.js';
+import {
+  claimDeliveries,
+  insertDelivery,
+  markHanded,
+  pruneHanded,
+  recordFailure,
+  releaseClaims,
+} from './webhook-inbox.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slipway-inbox-pglite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const input = (deliveryId: string) => ({ forge: 'github', deliveryId, eventType: 'push', events: [], rule: {}, publicUrl: null, statuses: false }) as unknown as ForgeEventInput;
-const delivery = (deliveryId: string) => ({ forge: 'github', deliveryId, workflowId: `hook-github-${deliveryId}@q`, input: input(deliveryId), traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
+const input = (deliveryId: string) =>
+  ({
+    forge: 'github',
+    deliveryId,
+    eventType: 'push',
+    events: [],
+    rule: {},
+    publicUrl: null,
+    statuses: false,
+  }) as unknown as ForgeEventInput;
+const delivery = (deliveryId: string) => ({
+  forge: 'github',
+  deliveryId,
+  workflowId: `hook-github-${deliveryId}@q`,
+  input: input(deliveryId),
+  traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+});
 
 async function exercise(database: Database) {
   const { db } = database;
@@ -26,7 +48,12 @@ async function exercise(database: Database) {
   // Oldest first; claimed rows are not claimed again while the claim holds.
   const first = await claimDeliveries(db, 2, 60_000);
   expect(first.map((r) => r.id)).toEqual(['github:a', 'github:b']);
-  expect(first[0]).toMatchObject({ workflowId: 'hook-github-a@q', input: input('a'), attempts: 0, traceContext: { traceparent: expect.any(String) } });
+  expect(first[0]).toMatchObject({
+    workflowId: 'hook-github-a@q',
+    input: input('a'),
+    attempts: 0,
+    traceContext: { traceparent: expect.any(String) },
+  });
   expect((await claimDeliveries(db, 10, 60_000)).map((r) => r.id)).toEqual(['github:c']);
   expect(await claimDeliveries(db, 10, 60_000)).toEqual([]);
 
@@ -58,19 +85,32 @@ async function exercise(database: Database) {
   expect(await pruneHanded(db, 3_600_000)).toBe(0);
   await new Promise((r) => setTimeout(r, 20));
   expect(await pruneHanded(db, 10)).toBe(1);
-  expect((await db.select({ id: webhookInbox.id }).from(webhookInbox)).map((r) => r.id).sort()).toEqual(['github:b', 'github:c', 'github:nul']);
+  expect((await db.select({ id: webhookInbox.id }).from(webhookInbox)).map((r) => r.id).sort()).toEqual([
+    'github:b',
+    'github:c',
+    'github:nul',
+  ]);
   expect(await insertDelivery(db, delivery('a'))).toBe(true);
 }
 
 describe('webhook inbox statements', () => {
   it('work on PGlite', async () => {
     const database = await openDatabase({ dataDir: dir });
-    try { await exercise(database); } finally { await database.close(); }
+    try {
+      await exercise(database);
+    } finally {
+      await database.close();
+    }
   });
 
   it('work on a Postgres server', async () => {
     const pg = await freshDatabase(inject('databaseUrl'));
     const database = await openDatabase({ url: pg.url, max: 2 });
-    try { await exercise(database); } finally { await database.close(); await pg.drop(); }
+    try {
+      await exercise(database);
+    } finally {
+      await database.close();
+      await pg.drop();
+    }
   });
 });

@@ -41,14 +41,23 @@ function withoutNul<T>(input: T): T {
 function storable<T>(value: T): T {
   if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value) as T;
   if (Array.isArray(value)) return value.map(storable) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v)])) as T;
   return value;
 }
 
 /** One statement: true if the delivery is new, false if its id was seen before (a redelivery). */
 export async function insertDelivery(db: Db, d: InboxDelivery): Promise<boolean> {
-  const inserted = await db.insert(webhookInbox)
-    .values({ id: inboxId(d.forge, d.deliveryId), forge: d.forge, deliveryId: d.deliveryId, workflowId: d.workflowId, input: withoutNul(d.input), traceContext: d.traceContext })
+  const inserted = await db
+    .insert(webhookInbox)
+    .values({
+      id: inboxId(d.forge, d.deliveryId),
+      forge: d.forge,
+      deliveryId: d.deliveryId,
+      workflowId: d.workflowId,
+      input: withoutNul(d.input),
+      traceContext: d.traceContext,
+    })
     .onConflictDoNothing({ target: webhookInbox.id })
     .returning({ id: webhookInbox.id });
   return inserted.length > 0;
@@ -60,15 +69,30 @@ export async function insertDelivery(db: Db, d: InboxDelivery): Promise<boolean>
  * that is never settled (its replica died) expires and the rows become claimable again.
  */
 export async function claimDeliveries(db: Db, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-  const claimable = db.select({ id: webhookInbox.id }).from(webhookInbox)
-    .where(and(isNull(webhookInbox.handedAt), or(isNull(webhookInbox.claimedUntil), lt(webhookInbox.claimedUntil, sql`now()`))))
+  const claimable = db
+    .select({ id: webhookInbox.id })
+    .from(webhookInbox)
+    .where(
+      and(
+        isNull(webhookInbox.handedAt),
+        or(isNull(webhookInbox.claimedUntil), lt(webhookInbox.claimedUntil, sql`now()`)),
+      ),
+    )
     .orderBy(webhookInbox.receivedAt)
     .limit(limit)
     .for('update', { skipLocked: true });
-  const rows = await db.update(webhookInbox).set({ claimedUntil: later(leaseMs) }).where(inArray(webhookInbox.id, claimable)).returning({
-    id: webhookInbox.id, workflowId: webhookInbox.workflowId, input: webhookInbox.input, traceContext: webhookInbox.traceContext, attempts: webhookInbox.attempts,
-    receivedAt: webhookInbox.receivedAt,
-  });
+  const rows = await db
+    .update(webhookInbox)
+    .set({ claimedUntil: later(leaseMs) })
+    .where(inArray(webhookInbox.id, claimable))
+    .returning({
+      id: webhookInbox.id,
+      workflowId: webhookInbox.workflowId,
+      input: webhookInbox.input,
+      traceContext: webhookInbox.traceContext,
+      attempts: webhookInbox.attempts,
+      receivedAt: webhookInbox.receivedAt,
+    });
   // RETURNING keeps no order: oldest first again, so deliveries are handed over in arrival order.
   return rows.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
 }
@@ -76,20 +100,31 @@ export async function claimDeliveries(db: Db, limit: number, leaseMs: number): P
 /** The workflow runs (or ran): the input is no longer needed. */
 export async function markHanded(db: Db, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.update(webhookInbox).set({ handedAt: sql`now()`, input: null, traceContext: null, claimedUntil: null }).where(inArray(webhookInbox.id, ids));
+  await db
+    .update(webhookInbox)
+    .set({ handedAt: sql`now()`, input: null, traceContext: null, claimedUntil: null })
+    .where(inArray(webhookInbox.id, ids));
 }
 
 /** A failed start: counted, explained, and not claimable again for `retryInMs`. */
 export async function recordFailure(db: Db, id: string, error: string, retryInMs: number): Promise<void> {
-  await db.update(webhookInbox)
-    .set({ attempts: sql`${webhookInbox.attempts} + 1`, lastError: error.slice(0, 2000), claimedUntil: later(retryInMs) })
+  await db
+    .update(webhookInbox)
+    .set({
+      attempts: sql`${webhookInbox.attempts} + 1`,
+      lastError: error.slice(0, 2000),
+      claimedUntil: later(retryInMs),
+    })
     .where(and(eq(webhookInbox.id, id), isNull(webhookInbox.handedAt)));
 }
 
 /** Gives claims back unused (a relay stopping), so another relay need not wait for them to expire. */
 export async function releaseClaims(db: Db, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.update(webhookInbox).set({ claimedUntil: null }).where(and(inArray(webhookInbox.id, ids), isNull(webhookInbox.handedAt)));
+  await db
+    .update(webhookInbox)
+    .set({ claimedUntil: null })
+    .where(and(inArray(webhookInbox.id, ids), isNull(webhookInbox.handedAt)));
 }
 
 /**
@@ -98,7 +133,9 @@ export async function releaseClaims(db: Db, ids: string[]): Promise<void> {
  * Pending deliveries are never pruned.
  */
 export async function pruneHanded(db: Db, olderThanMs: number, limit = 10_000): Promise<number> {
-  const old = db.select({ id: webhookInbox.id }).from(webhookInbox)
+  const old = db
+    .select({ id: webhookInbox.id })
+    .from(webhookInbox)
     .where(lt(webhookInbox.handedAt, sql`now() - ${Math.max(0, Math.round(olderThanMs))} * interval '1 millisecond'`))
     .limit(limit);
   const deleted = await db.delete(webhookInbox).where(inArray(webhookInbox.id, old)).returning({ id: webhookInbox.id });
@@ -106,6 +143,12 @@ export async function pruneHanded(db: Db, olderThanMs: number, limit = 10_000): 
 }
 
 /** What a delivery caused, written by its workflow; a retry replaces the list of builds. */
-export async function recordDelivery(db: Db, d: { id: string; forge: string; event: string; repo: string; summary: Record<string, unknown>; builds: string[] }): Promise<void> {
-  await db.insert(webhookDeliveries).values(d).onConflictDoUpdate({ target: webhookDeliveries.id, set: { builds: d.builds } });
+export async function recordDelivery(
+  db: Db,
+  d: { id: string; forge: string; event: string; repo: string; summary: Record<string, unknown>; builds: string[] },
+): Promise<void> {
+  await db
+    .insert(webhookDeliveries)
+    .values(d)
+    .onConflictDoUpdate({ target: webhookDeliveries.id, set: { builds: d.builds } });
 }

@@ -17,14 +17,30 @@ export interface PlannedCommand {
   timeoutMs: number;
 }
 
-export interface PlannedStage { title: string; slug: string; onStart?: PlannedCommand; steps: PlannedCommand[]; onSuccess?: PlannedCommand; onFailure?: PlannedCommand }
-export interface BuildPlan { onStart?: PlannedCommand; stages: PlannedStage[]; onSuccess?: PlannedCommand; onFailure?: PlannedCommand }
+export interface PlannedStage {
+  title: string;
+  slug: string;
+  onStart?: PlannedCommand;
+  steps: PlannedCommand[];
+  onSuccess?: PlannedCommand;
+  onFailure?: PlannedCommand;
+}
+export interface BuildPlan {
+  onStart?: PlannedCommand;
+  stages: PlannedStage[];
+  onSuccess?: PlannedCommand;
+  onFailure?: PlannedCommand;
+}
 
 /** File-name-safe, unique within its siblings: "Unit tests" → "unit-tests", a repeat → "unit-tests-2". */
 export function slugs(titles: string[]): string[] {
   const seen = new Map<string, number>();
   return titles.map((t) => {
-    const base = t.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'step';
+    const base =
+      t
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'step';
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     return n === 1 ? base : `${base}-${n}`;
@@ -33,20 +49,42 @@ export function slugs(titles: string[]): string[] {
 
 export function buildPlan(job: JobDefinition): BuildPlan {
   const timeout = (t?: string) => parseDuration(t ?? job.stepTimeout)!;
-  const hook = (stage: string, name: 'onStart' | 'onSuccess' | 'onFailure', command?: string): PlannedCommand | undefined =>
-    command ? { key: `${stage}/${name}`, stage, step: name, kind: 'hook', command, ignoreExitCode: true, timeoutMs: timeout() } : undefined;
+  const hook = (
+    stage: string,
+    name: 'onStart' | 'onSuccess' | 'onFailure',
+    command?: string,
+  ): PlannedCommand | undefined =>
+    command
+      ? {
+          key: `${stage}/${name}`,
+          stage,
+          step: name,
+          kind: 'hook',
+          command,
+          ignoreExitCode: true,
+          timeoutMs: timeout(),
+        }
+      : undefined;
   const stageSlugs = slugs(job.stages.map((s) => s.title)).map((s) => (s === 'job' ? 'job-stage' : s));
   return {
     onStart: hook('job', 'onStart', job.onStart),
     stages: job.stages.map((stage, i) => {
       const slug = stageSlugs[i]!;
-      const stepSlugs = slugs(stage.steps.map((s) => s.title)).map((s) => (['onstart', 'onsuccess', 'onfailure'].includes(s) ? `step-${s}` : s));
+      const stepSlugs = slugs(stage.steps.map((s) => s.title)).map((s) =>
+        ['onstart', 'onsuccess', 'onfailure'].includes(s) ? `step-${s}` : s,
+      );
       return {
-        title: stage.title, slug,
+        title: stage.title,
+        slug,
         onStart: hook(slug, 'onStart', stage.onStart),
         steps: stage.steps.map((step, j) => ({
-          key: `${slug}/${stepSlugs[j]}`, stage: slug, step: stepSlugs[j]!, kind: 'step' as const,
-          command: step.command, ignoreExitCode: step.ignoreExitCode, timeoutMs: timeout(step.timeout),
+          key: `${slug}/${stepSlugs[j]}`,
+          stage: slug,
+          step: stepSlugs[j]!,
+          kind: 'step' as const,
+          command: step.command,
+          ignoreExitCode: step.ignoreExitCode,
+          timeoutMs: timeout(step.timeout),
         })),
         onSuccess: hook(slug, 'onSuccess', stage.onSuccess),
         onFailure: hook(slug, 'onFailure', stage.onFailure),
@@ -63,7 +101,12 @@ export type ParameterCheck = { ok: true; env: Record<string, string> } | { ok: f
 export function checkParameters(job: JobDefinition, given: Record<string, string>): ParameterCheck {
   const known = new Set(job.parameters.map((p) => p.title));
   const unknown = Object.keys(given).find((k) => !known.has(k));
-  if (unknown) return { ok: false, field: `parameters.${unknown}`, message: `unknown parameter (the job defines: ${[...known].join(', ') || 'none'})` };
+  if (unknown)
+    return {
+      ok: false,
+      field: `parameters.${unknown}`,
+      message: `unknown parameter (the job defines: ${[...known].join(', ') || 'none'})`,
+    };
   const env: Record<string, string> = {};
   for (const p of job.parameters) {
     const value = given[p.title] ?? p.default;

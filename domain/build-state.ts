@@ -13,9 +13,16 @@ export type BuildStatus =
 export const finishedBuildStatuses: ReadonlySet<BuildStatus> = new Set(['succeeded', 'failed', 'cancelled', 'errored']);
 
 export interface CommandRecord {
-  key: string; stage: string; step: string; kind: 'hook' | 'step';
+  key: string;
+  stage: string;
+  step: string;
+  kind: 'hook' | 'step';
   status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'errored';
-  exitCode?: number | null; startedAt?: string; finishedAt?: string; truncated?: boolean; message?: string;
+  exitCode?: number | null;
+  startedAt?: string;
+  finishedAt?: string;
+  truncated?: boolean;
+  message?: string;
 }
 
 export interface BuildState {
@@ -36,7 +43,12 @@ export interface BuildState {
 export function planCommands(plan: BuildPlan): PlannedCommand[] {
   return [
     ...(plan.onStart ? [plan.onStart] : []),
-    ...plan.stages.flatMap((s) => [...(s.onStart ? [s.onStart] : []), ...s.steps, ...(s.onSuccess ? [s.onSuccess] : []), ...(s.onFailure ? [s.onFailure] : [])]),
+    ...plan.stages.flatMap((s) => [
+      ...(s.onStart ? [s.onStart] : []),
+      ...s.steps,
+      ...(s.onSuccess ? [s.onSuccess] : []),
+      ...(s.onFailure ? [s.onFailure] : []),
+    ]),
     ...(plan.onSuccess ? [plan.onSuccess] : []),
     ...(plan.onFailure ? [plan.onFailure] : []),
   ];

@@ -12,7 +12,10 @@ import type { OctopushStatus, Phase } from './statuses.js';
 
 /** The status a cancel leaves behind, for each status a deployment can be cancelled in. */
 export const statusAfterCancel: Partial<Record<OctopushStatus, OctopushStatus>> = {
-  QUEUED: 'DEPLOY_FAILED', QUEUED_FOR_LIVE: 'GO_LIVE_FAILED', PENDING_TESTS: 'TESTS_FAILED', TESTS_PASSED: 'TESTS_PASSED',
+  QUEUED: 'DEPLOY_FAILED',
+  QUEUED_FOR_LIVE: 'GO_LIVE_FAILED',
+  PENDING_TESTS: 'TESTS_FAILED',
+  TESTS_PASSED: 'TESTS_PASSED',
 };
 
 /** Whether a cancel is allowed now; `octopushRules` for the Octopush surface, which only cancels queued jobs. */

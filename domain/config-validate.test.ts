@@ -63,7 +63,9 @@ services:
   checkout:
     deploy:
       "*": { type: jenkins, server: relase, job: release/deploy }`,
-      errors: [`${FILE}: services.checkout.deploy.*.server: unknown Jenkins server "relase" (define it under jenkins:)`],
+      errors: [
+        `${FILE}: services.checkout.deploy.*.server: unknown Jenkins server "relase" (define it under jenkins:)`,
+      ],
     },
     {
       name: 'missing deployer for an environment',
@@ -81,7 +83,9 @@ services:
     {
       name: 'bad duration in a service policy',
       yaml: `services:${dockerService('checkout', '\n    policies: { approval: { expiresAfter: soon } }')}`,
-      errors: [`${FILE}: services.checkout.policies.approval.expiresAfter: a duration such as "90s", "15m", "2h" or "7d"`],
+      errors: [
+        `${FILE}: services.checkout.policies.approval.expiresAfter: a duration such as "90s", "15m", "2h" or "7d"`,
+      ],
     },
     {
       name: 'unknown key in a service',
@@ -139,17 +143,22 @@ services:
   });
 
   it('a direct-to-live service needs a deployer for the last environment only', () => {
-    const config = parseConfig(`direct-to-live: [banner]
+    const config = parseConfig(
+      `direct-to-live: [banner]
 services:
   banner:
     deploy:
-      live: { type: docker, image: x, command: "true" }`, FILE);
+      live: { type: docker, image: x, command: "true" }`,
+      FILE,
+    );
     expect(Object.keys(config.services)).toEqual(['banner']);
-    expect(errorsOf(`direct-to-live: [banner]
+    expect(
+      errorsOf(`direct-to-live: [banner]
 services:
   banner:
     deploy:
-      preprod: { type: docker, image: x, command: "true" }`)).toEqual([`${FILE}: services.banner.deploy: no deployer for environment "live" (add "live:" or "*:")`]);
+      preprod: { type: docker, image: x, command: "true" }`),
+    ).toEqual([`${FILE}: services.banner.deploy: no deployer for environment "live" (add "live:" or "*:")`]);
   });
 
   it.each([
@@ -168,51 +177,80 @@ services:
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as Error).message).toBe([
-        'invalid configuration:',
-        `  ${FILE}: pipeline.1: unknown environment "qa"`,
-        `  ${FILE}: direct-to-live: unknown service "ghost"`,
-      ].join('\n'));
+      expect((err as Error).message).toBe(
+        [
+          'invalid configuration:',
+          `  ${FILE}: pipeline.1: unknown environment "qa"`,
+          `  ${FILE}: direct-to-live: unknown service "ghost"`,
+        ].join('\n'),
+      );
     }
   });
 
   it('fills in the defaults', () => {
-    const config = parseConfig(`services:${dockerService('checkout')}
+    const config = parseConfig(
+      `services:${dockerService('checkout')}
   release:
     deploy:
       "*": { type: jenkins, server: ci, job: deploy }
 jenkins:
-  ci: { url: "https://ci.example.com" }`, FILE);
+  ci: { url: "https://ci.example.com" }`,
+      FILE,
+    );
     expect(config.environments).toEqual({ preprod: { concurrency: 'groups' }, live: { concurrency: 'exclusive' } });
     expect(config.pipeline).toEqual(['preprod', 'live']);
-    expect(config.policies).toEqual({ lock: 'hold-until-tests', tests: { expiresAfter: '2h', onExpiry: 'fail' }, approval: { expiresAfter: '7d' } });
+    expect(config.policies).toEqual({
+      lock: 'hold-until-tests',
+      tests: { expiresAfter: '2h', onExpiry: 'fail' },
+      approval: { expiresAfter: '7d' },
+    });
     expect(config.auth).toEqual({ anonymous: [] });
     expect(config['direct-to-live']).toEqual([]);
     expect(config.services.checkout).toEqual({
-      group: 0, approvers: [], approvalsRequired: 1,
+      group: 0,
+      approvers: [],
+      approvalsRequired: 1,
       deploy: { '*': { type: 'docker', image: 'slipway/step:busybox', command: 'true', timeout: '15m' } },
     });
     expect(config.services.release!.deploy['*']).toEqual({
-      type: 'jenkins', server: 'ci', job: 'deploy', parameters: 'octopush', correlationParameter: 'SLIPWAY_DEPLOYMENT',
+      type: 'jenkins',
+      server: 'ci',
+      job: 'deploy',
+      parameters: 'octopush',
+      correlationParameter: 'SLIPWAY_DEPLOYMENT',
     });
   });
 
-  it('fills in an environment\'s concurrency', () => {
-    const config = parseConfig(`environments: { qa: {}, prod: { concurrency: exclusive } }\npipeline: [qa, prod]\nservices:${dockerService('checkout')}`, FILE);
+  it("fills in an environment's concurrency", () => {
+    const config = parseConfig(
+      `environments: { qa: {}, prod: { concurrency: exclusive } }\npipeline: [qa, prod]\nservices:${dockerService('checkout')}`,
+      FILE,
+    );
     expect(config.environments).toEqual({ qa: { concurrency: 'groups' }, prod: { concurrency: 'exclusive' } });
   });
 });
 
 describe('validateConfig', () => {
   it('answers ok with the parsed configuration', () => {
-    const result = validateConfig({ services: { s: { deploy: { '*': { type: 'docker', image: 'x', command: 'y' } } } } }, FILE);
+    const result = validateConfig(
+      { services: { s: { deploy: { '*': { type: 'docker', image: 'x', command: 'y' } } } } },
+      FILE,
+    );
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.config.pipeline).toEqual(['preprod', 'live']);
   });
 
   it.each([
-    { name: 'an empty file (null)', raw: null, errors: [`${FILE}: services: Invalid input: expected record, received undefined`] },
-    { name: 'undefined', raw: undefined, errors: [`${FILE}: services: Invalid input: expected record, received undefined`] },
+    {
+      name: 'an empty file (null)',
+      raw: null,
+      errors: [`${FILE}: services: Invalid input: expected record, received undefined`],
+    },
+    {
+      name: 'undefined',
+      raw: undefined,
+      errors: [`${FILE}: services: Invalid input: expected record, received undefined`],
+    },
     {
       name: 'a bad service name',
       raw: { services: { 'check out': { deploy: { '*': { type: 'docker', image: 'x', command: 'y' } } } } },

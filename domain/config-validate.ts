@@ -16,31 +16,45 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
   const errors: string[] = [];
   const envs = new Set(Object.keys(config.environments));
   const at = (path: string, problem: string) => errors.push(`${file}: ${path}: ${problem}`);
-  config.pipeline.forEach((env, i) => { if (!envs.has(env)) at(`pipeline.${i}`, `unknown environment "${env}"`); });
+  config.pipeline.forEach((env, i) => {
+    if (!envs.has(env)) at(`pipeline.${i}`, `unknown environment "${env}"`);
+  });
   for (const name of config['direct-to-live']) {
     if (!config.services[name]) at('direct-to-live', `unknown service "${name}"`);
   }
   for (const [service, svc] of Object.entries(config.services)) {
     const pipeline = svc.pipeline ?? config.pipeline;
-    svc.pipeline?.forEach((env, i) => { if (!envs.has(env)) at(`services.${service}.pipeline.${i}`, `unknown environment "${env}"`); });
+    svc.pipeline?.forEach((env, i) => {
+      if (!envs.has(env)) at(`services.${service}.pipeline.${i}`, `unknown environment "${env}"`);
+    });
     for (const [key, deployer] of Object.entries(svc.deploy)) {
       if (key !== '*' && !envs.has(key)) at(`services.${service}.deploy.${key}`, `unknown environment "${key}"`);
       if (deployer.type === 'jenkins' && !config.jenkins[deployer.server]) {
-        at(`services.${service}.deploy.${key}.server`, `unknown Jenkins server "${deployer.server}" (define it under jenkins:)`);
+        at(
+          `services.${service}.deploy.${key}.server`,
+          `unknown Jenkins server "${deployer.server}" (define it under jenkins:)`,
+        );
       }
     }
     const deployed = config['direct-to-live'].includes(service) ? pipeline.slice(-1) : pipeline;
     for (const env of deployed) {
-      if (!svc.deploy[env] && !svc.deploy['*']) at(`services.${service}.deploy`, `no deployer for environment "${env}" (add "${env}:" or "*:")`);
+      if (!svc.deploy[env] && !svc.deploy['*'])
+        at(`services.${service}.deploy`, `no deployer for environment "${env}" (add "${env}:" or "*:")`);
     }
     if (svc.approvers.length > 0 && svc.approvalsRequired > svc.approvers.length) {
-      at(`services.${service}.approvalsRequired`, `needs ${svc.approvalsRequired} approvals but only ${svc.approvers.length} approvers are named`);
+      at(
+        `services.${service}.approvalsRequired`,
+        `needs ${svc.approvalsRequired} approvals but only ${svc.approvers.length} approvers are named`,
+      );
     }
   }
-  if (config.forges.jenkins) at('forges.jenkins', '"jenkins" is reserved: /hooks/jenkins takes Jenkins Notification plugin events');
+  if (config.forges.jenkins)
+    at('forges.jenkins', '"jenkins" is reserved: /hooks/jenkins takes Jenkins Notification plugin events');
   for (const [repo, rule] of Object.entries(config.repositories)) {
-    if (rule.forge && !config.forges[rule.forge]) at(`repositories.${repo}.forge`, `unknown forge "${rule.forge}" (define it under forges:)`);
-    if (!rule.forge && !rule.poll) at(`repositories.${repo}`, 'needs a forge (webhooks) or poll (a plain git repository)');
+    if (rule.forge && !config.forges[rule.forge])
+      at(`repositories.${repo}.forge`, `unknown forge "${rule.forge}" (define it under forges:)`);
+    if (!rule.forge && !rule.poll)
+      at(`repositories.${repo}`, 'needs a forge (webhooks) or poll (a plain git repository)');
   }
   return errors;
 }

@@ -4,7 +4,9 @@ import { parseDuration } from './duration.js';
 // The YAML configuration (SLIPWAY_CONFIG): environments, pipelines, Jenkins servers and services.
 // Secrets never live here: Jenkins credentials are named by the environment variable that holds them.
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
 const duration = z.string().refine((s) => parseDuration(s) !== null, 'a duration such as "90s", "15m", "2h" or "7d"');
 
 export const EnvironmentConfig = z.strictObject({
@@ -45,9 +47,13 @@ export const DockerDeployer = z.strictObject({
 /** Runs a Slipway job (stages, hooks, logs) as the deploy: its build must succeed. */
 export const JobDeployer = z.strictObject({
   type: z.literal('job'),
-  job: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, 'a job path such as deploy/checkout'),
+  job: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, 'a job path such as deploy/checkout'),
   /** Job parameter → template ({{service}}, {{version}}, {{environment}}, {{deploymentId}}, {{requestor}}). */
-  parameters: z.record(z.string(), z.string()).default({ MODULE: '{{service}}', VERSION: '{{version}}', ENVIRONMENT: '{{environment}}' }),
+  parameters: z
+    .record(z.string(), z.string())
+    .default({ MODULE: '{{service}}', VERSION: '{{version}}', ENVIRONMENT: '{{environment}}' }),
 });
 
 export const Deployer = z.discriminatedUnion('type', [JenkinsDeployer, DockerDeployer, JobDeployer]);
@@ -75,14 +81,18 @@ export const ServiceConfig = z.strictObject({
   /** Deployer per environment; the key "*" applies to environments not named. */
   deploy: z.record(z.string(), Deployer),
   // Each policy given here replaces that policy only; zod's defaults must not refill the others.
-  policies: z.strictObject({
-    lock: Policies.shape.lock.unwrap().optional(),
-    tests: WaitPolicy.optional(),
-    approval: WaitPolicy.omit({ onExpiry: true }).optional(),
-  }).optional(),
+  policies: z
+    .strictObject({
+      lock: Policies.shape.lock.unwrap().optional(),
+      tests: WaitPolicy.optional(),
+      approval: WaitPolicy.omit({ onExpiry: true }).optional(),
+    })
+    .optional(),
 });
 
-const jobPath = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, 'a job path such as team/shop/ci');
+const jobPath = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, 'a job path such as team/shop/ci');
 
 /** A code host that sends webhooks (/hooks/<name>) and receives commit statuses. */
 export const ForgeConfig = z.strictObject({
@@ -118,9 +128,15 @@ export const AuthConfig = z.strictObject({
 
 export const SlipwayConfig = z.strictObject({
   auth: AuthConfig.default({ anonymous: [] }),
-  environments: z.record(name, EnvironmentConfig).default({ preprod: { concurrency: 'groups' }, live: { concurrency: 'exclusive' } }),
+  environments: z
+    .record(name, EnvironmentConfig)
+    .default({ preprod: { concurrency: 'groups' }, live: { concurrency: 'exclusive' } }),
   pipeline: z.array(name).min(1).default(['preprod', 'live']),
-  policies: Policies.default({ lock: 'hold-until-tests', tests: { expiresAfter: '2h', onExpiry: 'fail' }, approval: { expiresAfter: '7d' } }),
+  policies: Policies.default({
+    lock: 'hold-until-tests',
+    tests: { expiresAfter: '2h', onExpiry: 'fail' },
+    approval: { expiresAfter: '7d' },
+  }),
   jenkins: z.record(name, JenkinsServer).default({}),
   /** Octopush's direct-to-live list: these services skip pre-prod. */
   'direct-to-live': z.array(name).default([]),

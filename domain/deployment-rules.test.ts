@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { SlipwayConfig } from './config.js';
 import {
-  applyApproval, applyCancel, applyTestReport, checkApproval, checkCancel, checkTestReport, enterApprovalWait, type Check,
+  applyApproval,
+  applyCancel,
+  applyTestReport,
+  checkApproval,
+  checkCancel,
+  checkTestReport,
+  enterApprovalWait,
+  type Check,
 } from './deployment-rules.js';
 import { envStatus, finish, initialState, transition, type DeploymentState } from './deployment-state.js';
 import { servicePlan, type ServicePlan } from './service-plan.js';
@@ -10,7 +17,11 @@ import type { OctopushStatus, Phase } from './statuses.js';
 const docker = { type: 'docker', image: 'slipway/step:busybox', command: 'true' };
 
 const config = SlipwayConfig.parse({
-  environments: { dev: { concurrency: 'groups' }, preprod: { concurrency: 'groups' }, live: { concurrency: 'exclusive' } },
+  environments: {
+    dev: { concurrency: 'groups' },
+    preprod: { concurrency: 'groups' },
+    live: { concurrency: 'exclusive' },
+  },
   pipeline: ['preprod', 'live'],
   policies: { approval: { expiresAfter: '1h' } },
   'direct-to-live': ['banner'],
@@ -35,15 +46,31 @@ const T2 = '2025-03-01T10:10:00.000Z';
 const HOUR = 3_600_000;
 
 function start(p: ServicePlan, opts: { startAtLast?: boolean; rollbackOf?: string } = {}): DeploymentState {
-  return initialState({
-    id: 'dep-1', number: 1, version: '1.0.0', requestor: 'carol', plan: p,
-    startAtLast: opts.startAtLast ?? false, rollbackOf: opts.rollbackOf ?? null,
-  }, T0);
+  return initialState(
+    {
+      id: 'dep-1',
+      number: 1,
+      version: '1.0.0',
+      requestor: 'carol',
+      plan: p,
+      startAtLast: opts.startAtLast ?? false,
+      rollbackOf: opts.rollbackOf ?? null,
+    },
+    T0,
+  );
 }
 
 type Stage =
-  | 'queued' | 'deploying' | 'deploy-failed' | 'awaiting-tests' | 'tests-failed' | 'tests-expired'
-  | 'awaiting-approval' | 'queued-for-live' | 'going-live' | 'live';
+  | 'queued'
+  | 'deploying'
+  | 'deploy-failed'
+  | 'awaiting-tests'
+  | 'tests-failed'
+  | 'tests-expired'
+  | 'awaiting-approval'
+  | 'queued-for-live'
+  | 'going-live'
+  | 'live';
 
 /** A deployment of `p` driven the way the workflow drives it, up to `stage`. */
 function at(stage: Stage, p: ServicePlan = plan('checkout')): DeploymentState {
@@ -65,7 +92,10 @@ function at(stage: Stage, p: ServicePlan = plan('checkout')): DeploymentState {
   state.waitingOn = { kind: 'tests', environment: first.environment, dueAt: T2, onExpiry: 'fail' };
   transition(state, 'PENDING_TESTS', 'awaiting-tests', 'slipway', `deployed to ${first.environment}`, T0);
   if (stage === 'awaiting-tests') return state;
-  if (stage === 'tests-failed') { applyTestReport(state, p, { passed: false, actor: 'ci' }, T1); return state; }
+  if (stage === 'tests-failed') {
+    applyTestReport(state, p, { passed: false, actor: 'ci' }, T1);
+    return state;
+  }
   if (stage === 'tests-expired') {
     first.tests = { passed: false, at: T2, by: 'slipway', expired: true };
     finish(state, 'TESTS_FAILED', { status: 'expired', message: 'no test result' }, 'slipway', T2);
@@ -88,13 +118,62 @@ const no = (reason: string): Check => ({ ok: false, reason });
 
 describe('initialState', () => {
   it.each([
-    { name: 'full pipeline', p: () => plan('checkout'), startAtLast: false, status: 'QUEUED', environment: 'preprod', envs: ['pending', 'pending'] },
-    { name: 'startAtLast (rollback, direct request for live)', p: () => plan('checkout'), startAtLast: true, status: 'QUEUED_FOR_LIVE', environment: 'live', envs: ['skipped', 'pending'] },
-    { name: 'direct-to-live service', p: () => plan('banner'), startAtLast: false, status: 'QUEUED_FOR_LIVE', environment: 'live', envs: ['pending'] },
-    { name: 'target before the last environment (endsLive false)', p: () => plan('checkout', 'preprod'), startAtLast: false, status: 'QUEUED', environment: 'preprod', envs: ['pending'] },
-    { name: 'target before the last, startAtLast', p: () => plan('checkout', 'preprod'), startAtLast: true, status: 'QUEUED', environment: 'preprod', envs: ['pending'] },
-    { name: 'target in the middle of a 3-environment pipeline', p: () => plan('catalog', 'preprod'), startAtLast: false, status: 'QUEUED', environment: 'dev', envs: ['pending', 'pending'] },
-    { name: '3-environment pipeline, startAtLast', p: () => plan('catalog'), startAtLast: true, status: 'QUEUED_FOR_LIVE', environment: 'live', envs: ['skipped', 'skipped', 'pending'] },
+    {
+      name: 'full pipeline',
+      p: () => plan('checkout'),
+      startAtLast: false,
+      status: 'QUEUED',
+      environment: 'preprod',
+      envs: ['pending', 'pending'],
+    },
+    {
+      name: 'startAtLast (rollback, direct request for live)',
+      p: () => plan('checkout'),
+      startAtLast: true,
+      status: 'QUEUED_FOR_LIVE',
+      environment: 'live',
+      envs: ['skipped', 'pending'],
+    },
+    {
+      name: 'direct-to-live service',
+      p: () => plan('banner'),
+      startAtLast: false,
+      status: 'QUEUED_FOR_LIVE',
+      environment: 'live',
+      envs: ['pending'],
+    },
+    {
+      name: 'target before the last environment (endsLive false)',
+      p: () => plan('checkout', 'preprod'),
+      startAtLast: false,
+      status: 'QUEUED',
+      environment: 'preprod',
+      envs: ['pending'],
+    },
+    {
+      name: 'target before the last, startAtLast',
+      p: () => plan('checkout', 'preprod'),
+      startAtLast: true,
+      status: 'QUEUED',
+      environment: 'preprod',
+      envs: ['pending'],
+    },
+    {
+      name: 'target in the middle of a 3-environment pipeline',
+      p: () => plan('catalog', 'preprod'),
+      startAtLast: false,
+      status: 'QUEUED',
+      environment: 'dev',
+      envs: ['pending', 'pending'],
+    },
+    {
+      name: '3-environment pipeline, startAtLast',
+      p: () => plan('catalog'),
+      startAtLast: true,
+      status: 'QUEUED_FOR_LIVE',
+      environment: 'live',
+      envs: ['skipped', 'skipped', 'pending'],
+    },
   ])('$name → $status', ({ p, startAtLast, status, environment, envs }) => {
     const state = start(p(), { startAtLast });
     expect(state.status).toBe(status);
@@ -103,7 +182,9 @@ describe('initialState', () => {
     expect(state.environments.map((e) => e.state)).toEqual(envs);
     expect(state.outcome).toBeNull();
     expect(state.seq).toBe(1);
-    expect(state.transitions).toEqual([{ seq: 1, from: null, to: status, phase: 'queued', actor: 'carol', reason: 'requested', at: T0 }]);
+    expect(state.transitions).toEqual([
+      { seq: 1, from: null, to: status, phase: 'queued', actor: 'carol', reason: 'requested', at: T0 },
+    ]);
   });
 
   it('records a rollback as the reason', () => {
@@ -132,7 +213,15 @@ describe('transition', () => {
     expect(state.phase).toBe(phase);
     expect(state.seq).toBe(seq + 1);
     if (status === before && phase === at(from).phase) return;
-    expect(state.transitions.at(-1)).toEqual({ seq: seq + 1, from: before, to: status, phase, actor: 'slipway', reason: 'test', at: T2 });
+    expect(state.transitions.at(-1)).toEqual({
+      seq: seq + 1,
+      from: before,
+      to: status,
+      phase,
+      actor: 'slipway',
+      reason: 'test',
+      at: T2,
+    });
   });
 
   it('records nothing in the audit trail for the same status and phase, but bumps seq', () => {
@@ -153,10 +242,24 @@ describe('checkTestReport', () => {
     { stage: 'awaiting-tests', passed: true, check: ok },
     { stage: 'awaiting-tests', passed: false, check: ok },
     { stage: 'awaiting-tests', passed: true, version: '1.0.0', check: ok },
-    { stage: 'awaiting-tests', passed: true, version: '1.0.1', check: no('this deployment is of checkout 1.0.0, not version 1.0.1') },
-    { stage: 'queued', passed: true, version: '2.0.0', check: no('this deployment is of checkout 1.0.0, not version 2.0.0') },
+    {
+      stage: 'awaiting-tests',
+      passed: true,
+      version: '1.0.1',
+      check: no('this deployment is of checkout 1.0.0, not version 1.0.1'),
+    },
+    {
+      stage: 'queued',
+      passed: true,
+      version: '2.0.0',
+      check: no('this deployment is of checkout 1.0.0, not version 2.0.0'),
+    },
     { stage: 'awaiting-approval', passed: true, check: dup },
-    { stage: 'awaiting-approval', passed: false, check: no('tests were already reported as passed; a result cannot change') },
+    {
+      stage: 'awaiting-approval',
+      passed: false,
+      check: no('tests were already reported as passed; a result cannot change'),
+    },
     { stage: 'queued-for-live', passed: true, check: dup },
     { stage: 'live', passed: true, check: dup },
     { stage: 'live', passed: false, check: no('tests were already reported as passed; a result cannot change') },
@@ -174,12 +277,17 @@ describe('checkTestReport', () => {
   it.each([
     { name: 'target preprod (endsLive false)', p: () => plan('checkout', 'preprod') },
     { name: 'first of three environments', p: () => plan('catalog') },
-  ])('after a pass with no approval to wait for ($name), the same report is a duplicate and a flip is refused', ({ p }) => {
-    const state = at('awaiting-tests', p());
-    applyTestReport(state, p(), { passed: true, actor: 'ci' }, T1);
-    expect(checkTestReport(state, { passed: true })).toEqual(dup);
-    expect(checkTestReport(state, { passed: false })).toEqual(no('tests were already reported as passed; a result cannot change'));
-  });
+  ])(
+    'after a pass with no approval to wait for ($name), the same report is a duplicate and a flip is refused',
+    ({ p }) => {
+      const state = at('awaiting-tests', p());
+      applyTestReport(state, p(), { passed: true, actor: 'ci' }, T1);
+      expect(checkTestReport(state, { passed: true })).toEqual(dup);
+      expect(checkTestReport(state, { passed: false })).toEqual(
+        no('tests were already reported as passed; a result cannot change'),
+      );
+    },
+  );
 });
 
 describe('applyTestReport', () => {
@@ -191,7 +299,13 @@ describe('applyTestReport', () => {
     expect(state.outcome).toEqual({ status: 'failed', message: 'tests failed in preprod' });
     expect(state.waitingOn).toBeNull();
     expect(envStatus(state, 'preprod').tests).toEqual({ passed: false, at: T1, by: 'ci' });
-    expect(state.transitions.at(-1)).toMatchObject({ from: 'PENDING_TESTS', to: 'TESTS_FAILED', phase: 'finished', actor: 'ci', at: T1 });
+    expect(state.transitions.at(-1)).toMatchObject({
+      from: 'PENDING_TESTS',
+      to: 'TESTS_FAILED',
+      phase: 'finished',
+      actor: 'ci',
+      at: T1,
+    });
   });
 
   it.each([
@@ -205,9 +319,20 @@ describe('applyTestReport', () => {
     expect(state.status).toBe('TESTS_PASSED');
     expect(state.phase).toBe('awaiting-approval');
     expect(state.outcome).toBeNull();
-    expect(state.waitingOn).toEqual({ kind: 'approval', environment: 'live', approvalsNeeded: needed, approvers, dueAt: new Date(Date.parse(T1) + HOUR).toISOString() });
+    expect(state.waitingOn).toEqual({
+      kind: 'approval',
+      environment: 'live',
+      approvalsNeeded: needed,
+      approvers,
+      dueAt: new Date(Date.parse(T1) + HOUR).toISOString(),
+    });
     expect(envStatus(state, 'preprod').tests).toEqual({ passed: true, at: T1, by: 'ci' });
-    expect(state.transitions.at(-1)).toMatchObject({ from: 'PENDING_TESTS', to: 'TESTS_PASSED', actor: 'ci', reason: 'tests passed in preprod' });
+    expect(state.transitions.at(-1)).toMatchObject({
+      from: 'PENDING_TESTS',
+      to: 'TESTS_PASSED',
+      actor: 'ci',
+      reason: 'tests passed in preprod',
+    });
   });
 
   it.each([
@@ -236,7 +361,10 @@ describe('enterApprovalWait', () => {
     enterApprovalWait(state, p, T2);
     expect(state.phase).toBe('awaiting-approval');
     expect(state.waitingOn).toEqual({
-      kind: 'approval', environment: 'live', approvalsNeeded: needed, approvers: p.approvers,
+      kind: 'approval',
+      environment: 'live',
+      approvalsNeeded: needed,
+      approvers: p.approvers,
       dueAt: new Date(Date.parse(T2) + p.approvalExpireMs).toISOString(),
     });
     expect(state.seq).toBe(seq + 1);
@@ -253,15 +381,53 @@ describe('enterApprovalWait', () => {
 describe('checkApproval', () => {
   it.each<{ name: string; stage: Stage; service?: string; actor: string; version?: string; check: Check }>([
     { name: 'an approver while waiting', stage: 'awaiting-approval', actor: 'alice', check: ok },
-    { name: 'an approver with the right version', stage: 'awaiting-approval', actor: 'bob', version: '1.0.0', check: ok },
-    { name: 'a wrong version', stage: 'awaiting-approval', actor: 'alice', version: '0.9.0', check: no('this deployment is of checkout 1.0.0, not version 0.9.0') },
-    { name: 'a non-approver', stage: 'awaiting-approval', actor: 'mallory', check: no('mallory is not an approver of checkout (approvers: alice, bob)') },
-    { name: 'anyone when no approvers are named', stage: 'awaiting-approval', service: 'search', actor: 'mallory', check: ok },
-    { name: 'before the tests passed', stage: 'awaiting-tests', actor: 'alice', check: no('not waiting for Go Live (status PENDING_TESTS)') },
+    {
+      name: 'an approver with the right version',
+      stage: 'awaiting-approval',
+      actor: 'bob',
+      version: '1.0.0',
+      check: ok,
+    },
+    {
+      name: 'a wrong version',
+      stage: 'awaiting-approval',
+      actor: 'alice',
+      version: '0.9.0',
+      check: no('this deployment is of checkout 1.0.0, not version 0.9.0'),
+    },
+    {
+      name: 'a non-approver',
+      stage: 'awaiting-approval',
+      actor: 'mallory',
+      check: no('mallory is not an approver of checkout (approvers: alice, bob)'),
+    },
+    {
+      name: 'anyone when no approvers are named',
+      stage: 'awaiting-approval',
+      service: 'search',
+      actor: 'mallory',
+      check: ok,
+    },
+    {
+      name: 'before the tests passed',
+      stage: 'awaiting-tests',
+      actor: 'alice',
+      check: no('not waiting for Go Live (status PENDING_TESTS)'),
+    },
     { name: 'while queued', stage: 'queued', actor: 'alice', check: no('not waiting for Go Live (status QUEUED)') },
-    { name: 'after tests failed', stage: 'tests-failed', actor: 'alice', check: no('not waiting for Go Live (status TESTS_FAILED)') },
+    {
+      name: 'after tests failed',
+      stage: 'tests-failed',
+      actor: 'alice',
+      check: no('not waiting for Go Live (status TESTS_FAILED)'),
+    },
     { name: 'the same approver again after Go Live', stage: 'queued-for-live', actor: 'alice', check: dup },
-    { name: 'another approver after Go Live', stage: 'queued-for-live', actor: 'bob', check: no('not waiting for Go Live (status QUEUED_FOR_LIVE)') },
+    {
+      name: 'another approver after Go Live',
+      stage: 'queued-for-live',
+      actor: 'bob',
+      check: no('not waiting for Go Live (status QUEUED_FOR_LIVE)'),
+    },
   ])('$name', ({ stage, service, actor, version, check }) => {
     const p = plan(service ?? 'checkout');
     const approval = version === undefined ? { actor } : { actor, version };
@@ -279,7 +445,12 @@ describe('applyApproval', () => {
     expect(state.environment).toBe('live');
     expect(state.waitingOn).toEqual({ kind: 'lock', environment: 'live', since: T2 });
     expect(state.approvals).toEqual([{ by: 'alice', at: T2 }]);
-    expect(state.transitions.at(-1)).toMatchObject({ from: 'TESTS_PASSED', to: 'QUEUED_FOR_LIVE', actor: 'alice', reason: 'Go Live' });
+    expect(state.transitions.at(-1)).toMatchObject({
+      from: 'TESTS_PASSED',
+      to: 'QUEUED_FOR_LIVE',
+      actor: 'alice',
+      reason: 'Go Live',
+    });
     expect(checkApproval(state, p, { actor: 'alice' })).toEqual(dup);
   });
 
@@ -294,7 +465,9 @@ describe('applyApproval', () => {
     expect(state.waitingOn).toMatchObject({ kind: 'approval', approvalsNeeded: 1 });
 
     expect(checkApproval(state, p, { actor: 'alice' })).toEqual(dup);
-    expect(checkApproval(state, p, { actor: 'mallory' })).toEqual(no('mallory is not an approver of payments (approvers: alice, bob, erin)'));
+    expect(checkApproval(state, p, { actor: 'mallory' })).toEqual(
+      no('mallory is not an approver of payments (approvers: alice, bob, erin)'),
+    );
 
     expect(checkApproval(state, p, { actor: 'erin' })).toEqual(ok);
     expect(applyApproval(state, p, { actor: 'erin' }, T2)).toBe(true);
@@ -306,7 +479,8 @@ describe('applyApproval', () => {
 });
 
 describe('checkCancel / applyCancel', () => {
-  const deployerRunning = (s: OctopushStatus) => no(`Unable to cancel a job on status: ${s} (a deployer is running; wait for its result)`);
+  const deployerRunning = (s: OctopushStatus) =>
+    no(`Unable to cancel a job on status: ${s} (a deployer is running; wait for its result)`);
   const unable = (s: OctopushStatus) => no(`Unable to cancel a job on status: ${s}`);
 
   it.each<{ stage: Stage; octopushRules: boolean; check: Check; status?: OctopushStatus }>([
@@ -342,7 +516,9 @@ describe('checkCancel / applyCancel', () => {
     expect(state.phase).toBe('finished');
     expect(state.outcome).toEqual({ status: 'cancelled', message: 'cancelled by dave: wrong build' });
     expect(state.waitingOn).toBeNull();
-    expect(envStatus(state, env).state).toBe(envStateBefore === 'queued' || envStateBefore === 'pending' ? 'cancelled' : envStateBefore);
+    expect(envStatus(state, env).state).toBe(
+      envStateBefore === 'queued' || envStateBefore === 'pending' ? 'cancelled' : envStateBefore,
+    );
     expect(state.transitions.at(-1)).toMatchObject({ to: status, phase: 'finished', actor: 'dave', at: T2 });
     // A second cancel, by either rules, is the same cancel.
     expect(checkCancel(state, { octopushRules: true })).toEqual(dup);

@@ -12,7 +12,8 @@ const duplicate: Check = { ok: true, duplicate: true };
 
 function versionMismatch(state: DeploymentState, version: string | undefined): Check | null {
   return version !== undefined && version !== state.version
-    ? refuse(`this deployment is of ${state.service} ${state.version}, not version ${version}`) : null;
+    ? refuse(`this deployment is of ${state.service} ${state.version}, not version ${version}`)
+    : null;
 }
 
 /** The last environment that has a test result or waits for one. */
@@ -28,17 +29,29 @@ export function checkTestReport(state: DeploymentState, report: { passed: boolea
   if (state.phase === 'awaiting-tests' && !envStatus(state, state.environment).tests) return accept;
   const tested = testedEnvironment(state);
   if (tested?.tests && !tested.tests.expired) {
-    return tested.tests.passed === report.passed ? duplicate
+    return tested.tests.passed === report.passed
+      ? duplicate
       : refuse(`tests were already reported as ${tested.tests.passed ? 'passed' : 'failed'}; a result cannot change`);
   }
   return refuse(`not waiting for test results (status ${state.status})`);
 }
 
-export function applyTestReport(state: DeploymentState, plan: ServicePlan, report: { passed: boolean; actor: string }, now: string): void {
+export function applyTestReport(
+  state: DeploymentState,
+  plan: ServicePlan,
+  report: { passed: boolean; actor: string },
+  now: string,
+): void {
   const env = envStatus(state, state.environment);
   env.tests = { passed: report.passed, at: now, by: report.actor };
   if (!report.passed) {
-    finish(state, 'TESTS_FAILED', { status: 'failed', message: `tests failed in ${env.environment}` }, report.actor, now);
+    finish(
+      state,
+      'TESTS_FAILED',
+      { status: 'failed', message: `tests failed in ${env.environment}` },
+      report.actor,
+      now,
+    );
     return;
   }
   transition(state, 'TESTS_PASSED', 'awaiting-tests', report.actor, `tests passed in ${env.environment}`, now);
@@ -51,14 +64,20 @@ export function enterApprovalWait(state: DeploymentState, plan: ServicePlan, now
   const live = liveEnvironment(plan);
   state.phase = 'awaiting-approval';
   state.waitingOn = {
-    kind: 'approval', environment: live,
-    approvalsNeeded: plan.approvalsRequired - state.approvals.length, approvers: plan.approvers,
+    kind: 'approval',
+    environment: live,
+    approvalsNeeded: plan.approvalsRequired - state.approvals.length,
+    approvers: plan.approvers,
     dueAt: new Date(Date.parse(now) + plan.approvalExpireMs).toISOString(),
   };
   state.seq += 1;
 }
 
-export function checkApproval(state: DeploymentState, plan: ServicePlan, approval: { actor: string; version?: string }): Check {
+export function checkApproval(
+  state: DeploymentState,
+  plan: ServicePlan,
+  approval: { actor: string; version?: string },
+): Check {
   const mismatch = versionMismatch(state, approval.version);
   if (mismatch) return mismatch;
   if (state.approvals.some((a) => a.by === approval.actor)) return duplicate;
@@ -70,7 +89,12 @@ export function checkApproval(state: DeploymentState, plan: ServicePlan, approva
 }
 
 /** Records an approval; with enough of them the deployment is queued for live. True when queued. */
-export function applyApproval(state: DeploymentState, plan: ServicePlan, approval: { actor: string }, now: string): boolean {
+export function applyApproval(
+  state: DeploymentState,
+  plan: ServicePlan,
+  approval: { actor: string },
+  now: string,
+): boolean {
   state.approvals.push({ by: approval.actor, at: now });
   const needed = plan.approvalsRequired - state.approvals.length;
   if (needed > 0) {
@@ -88,9 +112,11 @@ export function applyApproval(state: DeploymentState, plan: ServicePlan, approva
 export function checkCancel(state: DeploymentState, req: { octopushRules: boolean }): Check {
   if (state.outcome?.status === 'cancelled') return duplicate;
   if (!cancellable(state, req.octopushRules)) {
-    return refuse(state.phase === 'deploying'
-      ? `Unable to cancel a job on status: ${state.status} (a deployer is running; wait for its result)`
-      : `Unable to cancel a job on status: ${state.status}`);
+    return refuse(
+      state.phase === 'deploying'
+        ? `Unable to cancel a job on status: ${state.status} (a deployer is running; wait for its result)`
+        : `Unable to cancel a job on status: ${state.status}`,
+    );
   }
   return accept;
 }

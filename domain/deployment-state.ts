@@ -24,7 +24,15 @@ export interface EnvironmentStatus {
   message?: string;
 }
 
-export interface Transition { seq: number; from: OctopushStatus | null; to: OctopushStatus; phase: Phase; actor: string; reason: string; at: string }
+export interface Transition {
+  seq: number;
+  from: OctopushStatus | null;
+  to: OctopushStatus;
+  phase: Phase;
+  actor: string;
+  reason: string;
+  at: string;
+}
 
 export interface DeploymentState {
   id: string;
@@ -76,18 +84,38 @@ export function initialState(input: DeploymentInput, now: string): DeploymentSta
     phase: 'queued',
     outcome: null,
     environment: input.plan.environments[first]!.environment,
-    environments: input.plan.environments.map((e, i) => ({ environment: e.environment, state: i < first ? 'skipped' : 'pending' })),
+    environments: input.plan.environments.map((e, i) => ({
+      environment: e.environment,
+      state: i < first ? 'skipped' : 'pending',
+    })),
     waitingOn: null,
     approvals: [],
     testJobUrl: null,
     rollbackOf: input.rollbackOf,
-    transitions: [{ seq: 1, from: null, to: status, phase: 'queued', actor: input.requestor || 'api', reason: input.rollbackOf ? `rollback of ${input.rollbackOf}` : 'requested', at: now }],
+    transitions: [
+      {
+        seq: 1,
+        from: null,
+        to: status,
+        phase: 'queued',
+        actor: input.requestor || 'api',
+        reason: input.rollbackOf ? `rollback of ${input.rollbackOf}` : 'requested',
+        at: now,
+      },
+    ],
     seq: 1,
   };
 }
 
 /** Moves the Octopush status forward (never back) and records who did it and why. */
-export function transition(state: DeploymentState, to: OctopushStatus, phase: Phase, actor: string, reason: string, now: string): void {
+export function transition(
+  state: DeploymentState,
+  to: OctopushStatus,
+  phase: Phase,
+  actor: string,
+  reason: string,
+  now: string,
+): void {
   const from = state.status;
   if (statusRank(to) < statusRank(from)) to = from;
   state.seq += 1;

@@ -20,7 +20,25 @@ describe('parseDuration', () => {
   });
 
   it.each([
-    '2 hours', '', ' ', 'h', '2', '-1h', '+1h', '2H', '1w', '1y', '1.h', '.5h', '2hh', '1e3s', '1h30m', '1,5h', 'ms', '2 m s', 'PT2H',
+    '2 hours',
+    '',
+    ' ',
+    'h',
+    '2',
+    '-1h',
+    '+1h',
+    '2H',
+    '1w',
+    '1y',
+    '1.h',
+    '.5h',
+    '2hh',
+    '1e3s',
+    '1h30m',
+    '1,5h',
+    'ms',
+    '2 m s',
+    'PT2H',
   ])('"%s" is not a duration', (text) => {
     expect(parseDuration(text)).toBeNull();
   });

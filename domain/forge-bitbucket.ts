@@ -43,7 +43,10 @@ const actions = new Map<string, PullRequestAction>([
   ['pullrequest:rejected', 'closed'],
 ]);
 
-const prefixes = new Map([['branch', 'refs/heads/'], ['tag', 'refs/tags/']]);
+const prefixes = new Map([
+  ['branch', 'refs/heads/'],
+  ['tag', 'refs/tags/'],
+]);
 
 const repoRef = (r: z.infer<typeof Repository>): RepoRef => ({
   fullName: r.full_name,
@@ -63,7 +66,11 @@ export function normalizeBitbucket(eventType: string, payload: unknown): VendorR
 function push(payload: unknown): VendorResult {
   const parsed = Push.safeParse(payload);
   if (!parsed.success) return { invalid: parsed.error };
-  const { actor, repository, push: { changes } } = parsed.data;
+  const {
+    actor,
+    repository,
+    push: { changes },
+  } = parsed.data;
   const repo = repoRef(repository);
   const refs: RefChange[] = [];
   for (const change of changes) {
@@ -88,17 +95,19 @@ function pullRequest(action: PullRequestAction, payload: unknown): VendorResult 
   if (!parsed.success) return { invalid: parsed.error };
   const { repository, pullrequest: pr } = parsed.data;
   return {
-    changes: [{
-      kind: 'pull_request',
-      repo: repoRef(repository),
-      action,
-      number: pr.id,
-      title: pr.title,
-      branch: pr.source.branch.name,
-      base: pr.destination.branch.name,
-      commit: pr.source.commit.hash,
-      author: userName(pr.author),
-      url: pr.links.html.href,
-    }],
+    changes: [
+      {
+        kind: 'pull_request',
+        repo: repoRef(repository),
+        action,
+        number: pr.id,
+        title: pr.title,
+        branch: pr.source.branch.name,
+        base: pr.destination.branch.name,
+        commit: pr.source.commit.hash,
+        author: userName(pr.author),
+        url: pr.links.html.href,
+      },
+    ],
   };
 }

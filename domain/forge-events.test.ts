@@ -30,27 +30,63 @@ describe('normalizeForgeEvent(s)', () => {
   it('a payload that is not an object is refused with a reason, not a throw', () => {
     for (const vendor of ['github', 'gitea'] as const) {
       expect(normalizeForgeEvent(vendor, 'push', null)).toEqual({ ok: false, ignored: 'payload missing' });
-      expect(normalizeForgeEvent(vendor, 'push', 'push')).toEqual({ ok: false, ignored: 'payload invalid (Invalid input: expected object, received string)' });
+      expect(normalizeForgeEvent(vendor, 'push', 'push')).toEqual({
+        ok: false,
+        ignored: 'payload invalid (Invalid input: expected object, received string)',
+      });
     }
   });
 
   it.each<[ForgeVendor, string, unknown, string]>([
-    ['github', 'push', { ref: 'refs/heads/main', before: '1', after: '2', pusher: { name: 'a' } }, 'repository missing'],
+    [
+      'github',
+      'push',
+      { ref: 'refs/heads/main', before: '1', after: '2', pusher: { name: 'a' } },
+      'repository missing',
+    ],
     ['github', 'pull_request', { number: 1 }, 'action missing'],
-    ['gitlab', 'Push Hook', { ref: 'refs/heads/main', before: '1', after: '2', user_name: 'a', project: { path_with_namespace: 'g/p', web_url: 'w' } }, 'project.git_http_url missing'],
+    [
+      'gitlab',
+      'Push Hook',
+      {
+        ref: 'refs/heads/main',
+        before: '1',
+        after: '2',
+        user_name: 'a',
+        project: { path_with_namespace: 'g/p', web_url: 'w' },
+      },
+      'project.git_http_url missing',
+    ],
     ['gitlab', 'Merge Request Hook', { object_attributes: {} }, 'object_attributes.action missing'],
-    ['gitea', 'pull_request', { action: 'opened', number: '12' }, 'number invalid (Invalid input: expected number, received string)'],
-    ['bitbucket', 'repo:push', { actor: { display_name: 'a' }, repository: { full_name: 'w/r', links: { html: { href: 'h' } } } }, 'push missing'],
+    [
+      'gitea',
+      'pull_request',
+      { action: 'opened', number: '12' },
+      'number invalid (Invalid input: expected number, received string)',
+    ],
+    [
+      'bitbucket',
+      'repo:push',
+      { actor: { display_name: 'a' }, repository: { full_name: 'w/r', links: { html: { href: 'h' } } } },
+      'push missing',
+    ],
   ])('%s %s: a malformed payload names the field', (vendor, type, payload, reason) => {
     expect(normalizeForgeEvents(vendor, type, payload)).toEqual({ ok: false, ignored: reason });
   });
 
   it('a ref outside refs/heads and refs/tags is ignored', () => {
     const payload = {
-      ref: 'refs/notes/commits', before: '1111111111111111111111111111111111111111', after: '2222222222222222222222222222222222222222',
-      repository: { full_name: 'o/r', clone_url: 'c', html_url: 'h' }, pusher: { name: 'a' }, head_commit: null,
+      ref: 'refs/notes/commits',
+      before: '1111111111111111111111111111111111111111',
+      after: '2222222222222222222222222222222222222222',
+      repository: { full_name: 'o/r', clone_url: 'c', html_url: 'h' },
+      pusher: { name: 'a' },
+      head_commit: null,
     };
-    expect(normalizeForgeEvent('github', 'push', payload)).toEqual({ ok: false, ignored: 'ref refs/notes/commits is neither a branch nor a tag' });
+    expect(normalizeForgeEvent('github', 'push', payload)).toEqual({
+      ok: false,
+      ignored: 'ref refs/notes/commits is neither a branch nor a tag',
+    });
   });
 
   it('the event type header is trimmed', () => {
@@ -58,7 +94,13 @@ describe('normalizeForgeEvent(s)', () => {
   });
 
   it('an unknown vendor from an untyped caller is ignored, not thrown', () => {
-    expect(normalizeForgeEvents('sourcehut' as ForgeVendor, 'push', {})).toEqual({ ok: false, ignored: 'unknown forge "sourcehut"' });
-    expect(normalizeForgeEvents('toString' as ForgeVendor, 'push', {})).toEqual({ ok: false, ignored: 'unknown forge "toString"' });
+    expect(normalizeForgeEvents('sourcehut' as ForgeVendor, 'push', {})).toEqual({
+      ok: false,
+      ignored: 'unknown forge "sourcehut"',
+    });
+    expect(normalizeForgeEvents('toString' as ForgeVendor, 'push', {})).toEqual({
+      ok: false,
+      ignored: 'unknown forge "toString"',
+    });
   });
 });

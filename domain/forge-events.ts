@@ -131,14 +131,24 @@ function refEvent(vendor: ForgeVendor, change: RefChange): ForgeEvent | string {
   const before = present(change.before) ? change.before : null;
   const after = present(change.after) ? change.after : null;
   const deleted = after === null;
-  const commit = deleted ? (before ?? '') : (change.commit || after);
+  const commit = deleted ? (before ?? '') : change.commit || after;
   const { repo, author } = change;
   if (change.ref.startsWith('refs/tags/')) {
     return { kind: 'tag', vendor, repo, tag: change.ref.slice('refs/tags/'.length), commit, author, deleted };
   }
   if (change.ref.startsWith('refs/heads/')) {
     const branch = change.ref.slice('refs/heads/'.length);
-    return { kind: 'push', vendor, repo, branch, commit, before, author, message: deleted ? '' : change.message, deleted };
+    return {
+      kind: 'push',
+      vendor,
+      repo,
+      branch,
+      commit,
+      before,
+      author,
+      message: deleted ? '' : change.message,
+      deleted,
+    };
   }
   return `ref ${change.ref} is neither a branch nor a tag`;
 }
@@ -149,7 +159,8 @@ function describeInvalid(error: z.ZodError, payload: unknown): string {
   if (!issue) return 'payload invalid';
   const path = issue.path.length > 0 ? issue.path.map(String).join('.') : 'payload';
   let value: unknown = payload;
-  for (const key of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of issue.path)
+    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   return value === undefined || value === null ? `${path} missing` : `${path} invalid (${issue.message})`;
 }
 

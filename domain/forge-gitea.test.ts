@@ -6,7 +6,8 @@ import { normalizeForgeEvent } from './forge-events.js';
 // DeletePayload, PullRequestPayload) field for field; values are our own.
 
 type Payload = Record<string, unknown>;
-const fixture = (name: string): Payload => JSON.parse(readFileSync(new URL(`../test/fixtures/forges/gitea/${name}.json`, import.meta.url), 'utf8')) as Payload;
+const fixture = (name: string): Payload =>
+  JSON.parse(readFileSync(new URL(`../test/fixtures/forges/gitea/${name}.json`, import.meta.url), 'utf8')) as Payload;
 
 const repo = {
   fullName: 'ops/deploy-tools',
@@ -19,16 +20,25 @@ describe('Gitea push', () => {
     expect(normalizeForgeEvent('gitea', 'push', fixture('push'))).toEqual({
       ok: true,
       event: {
-        kind: 'push', vendor: 'gitea', repo, branch: 'fix/OPS-88-timeouts',
-        commit: 'f751ca13caf2771daef1542827183e8969032334', before: '83b5d85c69f708c8887f207607817d4ff0ac74a2',
-        author: 'lena', message: 'OPS-88 retry rsync on timeout\n', deleted: false,
+        kind: 'push',
+        vendor: 'gitea',
+        repo,
+        branch: 'fix/OPS-88-timeouts',
+        commit: 'f751ca13caf2771daef1542827183e8969032334',
+        before: '83b5d85c69f708c8887f207607817d4ff0ac74a2',
+        author: 'lena',
+        message: 'OPS-88 retry rsync on timeout\n',
+        deleted: false,
       },
     });
   });
 
   it('a tag push is ignored: Gitea also sends create/delete for it, and that one counts', () => {
     const payload = { ...fixture('push'), ref: 'refs/tags/v0.9.0' };
-    expect(normalizeForgeEvent('gitea', 'push', payload)).toEqual({ ok: false, ignored: 'Gitea tag push: the create or delete event carries it' });
+    expect(normalizeForgeEvent('gitea', 'push', payload)).toEqual({
+      ok: false,
+      ignored: 'Gitea tag push: the create or delete event carries it',
+    });
   });
 });
 
@@ -36,7 +46,15 @@ describe('Gitea create and delete', () => {
   it('create with ref_type tag is a tag event', () => {
     expect(normalizeForgeEvent('gitea', 'create', fixture('create-tag'))).toEqual({
       ok: true,
-      event: { kind: 'tag', vendor: 'gitea', repo, tag: 'v0.9.0', commit: 'adabfca0d92e8a6b94ec9fef89eedfd6266dc7c5', author: 'lena', deleted: false },
+      event: {
+        kind: 'tag',
+        vendor: 'gitea',
+        repo,
+        tag: 'v0.9.0',
+        commit: 'adabfca0d92e8a6b94ec9fef89eedfd6266dc7c5',
+        author: 'lena',
+        deleted: false,
+      },
     });
   });
 
@@ -50,13 +68,26 @@ describe('Gitea create and delete', () => {
   it('delete with ref_type branch is the only word of a deleted branch', () => {
     expect(normalizeForgeEvent('gitea', 'delete', fixture('delete-branch'))).toEqual({
       ok: true,
-      event: { kind: 'push', vendor: 'gitea', repo, branch: 'fix/OPS-88-timeouts', commit: '', before: null, author: 'lena', message: '', deleted: true },
+      event: {
+        kind: 'push',
+        vendor: 'gitea',
+        repo,
+        branch: 'fix/OPS-88-timeouts',
+        commit: '',
+        before: null,
+        author: 'lena',
+        message: '',
+        deleted: true,
+      },
     });
   });
 
   it('create with ref_type branch is ignored: the push carries it', () => {
     const payload = { ...fixture('create-tag'), ref: 'fix/OPS-90', ref_type: 'branch' };
-    expect(normalizeForgeEvent('gitea', 'create', payload)).toEqual({ ok: false, ignored: 'Gitea branch creation: the push event carries it' });
+    expect(normalizeForgeEvent('gitea', 'create', payload)).toEqual({
+      ok: false,
+      ignored: 'Gitea branch creation: the push event carries it',
+    });
   });
 
   it('create without a sha is refused, not read as a deletion', () => {
@@ -69,9 +100,17 @@ describe('Gitea pull_request', () => {
   const pr = (action: string, commit: string) => ({
     ok: true,
     event: {
-      kind: 'pull_request', vendor: 'gitea', repo, action, number: 12,
-      title: 'OPS-88: retry rsync on SSH timeouts (#9)', branch: 'fix/OPS-88-timeouts', base: 'main',
-      commit, author: 'lena', url: 'https://gitea.example.com/ops/deploy-tools/pulls/12',
+      kind: 'pull_request',
+      vendor: 'gitea',
+      repo,
+      action,
+      number: 12,
+      title: 'OPS-88: retry rsync on SSH timeouts (#9)',
+      branch: 'fix/OPS-88-timeouts',
+      base: 'main',
+      commit,
+      author: 'lena',
+      url: 'https://gitea.example.com/ops/deploy-tools/pulls/12',
     },
   });
 
@@ -86,15 +125,23 @@ describe('Gitea pull_request', () => {
 
   it('reopened', () => {
     const payload = { ...fixture('pull-request-closed'), action: 'reopened' };
-    expect(normalizeForgeEvent('gitea', 'pull_request', payload)).toMatchObject({ ok: true, event: { action: 'reopened' } });
+    expect(normalizeForgeEvent('gitea', 'pull_request', payload)).toMatchObject({
+      ok: true,
+      event: { action: 'reopened' },
+    });
   });
 
   it('X-Gitea-Event-Type pull_request_sync is read like pull_request', () => {
-    expect(normalizeForgeEvent('gitea', 'pull_request_sync', fixture('pull-request-synchronized'))).toEqual(pr('updated', '36280ffd9b7c8b32288b831a4bc25cf4443d4d15'));
+    expect(normalizeForgeEvent('gitea', 'pull_request_sync', fixture('pull-request-synchronized'))).toEqual(
+      pr('updated', '36280ffd9b7c8b32288b831a4bc25cf4443d4d15'),
+    );
   });
 
   it.each(['edited', 'label_updated', 'assigned', 'reviewed'])('%s is ignored', (action) => {
     const payload = { ...fixture('pull-request-opened'), action };
-    expect(normalizeForgeEvent('gitea', 'pull_request', payload)).toEqual({ ok: false, ignored: `unsupported pull_request action "${action}"` });
+    expect(normalizeForgeEvent('gitea', 'pull_request', payload)).toEqual({
+      ok: false,
+      ignored: `unsupported pull_request action "${action}"`,
+    });
   });
 });

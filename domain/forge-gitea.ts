@@ -52,7 +52,11 @@ const actions = new Map<string, PullRequestAction>([
   ['reopened', 'reopened'],
 ]);
 
-const repoRef = (r: z.infer<typeof Repository>): RepoRef => ({ fullName: r.full_name, cloneUrl: r.clone_url, htmlUrl: r.html_url });
+const repoRef = (r: z.infer<typeof Repository>): RepoRef => ({
+  fullName: r.full_name,
+  cloneUrl: r.clone_url,
+  htmlUrl: r.html_url,
+});
 
 export function normalizeGitea(eventType: string, payload: unknown): VendorResult {
   switch (eventType) {
@@ -75,16 +79,18 @@ function push(payload: unknown): VendorResult {
   const p = parsed.data;
   if (p.ref.startsWith('refs/tags/')) return { ignored: 'Gitea tag push: the create or delete event carries it' };
   return {
-    changes: [{
-      kind: 'ref',
-      repo: repoRef(p.repository),
-      ref: p.ref,
-      before: p.before,
-      after: p.after,
-      commit: p.head_commit?.id,
-      author: p.pusher.login,
-      message: p.head_commit?.message ?? '',
-    }],
+    changes: [
+      {
+        kind: 'ref',
+        repo: repoRef(p.repository),
+        ref: p.ref,
+        before: p.before,
+        after: p.after,
+        commit: p.head_commit?.id,
+        author: p.pusher.login,
+        message: p.head_commit?.message ?? '',
+      },
+    ],
   };
 }
 
@@ -92,20 +98,24 @@ function refEvent(eventType: 'create' | 'delete', payload: unknown): VendorResul
   const parsed = RefEvent.safeParse(payload);
   if (!parsed.success) return { invalid: parsed.error };
   const p = parsed.data;
-  if (p.ref_type === 'branch' && eventType === 'create') return { ignored: 'Gitea branch creation: the push event carries it' };
-  if (p.ref_type !== 'branch' && p.ref_type !== 'tag') return { ignored: `unsupported ${eventType} ref_type "${p.ref_type}"` };
+  if (p.ref_type === 'branch' && eventType === 'create')
+    return { ignored: 'Gitea branch creation: the push event carries it' };
+  if (p.ref_type !== 'branch' && p.ref_type !== 'tag')
+    return { ignored: `unsupported ${eventType} ref_type "${p.ref_type}"` };
   if (eventType === 'create' && !p.sha) return { ignored: 'sha missing' };
   const prefix = p.ref_type === 'tag' ? 'refs/tags/' : 'refs/heads/';
   return {
-    changes: [{
-      kind: 'ref',
-      repo: repoRef(p.repository),
-      ref: p.ref.startsWith('refs/') ? p.ref : prefix + p.ref,
-      before: null,
-      after: eventType === 'create' ? (p.sha ?? null) : null, // null: deleted
-      author: p.sender.login,
-      message: '',
-    }],
+    changes: [
+      {
+        kind: 'ref',
+        repo: repoRef(p.repository),
+        ref: p.ref.startsWith('refs/') ? p.ref : prefix + p.ref,
+        before: null,
+        after: eventType === 'create' ? (p.sha ?? null) : null, // null: deleted
+        author: p.sender.login,
+        message: '',
+      },
+    ],
   };
 }
 
@@ -118,17 +128,19 @@ function pullRequest(payload: unknown): VendorResult {
   if (!parsed.success) return { invalid: parsed.error };
   const { number, repository, pull_request: pr } = parsed.data;
   return {
-    changes: [{
-      kind: 'pull_request',
-      repo: repoRef(repository),
-      action: mapped === 'closed' && pr.merged ? 'merged' : mapped,
-      number,
-      title: pr.title,
-      branch: pr.head.ref,
-      base: pr.base.ref,
-      commit: pr.head.sha,
-      author: pr.user.login,
-      url: pr.html_url,
-    }],
+    changes: [
+      {
+        kind: 'pull_request',
+        repo: repoRef(repository),
+        action: mapped === 'closed' && pr.merged ? 'merged' : mapped,
+        number,
+        title: pr.title,
+        branch: pr.head.ref,
+        base: pr.base.ref,
+        commit: pr.head.sha,
+        author: pr.user.login,
+        url: pr.html_url,
+      },
+    ],
   };
 }

@@ -6,11 +6,16 @@ import { normalizeForgeEvent, normalizeForgeEvents } from './forge-events.js';
 // (its main entry is api.github.com/index.json; ghes-3x/index.json hold the Enterprise ones).
 
 type Payload = Record<string, unknown> & { action?: string; ref?: string; deleted?: boolean; created?: boolean };
-interface Definition { name: string; examples: Payload[] }
+interface Definition {
+  name: string;
+  examples: Payload[];
+}
 
 const require = createRequire(import.meta.url);
 const dotcom = require('@octokit/webhooks-examples') as Definition[];
-const enterprise = ['31', '32', '33', '34', '35'].flatMap((v) => require(`@octokit/webhooks-examples/ghes-${v}/index.json`) as Definition[]);
+const enterprise = ['31', '32', '33', '34', '35'].flatMap(
+  (v) => require(`@octokit/webhooks-examples/ghes-${v}/index.json`) as Definition[],
+);
 
 function examples(name: string, from: Definition[] = dotcom): Payload[] {
   const found = from.filter((d) => d.name === name).flatMap((d) => d.examples);
@@ -23,7 +28,10 @@ function example(name: string, match: (p: Payload) => boolean): Payload {
   return found;
 }
 const prAction = (action: string) => example('pull_request', (p) => p.action === action);
-const withPr = (p: Payload, changes: Record<string, unknown>): Payload => ({ ...p, pull_request: { ...(p.pull_request as object), ...changes } });
+const withPr = (p: Payload, changes: Record<string, unknown>): Payload => ({
+  ...p,
+  pull_request: { ...(p.pull_request as object), ...changes },
+});
 
 const repo = {
   fullName: 'Codertocat/Hello-World',
@@ -38,7 +46,17 @@ describe('GitHub push', () => {
     const payload = example('push', (p) => p.ref === 'refs/heads/master' && p.created === true);
     expect(normalizeForgeEvent('github', 'push', payload)).toEqual({
       ok: true,
-      event: { kind: 'push', vendor: 'github', repo, branch: 'master', commit: SHA, before: null, author: 'Codertocat', message: 'Initial commit', deleted: false },
+      event: {
+        kind: 'push',
+        vendor: 'github',
+        repo,
+        branch: 'master',
+        commit: SHA,
+        before: null,
+        author: 'Codertocat',
+        message: 'Initial commit',
+        deleted: false,
+      },
     });
   });
 
@@ -46,7 +64,15 @@ describe('GitHub push', () => {
     const payload = example('push', (p) => p.ref === 'refs/tags/simple-tag' && p.deleted === false);
     expect(normalizeForgeEvent('github', 'push', payload)).toEqual({
       ok: true,
-      event: { kind: 'tag', vendor: 'github', repo, tag: 'simple-tag', commit: SHA, author: 'Codertocat', deleted: false },
+      event: {
+        kind: 'tag',
+        vendor: 'github',
+        repo,
+        tag: 'simple-tag',
+        commit: SHA,
+        author: 'Codertocat',
+        deleted: false,
+      },
     });
   });
 
@@ -54,7 +80,15 @@ describe('GitHub push', () => {
     const payload = example('push', (p) => p.ref === 'refs/tags/simple-tag' && p.deleted === true);
     expect(normalizeForgeEvent('github', 'push', payload)).toEqual({
       ok: true,
-      event: { kind: 'tag', vendor: 'github', repo, tag: 'simple-tag', commit: SHA, author: 'Codertocat', deleted: true },
+      event: {
+        kind: 'tag',
+        vendor: 'github',
+        repo,
+        tag: 'simple-tag',
+        commit: SHA,
+        author: 'Codertocat',
+        deleted: true,
+      },
     });
   });
 
@@ -66,8 +100,15 @@ describe('GitHub push', () => {
     expect(normalizeForgeEvent('github', 'push', payload)).toEqual({
       ok: true,
       event: {
-        kind: 'push', vendor: 'github', repo, branch: 'feature/ABC-123-login', commit: SHA, before: SHA,
-        author: 'Codertocat', message: '', deleted: true,
+        kind: 'push',
+        vendor: 'github',
+        repo,
+        branch: 'feature/ABC-123-login',
+        commit: SHA,
+        before: SHA,
+        author: 'Codertocat',
+        message: '',
+        deleted: true,
       },
     });
   });
@@ -87,9 +128,17 @@ describe('GitHub pull_request', () => {
   const expected = (action: string) => ({
     ok: true,
     event: {
-      kind: 'pull_request', vendor: 'github', repo, action, number: 2,
-      title: 'Update the README with new information.', branch: 'changes', base: 'master', commit: PR_HEAD,
-      author: 'Codertocat', url: 'https://github.com/Codertocat/Hello-World/pull/2',
+      kind: 'pull_request',
+      vendor: 'github',
+      repo,
+      action,
+      number: 2,
+      title: 'Update the README with new information.',
+      branch: 'changes',
+      base: 'master',
+      commit: PR_HEAD,
+      author: 'Codertocat',
+      url: 'https://github.com/Codertocat/Hello-World/pull/2',
     },
   });
 
@@ -107,17 +156,27 @@ describe('GitHub pull_request', () => {
   it('closed with merged: true → merged', () => {
     // The package's closed examples are all unmerged; GitHub marks a merge by the same action
     // with pull_request.merged = true (and merged_at, merge_commit_sha set).
-    const payload = withPr(prAction('closed'), { merged: true, merged_at: '2019-05-15T15:30:00Z', merge_commit_sha: 'c4295bd74fb0f4fda03689c3df3f2803b658fd85' });
+    const payload = withPr(prAction('closed'), {
+      merged: true,
+      merged_at: '2019-05-15T15:30:00Z',
+      merge_commit_sha: 'c4295bd74fb0f4fda03689c3df3f2803b658fd85',
+    });
     expect(normalizeForgeEvent('github', 'pull_request', payload)).toEqual(expected('merged'));
   });
 
   it.each(['labeled', 'assigned', 'ready_for_review', 'review_requested'])('action %s is ignored', (action) => {
-    expect(normalizeForgeEvent('github', 'pull_request', prAction(action))).toEqual({ ok: false, ignored: `unsupported pull_request action "${action}"` });
+    expect(normalizeForgeEvent('github', 'pull_request', prAction(action))).toEqual({
+      ok: false,
+      ignored: `unsupported pull_request action "${action}"`,
+    });
   });
 
   it('a malformed pull request names the missing field', () => {
     const payload = withPr(prAction('opened'), { head: { ref: 'changes' } });
-    expect(normalizeForgeEvent('github', 'pull_request', payload)).toEqual({ ok: false, ignored: 'pull_request.head.sha missing' });
+    expect(normalizeForgeEvent('github', 'pull_request', payload)).toEqual({
+      ok: false,
+      ignored: 'pull_request.head.sha missing',
+    });
   });
 });
 
@@ -127,7 +186,10 @@ describe('GitHub events that carry no change', () => {
   });
 
   it('an unknown event is ignored', () => {
-    expect(normalizeForgeEvents('github', 'issues', examples('issues')[0])).toEqual({ ok: false, ignored: 'unsupported GitHub event "issues"' });
+    expect(normalizeForgeEvents('github', 'issues', examples('issues')[0])).toEqual({
+      ok: false,
+      ignored: 'unsupported GitHub event "issues"',
+    });
   });
 
   it('create is ignored: the push for the same ref carries it', () => {

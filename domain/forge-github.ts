@@ -40,7 +40,11 @@ const actions = new Map<string, PullRequestAction>([
   ['reopened', 'reopened'],
 ]);
 
-const repoRef = (r: z.infer<typeof Repository>): RepoRef => ({ fullName: r.full_name, cloneUrl: r.clone_url, htmlUrl: r.html_url });
+const repoRef = (r: z.infer<typeof Repository>): RepoRef => ({
+  fullName: r.full_name,
+  cloneUrl: r.clone_url,
+  htmlUrl: r.html_url,
+});
 
 export function normalizeGithub(eventType: string, payload: unknown): VendorResult {
   switch (eventType) {
@@ -63,16 +67,18 @@ function push(payload: unknown): VendorResult {
   if (!parsed.success) return { invalid: parsed.error };
   const p = parsed.data;
   return {
-    changes: [{
-      kind: 'ref',
-      repo: repoRef(p.repository),
-      ref: p.ref,
-      before: p.before,
-      after: p.after,
-      commit: p.head_commit?.id,
-      author: p.pusher.name,
-      message: p.head_commit?.message ?? '',
-    }],
+    changes: [
+      {
+        kind: 'ref',
+        repo: repoRef(p.repository),
+        ref: p.ref,
+        before: p.before,
+        after: p.after,
+        commit: p.head_commit?.id,
+        author: p.pusher.name,
+        message: p.head_commit?.message ?? '',
+      },
+    ],
   };
 }
 
@@ -85,17 +91,19 @@ function pullRequest(payload: unknown): VendorResult {
   if (!parsed.success) return { invalid: parsed.error };
   const { number, repository, pull_request: pr } = parsed.data;
   return {
-    changes: [{
-      kind: 'pull_request',
-      repo: repoRef(repository),
-      action: mapped === 'closed' && pr.merged ? 'merged' : mapped,
-      number,
-      title: pr.title,
-      branch: pr.head.ref,
-      base: pr.base.ref,
-      commit: pr.head.sha,
-      author: pr.user.login,
-      url: pr.html_url,
-    }],
+    changes: [
+      {
+        kind: 'pull_request',
+        repo: repoRef(repository),
+        action: mapped === 'closed' && pr.merged ? 'merged' : mapped,
+        number,
+        title: pr.title,
+        branch: pr.head.ref,
+        base: pr.base.ref,
+        commit: pr.head.sha,
+        author: pr.user.login,
+        url: pr.html_url,
+      },
+    ],
   };
 }

@@ -45,7 +45,11 @@ const actions = new Map<string, PullRequestAction>([
   ['reopen', 'reopened'],
 ]);
 
-const repoRef = (p: z.infer<typeof Project>): RepoRef => ({ fullName: p.path_with_namespace, cloneUrl: p.git_http_url, htmlUrl: p.web_url });
+const repoRef = (p: z.infer<typeof Project>): RepoRef => ({
+  fullName: p.path_with_namespace,
+  cloneUrl: p.git_http_url,
+  htmlUrl: p.web_url,
+});
 
 export function normalizeGitlab(eventType: string, payload: unknown): VendorResult {
   switch (eventType) {
@@ -65,16 +69,18 @@ function push(payload: unknown): VendorResult {
   const p = parsed.data;
   const head = p.checkout_sha ?? undefined;
   return {
-    changes: [{
-      kind: 'ref',
-      repo: repoRef(p.project),
-      ref: p.ref,
-      before: p.before,
-      after: p.after,
-      commit: head,
-      author: p.user_username ?? p.user_name,
-      message: p.commits?.find((c) => c.id === (head ?? p.after))?.message ?? '',
-    }],
+    changes: [
+      {
+        kind: 'ref',
+        repo: repoRef(p.project),
+        ref: p.ref,
+        before: p.before,
+        after: p.after,
+        commit: head,
+        author: p.user_username ?? p.user_name,
+        message: p.commits?.find((c) => c.id === (head ?? p.after))?.message ?? '',
+      },
+    ],
   };
 }
 
@@ -88,17 +94,19 @@ function mergeRequest(payload: unknown): VendorResult {
   if (!parsed.success) return { invalid: parsed.error };
   const { user, project, object_attributes: mr } = parsed.data;
   return {
-    changes: [{
-      kind: 'pull_request',
-      repo: repoRef(project),
-      action: mapped,
-      number: mr.iid,
-      title: mr.title,
-      branch: mr.source_branch,
-      base: mr.target_branch,
-      commit: mr.last_commit.id,
-      author: user.username,
-      url: mr.url,
-    }],
+    changes: [
+      {
+        kind: 'pull_request',
+        repo: repoRef(project),
+        action: mapped,
+        number: mr.iid,
+        title: mr.title,
+        branch: mr.source_branch,
+        base: mr.target_branch,
+        commit: mr.last_commit.id,
+        author: user.username,
+        url: mr.url,
+      },
+    ],
   };
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildWorkflowId, correlationId, deploymentWorkflowId, environmentLockWorkflowId, parseCorrelationId, stableHash } from './ids.js';
+import {
+  buildWorkflowId,
+  correlationId,
+  deploymentWorkflowId,
+  environmentLockWorkflowId,
+  parseCorrelationId,
+  stableHash,
+} from './ids.js';
 
 const SAFE = /^[A-Za-z0-9._-]+$/;
 const base = { scope: 'slipway', service: 'checkout', version: '1.2.3', key: 'req-1' };
@@ -72,9 +79,12 @@ describe('correlationId / parseCorrelationId', () => {
     expect(parseCorrelationId(correlationId(deploymentId, 'live'))).toEqual({ deploymentId, environment: 'live' });
   });
 
-  it.each(['', 'preprod', 'dep-x', '@preprod', 'dep-x@', 'dep-x@a@b', 'bld-x@preprod', 'x dep-x@preprod'])('%j is none', (text) => {
-    expect(parseCorrelationId(text)).toBeNull();
-  });
+  it.each(['', 'preprod', 'dep-x', '@preprod', 'dep-x@', 'dep-x@a@b', 'bld-x@preprod', 'x dep-x@preprod'])(
+    '%j is none',
+    (text) => {
+      expect(parseCorrelationId(text)).toBeNull();
+    },
+  );
 });
 
 describe('environmentLockWorkflowId', () => {
@@ -87,7 +97,9 @@ describe('environmentLockWorkflowId', () => {
 describe('buildWorkflowId', () => {
   it('hashes scope and job path, then names the number', () => {
     expect(buildWorkflowId('slipway', 'team/ci', 7)).toMatch(/^bld-[0-9a-f]{12}-7$/);
-    expect(buildWorkflowId('slipway', 'team/ci', 8).slice(0, -2)).toBe(buildWorkflowId('slipway', 'team/ci', 7).slice(0, -2));
+    expect(buildWorkflowId('slipway', 'team/ci', 8).slice(0, -2)).toBe(
+      buildWorkflowId('slipway', 'team/ci', 7).slice(0, -2),
+    );
     expect(buildWorkflowId('other', 'team/ci', 7)).not.toBe(buildWorkflowId('slipway', 'team/ci', 7));
   });
 });

@@ -11,12 +11,25 @@ export type JobAction =
 
 /** A branch name as one job path segment: "feature/ABC-1 login" → "feature-ABC-1-login". */
 export function branchSegment(branch: string): string {
-  return branch.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80) || 'branch';
+  return (
+    branch
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|-+$/g, '')
+      .slice(0, 80) || 'branch'
+  );
 }
 
 /** Branch globs: `*` stays within one path segment, `**` crosses them. */
 export function matchesGlob(glob: string, text: string): boolean {
-  const pattern = glob.split('**').map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('.*');
+  const pattern = glob
+    .split('**')
+    .map((part) =>
+      part
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*'),
+    )
+    .join('.*');
   return new RegExp(`^${pattern}$`).test(text);
 }
 
@@ -24,14 +37,28 @@ export function jobAction(rule: RepositoryConfig, event: ForgeEvent): JobAction 
   if (event.kind === 'pull_request' && rule.pullRequests) {
     const copy = `${rule.pullRequests.job}/pr-${event.number}`;
     if (event.action === 'closed' || event.action === 'merged') return { action: 'retire', copy };
-    return { action: 'build', parent: rule.pullRequests.job, copy, ref: event.commit, commit: event.commit, supersede: rule.pullRequests.supersede };
+    return {
+      action: 'build',
+      parent: rule.pullRequests.job,
+      copy,
+      ref: event.commit,
+      commit: event.commit,
+      supersede: rule.pullRequests.supersede,
+    };
   }
   if (event.kind === 'push' && rule.branches) {
     const only = rule.branches.only;
     if (only && !only.some((g) => matchesGlob(g, event.branch))) return null;
     const copy = `${rule.branches.job}/branch-${branchSegment(event.branch)}`;
     if (event.deleted) return { action: 'retire', copy };
-    return { action: 'build', parent: rule.branches.job, copy, ref: event.commit, commit: event.commit, supersede: false };
+    return {
+      action: 'build',
+      parent: rule.branches.job,
+      copy,
+      ref: event.commit,
+      commit: event.commit,
+      supersede: false,
+    };
   }
   return null;
 }

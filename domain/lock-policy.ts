@@ -6,8 +6,14 @@
 // lets younger waiters of its group through (they would share the environment anyway), but keeps
 // its own service's younger versions behind it.
 
-export interface LockHolder { requestId: string; service: string; group: string }
-export interface LockWaiter extends LockHolder { order: number }
+export interface LockHolder {
+  requestId: string;
+  service: string;
+  group: string;
+}
+export interface LockWaiter extends LockHolder {
+  order: number;
+}
 
 export function grantable<W extends LockWaiter>(
   concurrency: 'groups' | 'exclusive',
@@ -19,13 +25,19 @@ export function grantable<W extends LockWaiter>(
   const blockedServices = new Set<string>();
   for (const waiter of [...waiters].sort((a, b) => a.order - b.order)) {
     if (concurrency === 'exclusive') {
-      if (active.length === 0) { granted.push(waiter); active.push(waiter); }
+      if (active.length === 0) {
+        granted.push(waiter);
+        active.push(waiter);
+      }
       break;
     }
     const groupConflict = active.some((h) => h.group !== waiter.group);
     if (groupConflict) break;
     const serviceBusy = blockedServices.has(waiter.service) || active.some((h) => h.service === waiter.service);
-    if (serviceBusy) { blockedServices.add(waiter.service); continue; }
+    if (serviceBusy) {
+      blockedServices.add(waiter.service);
+      continue;
+    }
     granted.push(waiter);
     active.push(waiter);
   }

@@ -1,7 +1,16 @@
 // Token scopes. deploy:approve may be narrowed to one service: deploy:approve:<service>.
 // jobs:write edits job definitions; build:run triggers, cancels and rebuilds builds; provider is
 // the client token of an outside provider (a CI server reporting its builds, Ployst-style).
-export const Scopes = ['read', 'deploy:request', 'deploy:report', 'deploy:approve', 'jobs:write', 'build:run', 'provider', 'admin'] as const;
+export const Scopes = [
+  'read',
+  'deploy:request',
+  'deploy:report',
+  'deploy:approve',
+  'jobs:write',
+  'build:run',
+  'provider',
+  'admin',
+] as const;
 export type Scope = (typeof Scopes)[number];
 
 export function isValidScope(text: string): boolean {

@@ -1,9 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { JobDefinition } from './job.js';
-import { publicDefinition, secretParameterNames, splitParameters, withSecretValues, withoutSecrets } from './secret-parameters.js';
+import {
+  publicDefinition,
+  secretParameterNames,
+  splitParameters,
+  withSecretValues,
+  withoutSecrets,
+} from './secret-parameters.js';
 
-const param = (title: string, secret: boolean, extra: Partial<JobDefinition['parameters'][number]> = {}) => ({ title, secret, required: false, ...extra });
-const job = { parameters: [param('TARGET', false), param('TOKEN', true), param('PASSWORD', true, { default: 'hunter2' })] };
+const param = (title: string, secret: boolean, extra: Partial<JobDefinition['parameters'][number]> = {}) => ({
+  title,
+  secret,
+  required: false,
+  ...extra,
+});
+const job = {
+  parameters: [param('TARGET', false), param('TOKEN', true), param('PASSWORD', true, { default: 'hunter2' })],
+};
 
 describe('secretParameterNames', () => {
   it.each([
@@ -22,8 +35,16 @@ describe('splitParameters', () => {
       values: { TARGET: 'prod', TOKEN: 's3cret' },
       want: { shown: { TARGET: 'prod', TOKEN: '***' }, public: { TARGET: 'prod' }, secret: { TOKEN: 's3cret' } },
     },
-    { name: 'an empty secret value is still secret', values: { TOKEN: '' }, want: { shown: { TOKEN: '***' }, public: {}, secret: { TOKEN: '' } } },
-    { name: 'public values only', values: { TARGET: 'x' }, want: { shown: { TARGET: 'x' }, public: { TARGET: 'x' }, secret: {} } },
+    {
+      name: 'an empty secret value is still secret',
+      values: { TOKEN: '' },
+      want: { shown: { TOKEN: '***' }, public: {}, secret: { TOKEN: '' } },
+    },
+    {
+      name: 'public values only',
+      values: { TARGET: 'x' },
+      want: { shown: { TARGET: 'x' }, public: { TARGET: 'x' }, secret: {} },
+    },
   ])('$name', ({ values, want }) => {
     expect(splitParameters(job, values)).toEqual({ secretNames: ['TOKEN', 'PASSWORD'], ...want });
   });
@@ -37,8 +58,19 @@ describe('withoutSecrets', () => {
 
 describe('publicDefinition', () => {
   it('masks the defaults of secret parameters only', () => {
-    const def = { title: 't', parameters: [param('TARGET', false, { default: 'prod' }), param('TOKEN', true), param('PASSWORD', true, { default: 'hunter2' })] };
-    expect(publicDefinition(def).parameters).toEqual([param('TARGET', false, { default: 'prod' }), param('TOKEN', true), param('PASSWORD', true, { default: '***' })]);
+    const def = {
+      title: 't',
+      parameters: [
+        param('TARGET', false, { default: 'prod' }),
+        param('TOKEN', true),
+        param('PASSWORD', true, { default: 'hunter2' }),
+      ],
+    };
+    expect(publicDefinition(def).parameters).toEqual([
+      param('TARGET', false, { default: 'prod' }),
+      param('TOKEN', true),
+      param('PASSWORD', true, { default: '***' }),
+    ]);
     expect(publicDefinition(def).title).toBe('t');
   });
 
@@ -49,6 +81,9 @@ describe('publicDefinition', () => {
 
 describe('withSecretValues', () => {
   it('adds the secret values to the environment, winning a clash, and lists them for masking', () => {
-    expect(withSecretValues({ A: '1', TOKEN: 'public' }, { TOKEN: 's3cret' })).toEqual({ env: { A: '1', TOKEN: 's3cret' }, secrets: ['s3cret'] });
+    expect(withSecretValues({ A: '1', TOKEN: 'public' }, { TOKEN: 's3cret' })).toEqual({
+      env: { A: '1', TOKEN: 's3cret' },
+      secrets: ['s3cret'],
+    });
   });
 });

@@ -41,13 +41,21 @@ export function withoutSecrets(job: Parameters, values: Record<string, string>):
 
 /** A definition as shown by the API: a secret parameter's default is a secret too. */
 export function publicDefinition<T extends Parameters>(definition: T): T & { parameters: JobDefinition['parameters'] } {
-  return { ...definition, parameters: (definition.parameters ?? []).map((p) => (p.secret && p.default !== undefined ? { ...p, default: SECRET_MASK } : p)) };
+  return {
+    ...definition,
+    parameters: (definition.parameters ?? []).map((p) =>
+      p.secret && p.default !== undefined ? { ...p, default: SECRET_MASK } : p,
+    ),
+  };
 }
 
 /**
  * A command's environment on its build host: the secret values join the public ones (and win a
  * name clash); `secrets` lists the values for the log masker.
  */
-export function withSecretValues(env: Record<string, string>, secrets: Record<string, string>): { env: Record<string, string>; secrets: string[] } {
+export function withSecretValues(
+  env: Record<string, string>,
+  secrets: Record<string, string>,
+): { env: Record<string, string>; secrets: string[] } {
   return { env: { ...env, ...secrets }, secrets: Object.values(secrets) };
 }

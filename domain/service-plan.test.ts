@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SlipwayConfig } from './config.js';
-import { jenkinsParameters, liveEnvironment, liveEnvironmentOf, pipelineOf, servicePlan, type TemplateValues } from './service-plan.js';
+import {
+  jenkinsParameters,
+  liveEnvironment,
+  liveEnvironmentOf,
+  pipelineOf,
+  servicePlan,
+  type TemplateValues,
+} from './service-plan.js';
 
 const docker = { type: 'docker', image: 'slipway/step:busybox', command: 'true' } as const;
 const jenkins = { type: 'jenkins', server: 'release', job: 'release/deploy' } as const;
@@ -8,7 +15,11 @@ const jenkins = { type: 'jenkins', server: 'release', job: 'release/deploy' } as
 const config = SlipwayConfig.parse({
   environments: { dev: {}, preprod: { concurrency: 'groups' }, live: { concurrency: 'exclusive' } },
   pipeline: ['preprod', 'live'],
-  policies: { lock: 'release-after-deploy', tests: { expiresAfter: '30m', onExpiry: 'release-lock' }, approval: { expiresAfter: '1d' } },
+  policies: {
+    lock: 'release-after-deploy',
+    tests: { expiresAfter: '30m', onExpiry: 'release-lock' },
+    approval: { expiresAfter: '1d' },
+  },
   jenkins: { release: { url: 'https://jenkins.example.com' } },
   'direct-to-live': ['banner'],
   services: {
@@ -42,12 +53,24 @@ describe('servicePlan', () => {
 
   it.each([
     { name: 'full pipeline', service: 'checkout', target: undefined, envs: ['preprod', 'live'], endsLive: true },
-    { name: 'target the last environment', service: 'checkout', target: 'live', envs: ['preprod', 'live'], endsLive: true },
+    {
+      name: 'target the last environment',
+      service: 'checkout',
+      target: 'live',
+      envs: ['preprod', 'live'],
+      endsLive: true,
+    },
     { name: 'target before the last', service: 'checkout', target: 'preprod', envs: ['preprod'], endsLive: false },
     { name: 'direct-to-live', service: 'banner', target: undefined, envs: ['live'], endsLive: true },
     { name: 'direct-to-live, target live', service: 'banner', target: 'live', envs: ['live'], endsLive: true },
     { name: 'own pipeline', service: 'catalog', target: undefined, envs: ['dev', 'preprod', 'live'], endsLive: true },
-    { name: 'own pipeline, target in the middle', service: 'catalog', target: 'preprod', envs: ['dev', 'preprod'], endsLive: false },
+    {
+      name: 'own pipeline, target in the middle',
+      service: 'catalog',
+      target: 'preprod',
+      envs: ['dev', 'preprod'],
+      endsLive: false,
+    },
     { name: 'own pipeline, target the first', service: 'catalog', target: 'dev', envs: ['dev'], endsLive: false },
   ])('$name', ({ service, target, envs, endsLive }) => {
     const plan = servicePlan(config, service, target)!;
@@ -66,7 +89,11 @@ describe('servicePlan', () => {
   it('takes the deployer named for an environment before "*"', () => {
     const plan = servicePlan(config, 'search')!;
     expect(plan.environments.map((e) => e.deployer.type)).toEqual(['docker', 'jenkins']);
-    expect(plan.environments[1]!.deployer).toEqual({ ...jenkins, parameters: 'octopush', correlationParameter: 'SLIPWAY_DEPLOYMENT' });
+    expect(plan.environments[1]!.deployer).toEqual({
+      ...jenkins,
+      parameters: 'octopush',
+      correlationParameter: 'SLIPWAY_DEPLOYMENT',
+    });
     expect(plan.group).toBe('search');
   });
 
@@ -75,7 +102,11 @@ describe('servicePlan', () => {
   });
 
   it('an environment without configuration shares by groups', () => {
-    const bare = SlipwayConfig.parse({ environments: {}, pipeline: ['a', 'b'], services: { s: { deploy: { '*': docker } } } });
+    const bare = SlipwayConfig.parse({
+      environments: {},
+      pipeline: ['a', 'b'],
+      services: { s: { deploy: { '*': docker } } },
+    });
     expect(servicePlan(bare, 's')!.environments.map((e) => e.concurrency)).toEqual(['groups', 'groups']);
   });
 
@@ -83,14 +114,24 @@ describe('servicePlan', () => {
     {
       name: 'approval only',
       service: 'quick',
-      expected: { lockPolicy: 'release-after-deploy', testsExpireMs: 30 * 60_000, testsOnExpiry: 'release-lock', approvalExpireMs: 3_600_000 },
+      expected: {
+        lockPolicy: 'release-after-deploy',
+        testsExpireMs: 30 * 60_000,
+        testsOnExpiry: 'release-lock',
+        approvalExpireMs: 3_600_000,
+      },
     },
     {
       name: 'lock and tests',
       service: 'strict',
-      expected: { lockPolicy: 'hold-until-tests', testsExpireMs: 2 * 3_600_000, testsOnExpiry: 'fail', approvalExpireMs: 86_400_000 },
+      expected: {
+        lockPolicy: 'hold-until-tests',
+        testsExpireMs: 2 * 3_600_000,
+        testsOnExpiry: 'fail',
+        approvalExpireMs: 86_400_000,
+      },
     },
-  ])('a service\'s policies override only what they name ($name)', ({ service, expected }) => {
+  ])("a service's policies override only what they name ($name)", ({ service, expected }) => {
     expect(servicePlan(config, service)).toMatchObject(expected);
   });
 
@@ -136,14 +177,30 @@ describe('liveEnvironmentOf / liveEnvironment', () => {
   });
 });
 
-const values: TemplateValues = { service: 'checkout', version: '1.2.3', environment: 'preprod', deploymentId: 'dep-42', requestor: 'carol' };
+const values: TemplateValues = {
+  service: 'checkout',
+  version: '1.2.3',
+  environment: 'preprod',
+  deploymentId: 'dep-42',
+  requestor: 'carol',
+};
 
 describe('jenkinsParameters', () => {
   it.each<{ name: string; mapping: 'octopush' | Record<string, string>; out: Record<string, string> }>([
-    { name: 'octopush preset', mapping: 'octopush', out: { ENVIRONMENT: 'preprod', COMPONENT: 'checkout', VERSION: '1.2.3' } },
+    {
+      name: 'octopush preset',
+      mapping: 'octopush',
+      out: { ENVIRONMENT: 'preprod', COMPONENT: 'checkout', VERSION: '1.2.3' },
+    },
     {
       name: 'own mapping',
-      mapping: { MODULE: '{{service}}', TAG: 'v{{version}}', SLIPWAY_DEPLOYMENT: '{{deploymentId}}', BY: '{{requestor}}', FIXED: 'yes' },
+      mapping: {
+        MODULE: '{{service}}',
+        TAG: 'v{{version}}',
+        SLIPWAY_DEPLOYMENT: '{{deploymentId}}',
+        BY: '{{requestor}}',
+        FIXED: 'yes',
+      },
       out: { MODULE: 'checkout', TAG: 'v1.2.3', SLIPWAY_DEPLOYMENT: 'dep-42', BY: 'carol', FIXED: 'yes' },
     },
     { name: 'empty mapping', mapping: {}, out: {} },

@@ -72,9 +72,18 @@ export function servicePlan(config: SlipwayConfig, service: string, target?: str
 }
 
 /** The values a service's deploy templates (Jenkins parameters, a deploy job's parameters) may name. */
-export type TemplateValues = { service: string; version: string; environment: string; deploymentId: string; requestor: string };
+export type TemplateValues = {
+  service: string;
+  version: string;
+  environment: string;
+  deploymentId: string;
+  requestor: string;
+};
 
-export function jenkinsParameters(mapping: 'octopush' | Record<string, string>, values: TemplateValues): Record<string, string> {
+export function jenkinsParameters(
+  mapping: 'octopush' | Record<string, string>,
+  values: TemplateValues,
+): Record<string, string> {
   const templates = mapping === 'octopush' ? octopushParameters : mapping;
   return Object.fromEntries(Object.entries(templates).map(([k, t]) => [k, renderTemplate(t, values)]));
 }

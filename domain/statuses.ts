@@ -26,4 +26,7 @@ export type Phase =
 /** failed: something said no (deploy failed, tests failed); errored: we could not find out (Jenkins unreachable). */
 export type OutcomeStatus = 'succeeded' | 'failed' | 'errored' | 'cancelled' | 'expired';
 
-export interface Outcome { status: OutcomeStatus; message: string }
+export interface Outcome {
+  status: OutcomeStatus;
+  message: string;
+}

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { renderTemplate } from './template.js';
 
-const values = { service: 'checkout', version: '1.2.3', environment: 'preprod', deploymentId: 'dep-42', requestor: 'carol' };
+const values = {
+  service: 'checkout',
+  version: '1.2.3',
+  environment: 'preprod',
+  deploymentId: 'dep-42',
+  requestor: 'carol',
+};
 
 describe('renderTemplate', () => {
   it.each([

@@ -18,7 +18,10 @@ const Env = z.object({
   SLIPWAY_HEARTBEAT_SECONDS: z.coerce.number().positive().default(30),
   DOCKER_HOST: z.string().optional(),
   /** Name of this build host (its task queue); default: the machine's host name; "off": no builds here. */
-  SLIPWAY_BUILD_HOST: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  SLIPWAY_BUILD_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
   /** Workflows a worker keeps in memory; others are replayed when they next wake (bounds worker memory). */
   SLIPWAY_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().optional(),

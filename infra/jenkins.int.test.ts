@@ -19,7 +19,10 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 const ping = (server: Partial<JenkinsServerConfig> = {}, requestTimeoutMs = 2_000) =>
-  createJenkinsPing({ ci: { url: fake.url, user: fake.user, token: fake.token, ...server } }, { requestTimeoutMs })('ci');
+  createJenkinsPing(
+    { ci: { url: fake.url, user: fake.user, token: fake.token, ...server } },
+    { requestTimeoutMs },
+  )('ci');
 
 async function problem(p: Promise<unknown>): Promise<string> {
   try {
@@ -36,10 +39,22 @@ describe('createJenkinsPing', () => {
   });
 
   it.each<{ name: string; server: () => Partial<JenkinsServerConfig>; want: RegExp }>([
-    { name: 'a wrong API token', server: () => ({ token: 'bad-token-0123456789' }), want: /^Jenkins "ci": ping answered HTTP 401 \(invalid user or API token\)$/ },
-    { name: 'credentials in the url', server: () => ({ url: 'http://u:p@127.0.0.1:8080' }), want: /^Jenkins server "ci": put credentials in user\/token, not in the url$/ },
+    {
+      name: 'a wrong API token',
+      server: () => ({ token: 'bad-token-0123456789' }),
+      want: /^Jenkins "ci": ping answered HTTP 401 \(invalid user or API token\)$/,
+    },
+    {
+      name: 'credentials in the url',
+      server: () => ({ url: 'http://u:p@127.0.0.1:8080' }),
+      want: /^Jenkins server "ci": put credentials in user\/token, not in the url$/,
+    },
     { name: 'an invalid url', server: () => ({ url: 'not a url' }), want: /^Jenkins server "ci" has an invalid url$/ },
-    { name: 'nothing listening', server: () => ({ url: `http://127.0.0.1:${closedPort}` }), want: /^Jenkins "ci": ping \(GET \/api\/json\) failed: ECONNREFUSED$/ },
+    {
+      name: 'nothing listening',
+      server: () => ({ url: `http://127.0.0.1:${closedPort}` }),
+      want: /^Jenkins "ci": ping \(GET \/api\/json\) failed: ECONNREFUSED$/,
+    },
   ])('reports $name without echoing secrets', async ({ server, want }) => {
     const message = await problem(ping(server()));
     expect(message).toMatch(want);
@@ -62,7 +77,9 @@ describe('createJenkinsPing', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     try {
       const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-      expect(await problem(ping({ url }, 100))).toBe('Jenkins "ci": ping (GET /api/json) failed: timed out after 100 ms');
+      expect(await problem(ping({ url }, 100))).toBe(
+        'Jenkins "ci": ping (GET /api/json) failed: timed out after 100 ms',
+      );
     } finally {
       silent.closeAllConnections();
       await new Promise((r) => silent.close(r));
@@ -72,7 +89,13 @@ describe('createJenkinsPing', () => {
 
 describe('jenkinsServers', () => {
   it('takes each API token from the variable the configuration names', () => {
-    const config = parseConfig('services: {}\njenkins: { ci: { url: "http://jenkins:8080", user: bot, tokenEnv: CI_TOKEN }, anon: { url: "http://other" } }\n', 'jenkins-test.yml');
-    expect(jenkinsServers(config, { CI_TOKEN: 'secret' })).toEqual({ ci: { url: 'http://jenkins:8080', user: 'bot', token: 'secret' }, anon: { url: 'http://other', user: undefined, token: undefined } });
+    const config = parseConfig(
+      'services: {}\njenkins: { ci: { url: "http://jenkins:8080", user: bot, tokenEnv: CI_TOKEN }, anon: { url: "http://other" } }\n',
+      'jenkins-test.yml',
+    );
+    expect(jenkinsServers(config, { CI_TOKEN: 'secret' })).toEqual({
+      ci: { url: 'http://jenkins:8080', user: 'bot', token: 'secret' },
+      anon: { url: 'http://other', user: undefined, token: undefined },
+    });
   });
 });

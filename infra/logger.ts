@@ -4,8 +4,20 @@ import { pino, type Logger } from 'pino';
 // never reach a log sink, whatever object a caller hands to the logger.
 const redact = {
   paths: [
-    'token', '*.token', 'password', '*.password', 'secret', '*.secret', 'authorization', '*.authorization',
-    'headers.authorization', 'req.headers.authorization', 'access_token', '*.access_token', 'secrets', '*.secrets',
+    'token',
+    '*.token',
+    'password',
+    '*.password',
+    'secret',
+    '*.secret',
+    'authorization',
+    '*.authorization',
+    'headers.authorization',
+    'req.headers.authorization',
+    'access_token',
+    '*.access_token',
+    'secrets',
+    '*.secrets',
   ],
   censor: '[redacted]',
 };

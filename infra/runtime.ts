@@ -12,7 +12,12 @@ import { logger } from './logger.js';
 
 // Pieces shared by the entry points (npm start, api, worker) and the integration tests.
 
-export interface TemporalClients { connection: Connection; native: NativeConnection; client: Client; close(): Promise<void> }
+export interface TemporalClients {
+  connection: Connection;
+  native: NativeConnection;
+  client: Client;
+  close(): Promise<void>;
+}
 
 let runtimeInstalled = false;
 
@@ -20,7 +25,8 @@ let runtimeInstalled = false;
 function installTemporalRuntime() {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const level = ({ trace: 'TRACE', debug: 'DEBUG', info: 'WARN' } as const)[logger.level as 'trace' | 'debug' | 'info'] ?? 'WARN';
+  const level =
+    ({ trace: 'TRACE', debug: 'DEBUG', info: 'WARN' } as const)[logger.level as 'trace' | 'debug' | 'info'] ?? 'WARN';
   Runtime.install({ logger: new DefaultLogger(level) });
 }
 
@@ -28,12 +34,28 @@ export async function connectTemporal(address: string, namespace: string): Promi
   installTemporalRuntime();
   const connection = await Connection.connect({ address });
   const native = await NativeConnection.connect({ address });
-  const client = new Client({ connection, namespace, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
-  return { connection, native, client, close: async () => { await connection.close(); await native.close(); } };
+  const client = new Client({
+    connection,
+    namespace,
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
+  return {
+    connection,
+    native,
+    client,
+    close: async () => {
+      await connection.close();
+      await native.close();
+    },
+  };
 }
 
 /** The HTTP API and, beside it, the relay that hands the webhook inbox's deliveries to Temporal. */
-export async function serveApi(deps: ApiDeps, port: number, hostname: string): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function serveApi(
+  deps: ApiDeps,
+  port: number,
+  hostname: string,
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const relay = startWebhookRelay({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
   const app = createApp(deps, relay);
   const wss = new WebSocketServer({ noServer: true });
@@ -42,9 +64,17 @@ export async function serveApi(deps: ApiDeps, port: number, hostname: string): P
       const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
       // Open WebSockets keep server.close() waiting forever: end them first. The relay stops after
       // the server, so that no delivery is recorded after its last look at the inbox.
-      const closeServer = () => new Promise<void>((r) => { for (const ws of wss.clients) ws.terminate(); (server as Server).closeAllConnections?.(); server.close(() => r()); });
+      const closeServer = () =>
+        new Promise<void>((r) => {
+          for (const ws of wss.clients) ws.terminate();
+          (server as Server).closeAllConnections?.();
+          server.close(() => r());
+        });
       resolve({ server: server as Server, url, close: () => closeServer().finally(() => relay.close()) });
     }) as Server;
-    server.once('error', (err) => { void relay.close(); reject(err); });
+    server.once('error', (err) => {
+      void relay.close();
+      reject(err);
+    });
   });
 }

@@ -7,7 +7,12 @@ import { gitPollScheduleAction, gitPollScheduleId } from '../workflows/git-poll.
 // Temporal schedules that configuration asks for: one per polled plain git repository. Created
 // when missing, updated when the interval or rule changed; safe to run from every worker at start.
 
-export async function ensureSchedules(client: Client, config: SlipwayConfig, taskQueue: string, heartbeatMs?: number): Promise<string[]> {
+export async function ensureSchedules(
+  client: Client,
+  config: SlipwayConfig,
+  taskQueue: string,
+  heartbeatMs?: number,
+): Promise<string[]> {
   const ids: string[] = [];
   for (const [repo, rule] of Object.entries(config.repositories)) {
     if (!rule.poll) continue;

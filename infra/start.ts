@@ -22,10 +22,23 @@ const telemetry = setupTelemetry({ otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT
 const config = loadConfigOrExit(env.SLIPWAY_CONFIG);
 
 const docker = new Docker();
-const dockerOk = await docker.ping().then(() => true, () => false);
-if (!dockerOk) logger.warn('no Docker engine answers: Docker deploy steps will wait and retry until one does (run `bash infra/setup.sh run`)');
+const dockerOk = await docker.ping().then(
+  () => true,
+  () => false,
+);
+if (!dockerOk)
+  logger.warn(
+    'no Docker engine answers: Docker deploy steps will wait and retry until one does (run `bash infra/setup.sh run`)',
+  );
 
-const devTemporal = env.TEMPORAL_ADDRESS ? null : await startDevTemporal({ dataDir: env.SLIPWAY_DATA_DIR, port: env.TEMPORAL_PORT, uiPort: env.TEMPORAL_UI_PORT, namespace: env.TEMPORAL_NAMESPACE });
+const devTemporal = env.TEMPORAL_ADDRESS
+  ? null
+  : await startDevTemporal({
+      dataDir: env.SLIPWAY_DATA_DIR,
+      port: env.TEMPORAL_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      namespace: env.TEMPORAL_NAMESPACE,
+    });
 const address = env.TEMPORAL_ADDRESS ?? devTemporal!.address;
 const temporalUiUrl = env.TEMPORAL_UI_URL ?? devTemporal?.uiUrl ?? null;
 const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWAY_DATA_DIR, max: 10 });
@@ -38,20 +51,58 @@ if (admin.created && admin.token && !env.SLIPWAY_ADMIN_TOKEN) {
   const { writeFileSync } = await import('node:fs');
   writeFileSync(tokenFile, admin.token, { mode: 0o600 });
 }
-const adminToken = env.SLIPWAY_ADMIN_TOKEN ?? admin.token ?? (() => { try { return readFileSync(tokenFile, 'utf8').trim(); } catch { return null; } })();
+const adminToken =
+  env.SLIPWAY_ADMIN_TOKEN ??
+  admin.token ??
+  (() => {
+    try {
+      return readFileSync(tokenFile, 'utf8').trim();
+    } catch {
+      return null;
+    }
+  })();
 
 const worker = await createWorker({
-  connection: temporal.native, client: temporal.client, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE,
-  database, config, docker, telemetry, maxCachedWorkflows: env.SLIPWAY_MAX_CACHED_WORKFLOWS,
+  connection: temporal.native,
+  client: temporal.client,
+  namespace: env.TEMPORAL_NAMESPACE,
+  taskQueue: env.SLIPWAY_TASK_QUEUE,
+  database,
+  config,
+  docker,
+  telemetry,
+  maxCachedWorkflows: env.SLIPWAY_MAX_CACHED_WORKFLOWS,
 });
-const buildHosts = await createBuildHostWorkers({ connection: temporal.native, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE, database, docker, dataDir: env.SLIPWAY_DATA_DIR, hostName: env.SLIPWAY_BUILD_HOST });
+const buildHosts = await createBuildHostWorkers({
+  connection: temporal.native,
+  namespace: env.TEMPORAL_NAMESPACE,
+  taskQueue: env.SLIPWAY_TASK_QUEUE,
+  database,
+  docker,
+  dataDir: env.SLIPWAY_DATA_DIR,
+  hostName: env.SLIPWAY_BUILD_HOST,
+});
 const workers = [worker, ...buildHosts];
 await ensureSchedules(temporal.client, config, env.SLIPWAY_TASK_QUEUE, env.SLIPWAY_HEARTBEAT_SECONDS * 1000);
 const running = Promise.all(workers.map((w) => w.run()));
-const api = await serveApi({
-  db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue: env.SLIPWAY_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,
-  temporalUiUrl, heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000, version, pingJenkins: jenkinsPinger(config), secret: (v) => process.env[v], publicUrl: env.SLIPWAY_PUBLIC_URL ?? null,
-}, env.PORT, env.HOST);
+const api = await serveApi(
+  {
+    db: database.db,
+    pubsub: database.pubsub,
+    temporal: temporal.client,
+    config,
+    taskQueue: env.SLIPWAY_TASK_QUEUE,
+    namespace: env.TEMPORAL_NAMESPACE,
+    temporalUiUrl,
+    heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000,
+    version,
+    pingJenkins: jenkinsPinger(config),
+    secret: (v) => process.env[v],
+    publicUrl: env.SLIPWAY_PUBLIC_URL ?? null,
+  },
+  env.PORT,
+  env.HOST,
+);
 
 const lines = [
   `Slipway ${version} is running (configuration: ${env.SLIPWAY_CONFIG}, data: ${env.SLIPWAY_DATA_DIR}, database: ${database.kind})`,
@@ -68,14 +119,24 @@ async function shutdown() {
   const steps: Array<[string, () => Promise<unknown>]> = [
     ['API', () => api.close()],
     // The SDK's workers stop on SIGINT/SIGTERM by themselves; shut down only those still running.
-    ['workers', async () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); await running; }],
+    [
+      'workers',
+      async () => {
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await running;
+      },
+    ],
     ['Temporal client', () => temporal.close()],
     ['database', () => database.close()],
     ['Temporal dev server', async () => devTemporal?.stop()],
     ['telemetry', () => telemetry.shutdown()],
   ];
   for (const [name, step] of steps) {
-    try { await step(); } catch (err) { logger.warn({ err }, `stopping ${name} failed`); }
+    try {
+      await step();
+    } catch (err) {
+      logger.warn({ err }, `stopping ${name} failed`);
+    }
   }
   process.exit(0);
 }

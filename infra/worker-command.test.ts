@@ -12,7 +12,9 @@ const withScript = (worker: string) => {
 
 describe('workerCommand', () => {
   it('splits the npm script into environment assignments and node arguments', () => {
-    expect(workerCommand(withScript('MALLOC_ARENA_MAX=2 A_B=x=y node --max-old-space-size=384 --import tsx worker/main.ts'))).toEqual({
+    expect(
+      workerCommand(withScript('MALLOC_ARENA_MAX=2 A_B=x=y node --max-old-space-size=384 --import tsx worker/main.ts')),
+    ).toEqual({
       env: { MALLOC_ARENA_MAX: '2', A_B: 'x=y' },
       args: ['--max-old-space-size=384', '--import', 'tsx', 'worker/main.ts'],
     });
@@ -22,7 +24,7 @@ describe('workerCommand', () => {
     expect(() => workerCommand(withScript('tsx worker/main.ts'))).toThrow(/run node directly/);
   });
 
-  it('reads the repository\'s own script', () => {
+  it("reads the repository's own script", () => {
     expect(workerCommand().args).toContain('worker/main.ts');
   });
 });

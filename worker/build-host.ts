@@ -44,7 +44,10 @@ function cachedSecrets(read: (buildId: string) => Promise<Record<string, string>
 }
 
 /** Secret parameter values join a command's environment here, on the host, never in history. */
-function withSecrets(runner: BuildRunnerActivities, secretsOf: (buildId: string) => Promise<Record<string, string>>): BuildRunnerActivities {
+function withSecrets(
+  runner: BuildRunnerActivities,
+  secretsOf: (buildId: string) => Promise<Record<string, string>>,
+): BuildRunnerActivities {
   return {
     ...runner,
     async buildCheckout(input) {
@@ -62,12 +65,29 @@ function withSecrets(runner: BuildRunnerActivities, secretsOf: (buildId: string)
 export async function createBuildHostWorkers(deps: BuildHostDeps): Promise<Worker[]> {
   const hostName = deps.hostName ?? hostname();
   const runner = createBuildRunnerActivities({
-    docker: deps.docker, hostName, workspaceRoot: join(deps.dataDir, 'workspaces'),
+    docker: deps.docker,
+    hostName,
+    workspaceRoot: join(deps.dataDir, 'workspaces'),
     logs: createBuildLogSink({ db: deps.database.db, pubsub: deps.database.pubsub, dataDir: deps.dataDir }),
   });
-  const common = { connection: deps.connection, namespace: deps.namespace, interceptors: { activity: [(ctx: Context) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })] } };
+  const common = {
+    connection: deps.connection,
+    namespace: deps.namespace,
+    interceptors: { activity: [(ctx: Context) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })] },
+  };
   return Promise.all([
-    Worker.create({ ...common, taskQueue: buildClaimQueue(deps.taskQueue), activities: createBuildHostActivities({ taskQueue: deps.taskQueue, hostName }) }),
-    Worker.create({ ...common, taskQueue: buildHostQueue(deps.taskQueue, hostName), activities: withSecrets(runner, cachedSecrets((buildId) => buildSecretValues(deps.database.db, buildId))) }),
+    Worker.create({
+      ...common,
+      taskQueue: buildClaimQueue(deps.taskQueue),
+      activities: createBuildHostActivities({ taskQueue: deps.taskQueue, hostName }),
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: buildHostQueue(deps.taskQueue, hostName),
+      activities: withSecrets(
+        runner,
+        cachedSecrets((buildId) => buildSecretValues(deps.database.db, buildId)),
+      ),
+    }),
   ]);
 }

@@ -13,21 +13,40 @@ import { createWorker } from './worker.js';
 const env = readEnv();
 const telemetry = setupTelemetry({ serviceName: 'slipway-worker', otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
 const config = loadConfigOrExit(env.SLIPWAY_CONFIG);
-if (!env.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for a separate worker process (npm start runs an embedded one)');
+if (!env.TEMPORAL_ADDRESS)
+  throw new Error('TEMPORAL_ADDRESS is required for a separate worker process (npm start runs an embedded one)');
 const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWAY_DATA_DIR });
 const temporal = await connectTemporal(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
 const worker = await createWorker({
-  connection: temporal.native, client: temporal.client, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE,
-  database, config, telemetry, maxCachedWorkflows: env.SLIPWAY_MAX_CACHED_WORKFLOWS,
+  connection: temporal.native,
+  client: temporal.client,
+  namespace: env.TEMPORAL_NAMESPACE,
+  taskQueue: env.SLIPWAY_TASK_QUEUE,
+  database,
+  config,
+  telemetry,
+  maxCachedWorkflows: env.SLIPWAY_MAX_CACHED_WORKFLOWS,
 });
 // SLIPWAY_BUILD_HOST=off: an orchestration-only worker (no Docker on this machine).
-const buildHosts = env.SLIPWAY_BUILD_HOST === 'off' ? [] : await createBuildHostWorkers({
-  connection: temporal.native, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.SLIPWAY_TASK_QUEUE, database, docker: new Docker(), dataDir: env.SLIPWAY_DATA_DIR, hostName: env.SLIPWAY_BUILD_HOST,
-});
+const buildHosts =
+  env.SLIPWAY_BUILD_HOST === 'off'
+    ? []
+    : await createBuildHostWorkers({
+        connection: temporal.native,
+        namespace: env.TEMPORAL_NAMESPACE,
+        taskQueue: env.SLIPWAY_TASK_QUEUE,
+        database,
+        docker: new Docker(),
+        dataDir: env.SLIPWAY_DATA_DIR,
+        hostName: env.SLIPWAY_BUILD_HOST,
+      });
 const workers = [worker, ...buildHosts];
 await ensureSchedules(temporal.client, config, env.SLIPWAY_TASK_QUEUE, env.SLIPWAY_HEARTBEAT_SECONDS * 1000);
 logger.info({ taskQueue: env.SLIPWAY_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker running');
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); });
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  });
 await Promise.all(workers.map((w) => w.run()));
 await database.close();
 await temporal.close();

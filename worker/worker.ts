@@ -49,8 +49,13 @@ export interface WorkerDeps {
 
 /** Forges with an API (for commit statuses and issues); tokens come from the environment. */
 export function forgeServers(config: SlipwayConfig, env: NodeJS.ProcessEnv = process.env) {
-  return Object.fromEntries(Object.entries(config.forges).flatMap(([name, f]) =>
-    f.apiUrl && f.vendor !== 'bitbucket' ? [[name, { vendor: f.vendor, apiUrl: f.apiUrl, token: secretFromEnv(f.tokenEnv, env) }]] : []));
+  return Object.fromEntries(
+    Object.entries(config.forges).flatMap(([name, f]) =>
+      f.apiUrl && f.vendor !== 'bitbucket'
+        ? [[name, { vendor: f.vendor, apiUrl: f.apiUrl, token: secretFromEnv(f.tokenEnv, env) }]]
+        : [],
+    ),
+  );
 }
 
 export function buildActivities(deps: WorkerDeps) {
@@ -59,7 +64,10 @@ export function buildActivities(deps: WorkerDeps) {
     ...store,
     ...createBuildStoreActivities({ db: deps.database.db, pubsub: deps.database.pubsub, taskQueue: deps.taskQueue }),
     ...createLockActivities({ client: deps.client, taskQueue: deps.taskQueue, store, tuning: deps.lockTuning }),
-    ...createJenkinsActivities({ servers: jenkinsServers(deps.config, deps.env), pollIntervalMs: deps.jenkinsPollIntervalMs }),
+    ...createJenkinsActivities({
+      servers: jenkinsServers(deps.config, deps.env),
+      pollIntervalMs: deps.jenkinsPollIntervalMs,
+    }),
     ...createDockerActivities({ docker: deps.docker ?? new Docker() }),
     ...createJobLinkActivities({ db: deps.database.db, pubsub: deps.database.pubsub, client: deps.client }),
     ...createForgeActivities({ servers: forgeServers(deps.config, deps.env) }),
@@ -76,7 +84,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     maxCachedWorkflows: deps.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
-    workflowBundle: deps.workflowBundle ?? await bundleWorkflowsOutOfProcess(),
+    workflowBundle: deps.workflowBundle ?? (await bundleWorkflowsOutOfProcess()),
     activities: buildActivities(deps),
     interceptors: {
       activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })],

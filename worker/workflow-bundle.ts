@@ -23,13 +23,18 @@ const sharedContextManager = join(here, '../workflows/otel-context-manager.ts');
  * per workflow thread (workflows/otel-context-storage.ts says why). Its storage is preloaded, so
  * that it lands in the modules every workflow of the thread shares.
  */
-const shareOtelContext = new webpack.NormalModuleReplacementPlugin(/^\.\/context-manager(\.js)?$/, (resource: { context?: string; request?: string }) => {
-  if (resource.context?.startsWith(otelPackageDir)) resource.request = sharedContextManager;
-});
+const shareOtelContext = new webpack.NormalModuleReplacementPlugin(
+  /^\.\/context-manager(\.js)?$/,
+  (resource: { context?: string; request?: string }) => {
+    if (resource.context?.startsWith(otelPackageDir)) resource.request = sharedContextManager;
+  },
+);
 
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
-    workflowsPath, workflowInterceptorModules: [workflowInterceptors], preloadModules: [sharedContextStorage],
+    workflowsPath,
+    workflowInterceptorModules: [workflowInterceptors],
+    preloadModules: [sharedContextStorage],
     webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), shareOtelContext] }),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
   });
@@ -45,10 +50,17 @@ export async function bundleWorkflowsOutOfProcess(): Promise<{ code: string }> {
   try {
     // The child runs under the same loader (tsx) as this process; an inspector port would clash.
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--inspect'));
-    const child = spawn(process.execPath, [...execArgv, join(here, 'bundle-main.ts'), out], { stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, [...execArgv, join(here, 'bundle-main.ts'), out], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-    const code = await new Promise<number | null>((resolve, reject) => { child.once('error', reject); child.once('exit', resolve); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
     if (code !== 0) throw new Error(`bundling the workflow code failed (exit ${code}): ${stderr.trim()}`);
     return { code: readFileSync(out, 'utf8') };
   } finally {

@@ -9,7 +9,10 @@ import type { BuildState } from '../domain/build-state.js';
 export type { BuildInput } from '../domain/build-input.js';
 export { buildWorkflowId } from '../domain/ids.js';
 
-export interface BuildResult { status: BuildState['status']; reason: string | null }
+export interface BuildResult {
+  status: BuildState['status'];
+  reason: string | null;
+}
 
 export const buildWorkflowType = 'build';
 
@@ -20,7 +23,11 @@ export function buildStartOptions(input: BuildInput, opts: { taskQueue: string; 
 
 /** Runs a build as a child of the calling workflow (a deployment's deploy job, a webhook's build), on its task queue. */
 export function executeBuild(input: BuildInput): Promise<BuildResult> {
-  return executeChild<(input: BuildInput) => Promise<BuildResult>>(buildWorkflowType, { workflowId: input.id, taskQueue: workflowInfo().taskQueue, args: [input] });
+  return executeChild<(input: BuildInput) => Promise<BuildResult>>(buildWorkflowType, {
+    workflowId: input.id,
+    taskQueue: workflowInfo().taskQueue,
+    args: [input],
+  });
 }
 
 export const cancelBuildUpdate = defineUpdate<BuildState, [{ actor: string }]>('cancelBuild');

@@ -1,4 +1,12 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, ChildWorkflowFailure, condition, isCancellation, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowFailure,
+  condition,
+  isCancellation,
+  proxyActivities,
+} from '@temporalio/workflow';
 import type { BuildStoreActivities } from '../activities/build-store.js';
 import type { DockerActivities } from '../activities/docker.js';
 import type { JenkinsActivities, JenkinsBuildStatus } from '../activities/jenkins.js';
@@ -32,7 +40,13 @@ export interface DeployContext {
   onBuild(build: { id: string; job: string; number: number }): Promise<void>;
 }
 
-const nonRetryableErrorTypes = [ErrorType.BadConfig, ErrorType.JenkinsRejected, ErrorType.JenkinsQueueCancelled, ErrorType.DockerRejected, ErrorType.Timeout];
+const nonRetryableErrorTypes = [
+  ErrorType.BadConfig,
+  ErrorType.JenkinsRejected,
+  ErrorType.JenkinsQueueCancelled,
+  ErrorType.DockerRejected,
+  ErrorType.Timeout,
+];
 
 function errored(err: unknown): DeployResult {
   const cause = err instanceof ActivityFailure || err instanceof ChildWorkflowFailure ? err.cause : err;
@@ -42,14 +56,19 @@ function errored(err: unknown): DeployResult {
 
 export async function runJenkins(deployer: JenkinsDeployer, ctx: DeployContext): Promise<DeployResult> {
   const jenkins = proxyActivities<JenkinsActivities>({
-    startToCloseTimeout: '6h', heartbeatTimeout: ctx.heartbeatMs,
+    startToCloseTimeout: '6h',
+    heartbeatTimeout: ctx.heartbeatMs,
     retry: { maximumInterval: '30s', maximumAttempts: 30, nonRetryableErrorTypes },
   });
   const ref = { server: deployer.server, job: deployer.job };
   try {
     const triggered = await jenkins.jenkinsTrigger({
-      ...ref, parameters: jenkinsParameters(deployer.parameters, ctx.values),
-      correlation: { name: deployer.correlationParameter, value: correlationId(ctx.values.deploymentId, ctx.values.environment) },
+      ...ref,
+      parameters: jenkinsParameters(deployer.parameters, ctx.values),
+      correlation: {
+        name: deployer.correlationParameter,
+        value: correlationId(ctx.values.deploymentId, ctx.values.environment),
+      },
     });
     await ctx.onJenkinsBuild(triggered);
     const status = await awaitBuild(jenkins, { ...ref, buildNumber: triggered.buildNumber }, ctx);
@@ -65,7 +84,11 @@ export async function runJenkins(deployer: JenkinsDeployer, ctx: DeployContext):
  * Polls the build (the backstop) while listening for the Notification plugin: a notice cancels
  * the current poll and looks at the build at once.
  */
-async function awaitBuild(jenkins: JenkinsActivities, ref: { server: string; job: string; buildNumber: number }, ctx: DeployContext): Promise<JenkinsBuildStatus> {
+async function awaitBuild(
+  jenkins: JenkinsActivities,
+  ref: { server: string; job: string; buildNumber: number },
+  ctx: DeployContext,
+): Promise<JenkinsBuildStatus> {
   for (;;) {
     const seen = ctx.notices();
     const scope = new CancellationScope();
@@ -74,7 +97,9 @@ async function awaitBuild(jenkins: JenkinsActivities, ref: { server: string; job
     const first = await Promise.race([poll, noticed]);
     if (first) return first;
     scope.cancel();
-    await poll.catch((err) => { if (!isCancellation(err)) throw err; });
+    await poll.catch((err) => {
+      if (!isCancellation(err)) throw err;
+    });
     const now = await jenkins.jenkinsBuildStatus(ref);
     if (!now.building && now.result) return now;
   }
@@ -83,19 +108,29 @@ async function awaitBuild(jenkins: JenkinsActivities, ref: { server: string; job
 export async function runDocker(deployer: DockerDeployer, ctx: DeployContext): Promise<DeployResult> {
   const timeoutMs = parseDuration(deployer.timeout)!;
   const docker = proxyActivities<DockerActivities>({
-    startToCloseTimeout: timeoutMs + 60_000, heartbeatTimeout: ctx.heartbeatMs,
+    startToCloseTimeout: timeoutMs + 60_000,
+    heartbeatTimeout: ctx.heartbeatMs,
     retry: { maximumInterval: '30s', maximumAttempts: 30, nonRetryableErrorTypes },
   });
   const { values } = ctx;
   try {
     const result = await docker.dockerRunContainer({
       key: `${values.deploymentId}-${values.environment}`,
-      image: deployer.image, command: deployer.command, timeoutMs,
-      env: { MODULE: values.service, VERSION: values.version, ENVIRONMENT: values.environment, SLIPWAY_DEPLOYMENT: values.deploymentId },
+      image: deployer.image,
+      command: deployer.command,
+      timeoutMs,
+      env: {
+        MODULE: values.service,
+        VERSION: values.version,
+        ENVIRONMENT: values.environment,
+        SLIPWAY_DEPLOYMENT: values.deploymentId,
+      },
       labels: { 'slipway.deployment': values.deploymentId, 'slipway.environment': values.environment },
     });
     const message = `deploy container exited with ${result.exitCode}`;
-    return result.exitCode === 0 ? { status: 'deployed', message, output: result.output } : { status: 'failed', message, output: result.output };
+    return result.exitCode === 0
+      ? { status: 'deployed', message, output: result.output }
+      : { status: 'failed', message, output: result.output };
   } catch (err) {
     if (isCancellation(err)) throw err;
     return errored(err);
@@ -107,14 +142,27 @@ export async function runDocker(deployer: DockerDeployer, ctx: DeployContext): P
  * build is allocated by an activity keyed by deployment and environment, so a retry reuses it.
  */
 export async function runJob(deployer: JobDeployer, ctx: DeployContext): Promise<DeployResult> {
-  const store = proxyActivities<BuildStoreActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '10s', nonRetryableErrorTypes } });
+  const store = proxyActivities<BuildStoreActivities>({
+    startToCloseTimeout: '30s',
+    retry: { maximumInterval: '10s', nonRetryableErrorTypes },
+  });
   try {
-    const parameters = Object.fromEntries(Object.entries(deployer.parameters).map(([k, t]) => [k, renderTemplate(t, ctx.values)]));
-    const input = await store.allocateBuildOnce({ jobPath: deployer.job, parameters, trigger: `deployment ${correlationId(ctx.values.deploymentId, ctx.values.environment)}` });
+    const parameters = Object.fromEntries(
+      Object.entries(deployer.parameters).map(([k, t]) => [k, renderTemplate(t, ctx.values)]),
+    );
+    const input = await store.allocateBuildOnce({
+      jobPath: deployer.job,
+      parameters,
+      trigger: `deployment ${correlationId(ctx.values.deploymentId, ctx.values.environment)}`,
+    });
     await ctx.onBuild({ id: input.id, job: input.jobPath, number: input.number });
     const result = await executeBuild(input);
     const message = `build #${input.number} of ${input.jobPath} ${result.status}${result.reason ? `: ${result.reason}` : ''}`;
-    return { status: result.status === 'succeeded' ? 'deployed' : result.status === 'failed' ? 'failed' : 'errored', message, buildStatus: result.status };
+    return {
+      status: result.status === 'succeeded' ? 'deployed' : result.status === 'failed' ? 'failed' : 'errored',
+      message,
+      buildStatus: result.status,
+    };
   } catch (err) {
     if (isCancellation(err)) throw err;
     return errored(err);

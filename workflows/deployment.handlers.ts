@@ -1,11 +1,23 @@
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { ErrorType } from '../domain/errors.js';
 import {
-  applyApproval, applyCancel, applyTestReport, checkApproval, checkCancel, checkTestReport, type Check,
+  applyApproval,
+  applyCancel,
+  applyTestReport,
+  checkApproval,
+  checkCancel,
+  checkTestReport,
+  type Check,
 } from '../domain/deployment-rules.js';
 import { touch } from '../domain/deployment-state.js';
 import {
-  approveUpdate, cancelUpdate, jenkinsNotifiedSignal, lockGrantedSignal, registerTestJobUrlUpdate, reportTestsUpdate, stateQuery,
+  approveUpdate,
+  cancelUpdate,
+  jenkinsNotifiedSignal,
+  lockGrantedSignal,
+  registerTestJobUrlUpdate,
+  reportTestsUpdate,
+  stateQuery,
 } from './deployment.messages.js';
 import { now, type DeploymentRun } from './deployment.run.js';
 
@@ -16,7 +28,12 @@ import { now, type DeploymentRun } from './deployment.run.js';
  */
 const orThrow = (check: Check) => {
   if (!check.ok) throw new Error(check.reason);
-  if (check.duplicate) throw ApplicationFailure.create({ type: ErrorType.DuplicateMessage, message: 'already applied', nonRetryable: true });
+  if (check.duplicate)
+    throw ApplicationFailure.create({
+      type: ErrorType.DuplicateMessage,
+      message: 'already applied',
+      nonRetryable: true,
+    });
 };
 
 /**
@@ -27,37 +44,59 @@ const orThrow = (check: Check) => {
 export function handleMessages(run: DeploymentRun): void {
   const { state, plan, granted, notices, record } = run;
   setHandler(stateQuery, () => state);
-  setHandler(lockGrantedSignal, ({ environment }) => { granted.add(environment); });
-  setHandler(jenkinsNotifiedSignal, ({ environment }) => { notices.set(environment, (notices.get(environment) ?? 0) + 1); });
-  setHandler(reportTestsUpdate, async (report) => {
-    const check = checkTestReport(state, report);
-    if (check.ok && check.duplicate) return { duplicate: true, state };
-    applyTestReport(state, plan, report, now());
-    await record();
-    return { duplicate: false, state };
-  }, { validator: (report) => orThrow(checkTestReport(state, report)) });
-  setHandler(registerTestJobUrlUpdate, async ({ url }) => {
-    if (state.testJobUrl === url) return { duplicate: true, state };
-    state.testJobUrl = url;
-    touch(state);
-    await record();
-    return { duplicate: false, state };
-  }, { validator: ({ url }) => {
-    if (!/^https?:\/\//.test(url)) throw new Error('test_job_url must be an http(s) URL');
-    orThrow({ ok: true, duplicate: state.testJobUrl === url });
-  } });
-  setHandler(approveUpdate, async (approval) => {
-    const check = checkApproval(state, plan, approval);
-    if (check.ok && check.duplicate) return { duplicate: true, state };
-    applyApproval(state, plan, approval, now());
-    await record();
-    return { duplicate: false, state };
-  }, { validator: (approval) => orThrow(checkApproval(state, plan, approval)) });
-  setHandler(cancelUpdate, async (req) => {
-    const check = checkCancel(state, req);
-    if (check.ok && check.duplicate) return { duplicate: true, state };
-    applyCancel(state, req, now());
-    await record();
-    return { duplicate: false, state };
-  }, { validator: (req) => orThrow(checkCancel(state, req)) });
+  setHandler(lockGrantedSignal, ({ environment }) => {
+    granted.add(environment);
+  });
+  setHandler(jenkinsNotifiedSignal, ({ environment }) => {
+    notices.set(environment, (notices.get(environment) ?? 0) + 1);
+  });
+  setHandler(
+    reportTestsUpdate,
+    async (report) => {
+      const check = checkTestReport(state, report);
+      if (check.ok && check.duplicate) return { duplicate: true, state };
+      applyTestReport(state, plan, report, now());
+      await record();
+      return { duplicate: false, state };
+    },
+    { validator: (report) => orThrow(checkTestReport(state, report)) },
+  );
+  setHandler(
+    registerTestJobUrlUpdate,
+    async ({ url }) => {
+      if (state.testJobUrl === url) return { duplicate: true, state };
+      state.testJobUrl = url;
+      touch(state);
+      await record();
+      return { duplicate: false, state };
+    },
+    {
+      validator: ({ url }) => {
+        if (!/^https?:\/\//.test(url)) throw new Error('test_job_url must be an http(s) URL');
+        orThrow({ ok: true, duplicate: state.testJobUrl === url });
+      },
+    },
+  );
+  setHandler(
+    approveUpdate,
+    async (approval) => {
+      const check = checkApproval(state, plan, approval);
+      if (check.ok && check.duplicate) return { duplicate: true, state };
+      applyApproval(state, plan, approval, now());
+      await record();
+      return { duplicate: false, state };
+    },
+    { validator: (approval) => orThrow(checkApproval(state, plan, approval)) },
+  );
+  setHandler(
+    cancelUpdate,
+    async (req) => {
+      const check = checkCancel(state, req);
+      if (check.ok && check.duplicate) return { duplicate: true, state };
+      applyCancel(state, req, now());
+      await record();
+      return { duplicate: false, state };
+    },
+    { validator: (req) => orThrow(checkCancel(state, req)) },
+  );
 }

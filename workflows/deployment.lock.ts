@@ -20,7 +20,14 @@ export async function acquire(run: DeploymentRun, step: EnvironmentStep, isLast:
   env.state = 'queued';
   env.queuedAt = now();
   state.waitingOn = { kind: 'lock', environment: step.environment, since: env.queuedAt };
-  transition(state, statusFor(isLast, 'queued'), 'queued', 'slipway', `waiting for the ${step.environment} lock`, now());
+  transition(
+    state,
+    statusFor(isLast, 'queued'),
+    'queued',
+    'slipway',
+    `waiting for the ${step.environment} lock`,
+    now(),
+  );
   await run.record();
   if (fromFacts) {
     // Held from the moment it is asked for: a cancel during the request still releases it (the
@@ -29,8 +36,15 @@ export async function acquire(run: DeploymentRun, step: EnvironmentStep, isLast:
     run.held.add(step.environment);
   }
   await locks.requestLock({
-    environment: step.environment, concurrency: step.concurrency,
-    request: { requestId: correlationId(state.id, step.environment), workflowId: workflowInfo().workflowId, service: plan.service, group: plan.group, order: state.number },
+    environment: step.environment,
+    concurrency: step.concurrency,
+    request: {
+      requestId: correlationId(state.id, step.environment),
+      workflowId: workflowInfo().workflowId,
+      service: plan.service,
+      group: plan.group,
+      order: state.number,
+    },
   });
   run.held.add(step.environment);
   await condition(() => run.granted.has(step.environment) || finished());

@@ -19,30 +19,61 @@ export const deploymentWorkflowType = 'deployment';
  * The workflow id is derived from the request (deploymentWorkflowId): the same request twice finds
  * the running deployment, and a closed one with this id is the same, finished, deployment.
  */
-export function deploymentStartOptions(input: DeploymentInput, opts: { taskQueue: string; memo: Record<string, unknown> }) {
+export function deploymentStartOptions(
+  input: DeploymentInput,
+  opts: { taskQueue: string; memo: Record<string, unknown> },
+) {
   return {
-    workflowId: input.id, taskQueue: opts.taskQueue, args: [input] as [DeploymentInput], memo: opts.memo,
-    workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    workflowId: input.id,
+    taskQueue: opts.taskQueue,
+    args: [input] as [DeploymentInput],
+    memo: opts.memo,
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
   };
 }
 
-export interface TestReport { passed: boolean; version?: string; actor: string }
-export interface TestJobUrl { url: string; actor: string }
-export interface Approval { actor: string; version?: string }
-export interface CancelRequest { actor: string; reason?: string; /** Octopush only cancels queued jobs; the native API also cancels waits. */ octopushRules: boolean }
+export interface TestReport {
+  passed: boolean;
+  version?: string;
+  actor: string;
+}
+export interface TestJobUrl {
+  url: string;
+  actor: string;
+}
+export interface Approval {
+  actor: string;
+  version?: string;
+}
+export interface CancelRequest {
+  actor: string;
+  reason?: string;
+  /** Octopush only cancels queued jobs; the native API also cancels waits. */ octopushRules: boolean;
+}
 /** `duplicate` means the same fact was already recorded: acknowledged, nothing changed. */
-export interface UpdateAnswer { duplicate: boolean; state: DeploymentState }
+export interface UpdateAnswer {
+  duplicate: boolean;
+  state: DeploymentState;
+}
 
 export const reportTestsUpdate = defineUpdate<UpdateAnswer, [TestReport]>('reportTests');
 export const registerTestJobUrlUpdate = defineUpdate<UpdateAnswer, [TestJobUrl]>('registerTestJobUrl');
 export const approveUpdate = defineUpdate<UpdateAnswer, [Approval]>('approve');
 export const cancelUpdate = defineUpdate<UpdateAnswer, [CancelRequest]>('cancel');
 
-export interface LockGrant { environment: string; requestId: string }
+export interface LockGrant {
+  environment: string;
+  requestId: string;
+}
 export const lockGrantedSignal = defineSignal<[LockGrant]>('lockGranted');
 
 /** From the Jenkins Notification plugin: look at the build now instead of at the next poll. */
-export interface JenkinsNotice { environment: string; phase: string; buildNumber?: number }
+export interface JenkinsNotice {
+  environment: string;
+  phase: string;
+  buildNumber?: number;
+}
 export const jenkinsNotifiedSignal = defineSignal<[JenkinsNotice]>('jenkinsNotified');
 
 export const stateQuery = defineQuery<DeploymentState>('state');

@@ -1,6 +1,15 @@
 import { allHandlersFinished, CancellationScope, condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { StoreActivities } from '../activities/store.js';
-import { envStatus, finish, initialState, statusFor, touch, transition, type DeploymentInput, type DeploymentState } from '../domain/deployment-state.js';
+import {
+  envStatus,
+  finish,
+  initialState,
+  statusFor,
+  touch,
+  transition,
+  type DeploymentInput,
+  type DeploymentState,
+} from '../domain/deployment-state.js';
 import type { EnvironmentStep } from '../domain/service-plan.js';
 import { runDocker, runJenkins, runJob, type DeployResult } from './deployment.deployers.js';
 import { handleMessages } from './deployment.handlers.js';
@@ -27,7 +36,13 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentStat
   // (a Go Live applied during the pre-prod release was waited for again until it expired).
   const fromFacts = patched('deployment-decides-from-facts');
   const run: DeploymentRun = {
-    input, plan, state, granted: new Set(), held: new Set(), notices: new Map(), fromFacts,
+    input,
+    plan,
+    state,
+    granted: new Set(),
+    held: new Set(),
+    notices: new Map(),
+    fromFacts,
     record: () => store.recordDeployment(state),
     finished: () => state.phase === 'finished',
     goLiveGiven: () => state.approvals.length >= plan.approvalsRequired,
@@ -54,25 +69,46 @@ async function runPipeline(run: DeploymentRun): Promise<void> {
   for (let i = input.startAtLast ? last : 0; i <= last && !finished(); i++) {
     const step = plan.environments[i]!;
     const isLast = i === last && plan.endsLive;
-    if (isLast && i > 0 && !input.startAtLast) { await awaitApproval(run); if (finished()) return; }
+    if (isLast && i > 0 && !input.startAtLast) {
+      await awaitApproval(run);
+      if (finished()) return;
+    }
     if (!(await acquire(run, step, isLast))) return;
     const result = await deploy(run, step, isLast);
     if (result.status !== 'deployed') {
       await release(run, step.environment);
-      finish(state, statusFor(isLast, 'deploy-failed'), { status: result.status, message: result.message }, 'slipway', now());
+      finish(
+        state,
+        statusFor(isLast, 'deploy-failed'),
+        { status: result.status, message: result.message },
+        'slipway',
+        now(),
+      );
       await run.record();
       return;
     }
     if (isLast) {
       await release(run, step.environment);
-      finish(state, 'GO_LIVE_DONE', { status: 'succeeded', message: `${plan.service} ${state.version} is live` }, 'slipway', now());
+      finish(
+        state,
+        'GO_LIVE_DONE',
+        { status: 'succeeded', message: `${plan.service} ${state.version} is live` },
+        'slipway',
+        now(),
+      );
       await run.record();
       return;
     }
     await awaitTests(run, step);
     await release(run, step.environment);
     if (i === last && !finished()) {
-      finish(state, state.status, { status: 'succeeded', message: `${plan.service} ${state.version} passed its tests in ${step.environment}` }, 'slipway', now());
+      finish(
+        state,
+        state.status,
+        { status: 'succeeded', message: `${plan.service} ${state.version} passed its tests in ${step.environment}` },
+        'slipway',
+        now(),
+      );
       await run.record();
     }
   }
@@ -84,28 +120,58 @@ async function deploy(run: DeploymentRun, step: EnvironmentStep, isLast: boolean
   const env = envStatus(state, step.environment);
   env.state = 'deploying';
   env.startedAt = now();
-  state.waitingOn = { kind: 'deployer', environment: step.environment, detail: `${step.deployer.type} deployer running` };
+  state.waitingOn = {
+    kind: 'deployer',
+    environment: step.environment,
+    detail: `${step.deployer.type} deployer running`,
+  };
   transition(state, statusFor(isLast, 'deploying'), 'deploying', 'slipway', `deploying to ${step.environment}`, now());
   await run.record();
   const ctx = {
-    values: { service: plan.service, version: state.version, environment: step.environment, deploymentId: state.id, requestor: state.requestor },
+    values: {
+      service: plan.service,
+      version: state.version,
+      environment: step.environment,
+      deploymentId: state.id,
+      requestor: state.requestor,
+    },
     heartbeatMs: input.heartbeatMs ?? 30_000,
     notices: () => notices.get(step.environment) ?? 0,
     onJenkinsBuild: async (build: { buildNumber: number; buildUrl: string; consoleUrl: string }) => {
-      env.jenkins = { buildNumber: build.buildNumber, buildUrl: build.buildUrl, consoleUrl: build.consoleUrl, result: null };
-      state.waitingOn = { kind: 'deployer', environment: step.environment, detail: `Jenkins build #${build.buildNumber} running`, url: build.buildUrl };
+      env.jenkins = {
+        buildNumber: build.buildNumber,
+        buildUrl: build.buildUrl,
+        consoleUrl: build.consoleUrl,
+        result: null,
+      };
+      state.waitingOn = {
+        kind: 'deployer',
+        environment: step.environment,
+        detail: `Jenkins build #${build.buildNumber} running`,
+        url: build.buildUrl,
+      };
       touch(state);
       await run.record();
     },
     onBuild: async (build: { id: string; job: string; number: number }) => {
       env.build = build;
-      state.waitingOn = { kind: 'deployer', environment: step.environment, detail: `build #${build.number} of ${build.job} running`, url: `/v1/builds/${build.id}` };
+      state.waitingOn = {
+        kind: 'deployer',
+        environment: step.environment,
+        detail: `build #${build.number} of ${build.job} running`,
+        url: `/v1/builds/${build.id}`,
+      };
       touch(state);
       await run.record();
     },
   };
   const deployer = step.deployer;
-  const result = deployer.type === 'jenkins' ? await runJenkins(deployer, ctx) : deployer.type === 'job' ? await runJob(deployer, ctx) : await runDocker(deployer, ctx);
+  const result =
+    deployer.type === 'jenkins'
+      ? await runJenkins(deployer, ctx)
+      : deployer.type === 'job'
+        ? await runJob(deployer, ctx)
+        : await runDocker(deployer, ctx);
   env.finishedAt = now();
   env.state = result.status;
   env.message = result.message;

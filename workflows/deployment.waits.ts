@@ -13,14 +13,27 @@ export async function awaitTests(run: DeploymentRun, step: EnvironmentStep): Pro
   const env = envStatus(state, step.environment);
   const dueAt = new Date(Date.now() + plan.testsExpireMs).toISOString();
   state.waitingOn = { kind: 'tests', environment: step.environment, dueAt, onExpiry: plan.testsOnExpiry };
-  transition(state, 'PENDING_TESTS', 'awaiting-tests', 'slipway', `deployed to ${step.environment}: ${env.message}`, now());
+  transition(
+    state,
+    'PENDING_TESTS',
+    'awaiting-tests',
+    'slipway',
+    `deployed to ${step.environment}: ${env.message}`,
+    now(),
+  );
   await run.record();
   if (plan.lockPolicy === 'release-after-deploy') await release(run, step.environment);
   const reported = () => env.tests !== undefined || finished();
   if (await condition(reported, plan.testsExpireMs)) return;
   if (plan.testsOnExpiry === 'fail') {
     env.tests = { passed: false, at: now(), by: 'slipway', expired: true };
-    finish(state, 'TESTS_FAILED', { status: 'expired', message: `no test result within ${plan.testsExpireMs / 1000}s` }, 'slipway', now());
+    finish(
+      state,
+      'TESTS_FAILED',
+      { status: 'expired', message: `no test result within ${plan.testsExpireMs / 1000}s` },
+      'slipway',
+      now(),
+    );
     await run.record();
     return;
   }
@@ -37,10 +50,19 @@ export async function awaitApproval(run: DeploymentRun): Promise<void> {
   const { state, plan, fromFacts, finished, goLiveGiven } = run;
   // With fromFacts: the Go Live may have come while the loop was still releasing the pre-prod lock.
   if (fromFacts && (finished() || goLiveGiven())) return;
-  if (state.phase !== 'awaiting-approval') { enterApprovalWait(state, plan, now()); await run.record(); }
+  if (state.phase !== 'awaiting-approval') {
+    enterApprovalWait(state, plan, now());
+    await run.record();
+  }
   const given = fromFacts ? () => goLiveGiven() || finished() : () => state.phase !== 'awaiting-approval';
   const approved = await condition(given, plan.approvalExpireMs);
   if (approved || finished()) return;
-  finish(state, state.status, { status: 'expired', message: `Go Live not given within ${plan.approvalExpireMs / 1000}s` }, 'slipway', now());
+  finish(
+    state,
+    state.status,
+    { status: 'expired', message: `Go Live not given within ${plan.approvalExpireMs / 1000}s` },
+    'slipway',
+    now(),
+  );
   await run.record();
 }

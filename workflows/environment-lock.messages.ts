@@ -40,9 +40,28 @@ export type LockTuning = Pick<EnvironmentLockInput, 'livenessCheckSeconds' | 'ma
  * arguments of whichever started it through every continue-as-new.
  */
 export function lockSignalWithStartOptions<SignalArgs extends unknown[]>(
-  lock: { taskQueue: string; environment: string; concurrency: 'groups' | 'exclusive'; paused: boolean; tuning?: LockTuning },
-  signal: SignalDefinition<SignalArgs>, ...signalArgs: SignalArgs
+  lock: {
+    taskQueue: string;
+    environment: string;
+    concurrency: 'groups' | 'exclusive';
+    paused: boolean;
+    tuning?: LockTuning;
+  },
+  signal: SignalDefinition<SignalArgs>,
+  ...signalArgs: SignalArgs
 ) {
-  const input: EnvironmentLockInput = { environment: lock.environment, concurrency: lock.concurrency, paused: lock.paused, livenessCheckSeconds: lock.tuning?.livenessCheckSeconds, maxHistoryEvents: lock.tuning?.maxHistoryEvents };
-  return { workflowId: environmentLockWorkflowId(lock.taskQueue, lock.environment), taskQueue: lock.taskQueue, args: [input] as [EnvironmentLockInput], signal, signalArgs };
+  const input: EnvironmentLockInput = {
+    environment: lock.environment,
+    concurrency: lock.concurrency,
+    paused: lock.paused,
+    livenessCheckSeconds: lock.tuning?.livenessCheckSeconds,
+    maxHistoryEvents: lock.tuning?.maxHistoryEvents,
+  };
+  return {
+    workflowId: environmentLockWorkflowId(lock.taskQueue, lock.environment),
+    taskQueue: lock.taskQueue,
+    args: [input] as [EnvironmentLockInput],
+    signal,
+    signalArgs,
+  };
 }

@@ -1,13 +1,25 @@
 import {
-  allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { grantable } from '../domain/lock-policy.js';
 import type { LockActivities } from '../activities/locks.js';
 import type { StoreActivities } from '../activities/store.js';
 import { lockGrantedSignal } from './deployment.messages.js';
 import {
-  acquireSignal, lockStateQuery, releaseSignal, setPausedSignal,
-  type EnvironmentLockInput, type EnvironmentLockState, type HeldLock,
+  acquireSignal,
+  lockStateQuery,
+  releaseSignal,
+  setPausedSignal,
+  type EnvironmentLockInput,
+  type EnvironmentLockState,
+  type HeldLock,
 } from './environment-lock.messages.js';
 
 const store = proxyActivities<StoreActivities>({ startToCloseTimeout: '10s', retry: { maximumInterval: '10s' } });
@@ -24,8 +36,11 @@ const RECORD_INTERVAL_MS = 1_000;
  */
 export async function environmentLock(input: EnvironmentLockInput): Promise<void> {
   const state: EnvironmentLockState = {
-    environment: input.environment, concurrency: input.concurrency, paused: input.paused,
-    holders: input.holders ?? [], waiters: input.waiters ?? [],
+    environment: input.environment,
+    concurrency: input.concurrency,
+    paused: input.paused,
+    holders: input.holders ?? [],
+    waiters: input.waiters ?? [],
   };
   const known = new Set([...state.holders, ...state.waiters].map((r) => r.requestId));
   // Released request ids, remembered so that a late duplicate of an acquire (a retried
@@ -52,7 +67,10 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     if (state.holders.length + state.waiters.length !== before) dirty = true;
   });
   setHandler(setPausedSignal, ({ paused }) => {
-    if (state.paused !== paused) { state.paused = paused; dirty = true; }
+    if (state.paused !== paused) {
+      state.paused = paused;
+      dirty = true;
+    }
   });
 
   // A worker's cache is small (worker/worker.ts), so a busy lock is often evicted and replayed
@@ -61,8 +79,9 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   // each lock task take 5–20 s, time out and replay again. A short history and a queue
   // projection written at most once a RECORD_INTERVAL_MS keep every replay cheap. Runs started
   // before these patches keep their old behaviour until they continue as new.
-  const maxEvents = input.maxHistoryEvents
-    ?? (patched('lock-history-limit-250') ? 250 : patched('lock-history-limit-1000') ? 1_000 : 10_000);
+  const maxEvents =
+    input.maxHistoryEvents ??
+    (patched('lock-history-limit-250') ? 250 : patched('lock-history-limit-1000') ? 1_000 : 10_000);
   const throttled = patched('lock-record-throttle');
   let recordedAt = -Infinity;
   let unrecorded = false;
@@ -75,7 +94,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     if (throttled) {
       const wasDirty = dirty;
       dirty = false;
-      const granted = !state.paused && await grantWaiters(state, closesMessageRaces);
+      const granted = !state.paused && (await grantWaiters(state, closesMessageRaces));
       unrecorded ||= wasDirty || granted;
       if (unrecorded && Date.now() - recordedAt >= RECORD_INTERVAL_MS) {
         unrecorded = false;
@@ -85,11 +104,14 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     } else if (regrantAfterSignals) {
       const wasDirty = dirty;
       dirty = false;
-      const granted = !state.paused && await grantWaiters(state);
+      const granted = !state.paused && (await grantWaiters(state));
       if (wasDirty || granted) await store.recordQueue(state);
     } else {
-      if (!state.paused && await grantWaiters(state)) dirty = true;
-      if (dirty) { dirty = false; await store.recordQueue(state); }
+      if (!state.paused && (await grantWaiters(state))) dirty = true;
+      if (dirty) {
+        dirty = false;
+        await store.recordQueue(state);
+      }
     }
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents) break;
     const occupied = state.holders.length + state.waiters.length > 0;
@@ -102,7 +124,13 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   }
   if (unrecorded) await store.recordQueue(state);
   await condition(allHandlersFinished);
-  await continueAsNew<typeof environmentLock>({ ...input, paused: state.paused, holders: state.holders, waiters: state.waiters, released });
+  await continueAsNew<typeof environmentLock>({
+    ...input,
+    paused: state.paused,
+    holders: state.holders,
+    waiters: state.waiters,
+    released,
+  });
 }
 
 function remember(released: string[], requestId: string): void {
@@ -118,10 +146,19 @@ async function grantWaiters(state: EnvironmentLockState, skipReleased = false): 
     if (skipReleased && !state.waiters.some((w) => w.requestId === waiter.requestId)) continue;
     if (skipReleased && state.paused) break;
     state.waiters = state.waiters.filter((w) => w.requestId !== waiter.requestId);
-    const held: HeldLock = { requestId: waiter.requestId, service: waiter.service, group: waiter.group, workflowId: waiter.workflowId, since: new Date().toISOString() };
+    const held: HeldLock = {
+      requestId: waiter.requestId,
+      service: waiter.service,
+      group: waiter.group,
+      workflowId: waiter.workflowId,
+      since: new Date().toISOString(),
+    };
     state.holders.push(held);
     try {
-      await getExternalWorkflowHandle(waiter.workflowId).signal(lockGrantedSignal, { environment: state.environment, requestId: waiter.requestId });
+      await getExternalWorkflowHandle(waiter.workflowId).signal(lockGrantedSignal, {
+        environment: state.environment,
+        requestId: waiter.requestId,
+      });
     } catch {
       // The requester is gone: its grant can never be released by it, so take it back now.
       state.holders = state.holders.filter((h) => h.requestId !== waiter.requestId);
@@ -134,7 +171,8 @@ async function dropVanished(state: EnvironmentLockState, known: Set<string>, rel
   const ids = [...new Set([...state.holders, ...state.waiters].map((r) => r.workflowId))];
   const closed = new Set(await locks.closedWorkflows(ids));
   if (closed.size === 0) return;
-  for (const r of [...state.holders, ...state.waiters]) if (closed.has(r.workflowId) && known.delete(r.requestId)) remember(released, r.requestId);
+  for (const r of [...state.holders, ...state.waiters])
+    if (closed.has(r.workflowId) && known.delete(r.requestId)) remember(released, r.requestId);
   state.holders = state.holders.filter((h) => !closed.has(h.workflowId));
   state.waiters = state.waiters.filter((w) => !closed.has(w.workflowId));
   await store.recordQueue(state);

@@ -10,17 +10,25 @@ export class ContextManager implements OtelContextManager {
     return otelContextStorage.getStore() ?? ROOT_CONTEXT;
   }
 
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     const call = thisArg == null ? fn : fn.bind(thisArg);
     return otelContextStorage.run(context, call as (...a: unknown[]) => ReturnType<F>, ...args);
   }
 
   bind<T>(context: Context, target: T): T {
-    if (typeof target !== 'function') throw new TypeError(`Only functions can be bound to a context, got ${typeof target}`);
+    if (typeof target !== 'function')
+      throw new TypeError(`Only functions can be bound to a context, got ${typeof target}`);
     const fn = target as unknown as (this: unknown, ...args: unknown[]) => unknown;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const manager = this;
-    const bound = function (this: unknown, ...args: unknown[]) { return manager.with(context, () => fn.apply(this, args)); };
+    const bound = function (this: unknown, ...args: unknown[]) {
+      return manager.with(context, () => fn.apply(this, args));
+    };
     Object.defineProperty(bound, 'length', { value: fn.length });
     return bound as unknown as T;
   }

@@ -11,8 +11,18 @@ import * as workflows from './index.js';
 
 describe('workflow type names', () => {
   it('name every workflow the worker registers', () => {
-    const types = [deploymentWorkflowType, environmentLockWorkflowType, buildWorkflowType, forgeEventWorkflowType, gitPollWorkflowType];
-    expect(Object.values(workflows).map((w) => w.name).sort()).toEqual(types.sort());
+    const types = [
+      deploymentWorkflowType,
+      environmentLockWorkflowType,
+      buildWorkflowType,
+      forgeEventWorkflowType,
+      gitPollWorkflowType,
+    ];
+    expect(
+      Object.values(workflows)
+        .map((w) => w.name)
+        .sort(),
+    ).toEqual(types.sort());
     expect(Object.keys(workflows).sort()).toEqual(types.sort());
   });
 });

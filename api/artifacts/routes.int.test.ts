@@ -3,15 +3,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
 
 let api: ApiHarness;
-beforeAll(async () => { api = await startApiHarness(); });
+beforeAll(async () => {
+  api = await startApiHarness();
+});
 afterAll(async () => api?.close());
 
 describe('/v1/artifacts', () => {
   it('registers a version (a repeat keeps the first) and lists by service', async () => {
-    const res = await api.request('POST', '/v1/artifacts', { as: 'requester', body: { service: 'checkout', version: '1.0.0', digest: 'sha256:aa' } });
+    const res = await api.request('POST', '/v1/artifacts', {
+      as: 'requester',
+      body: { service: 'checkout', version: '1.0.0', digest: 'sha256:aa' },
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ service: 'checkout', version: '1.0.0', digest: 'sha256:aa', commit: null, registeredBy: 'requester' });
-    expect((await api.request('POST', '/v1/artifacts', { body: { service: 'checkout', version: '1.0.0', digest: 'sha256:bb' } })).body.digest).toBe('sha256:aa');
+    expect(res.body).toMatchObject({
+      service: 'checkout',
+      version: '1.0.0',
+      digest: 'sha256:aa',
+      commit: null,
+      registeredBy: 'requester',
+    });
+    expect(
+      (
+        await api.request('POST', '/v1/artifacts', {
+          body: { service: 'checkout', version: '1.0.0', digest: 'sha256:bb' },
+        })
+      ).body.digest,
+    ).toBe('sha256:aa');
     await api.request('POST', '/v1/artifacts', { body: { service: 'search', version: '2.0.0' } });
     const list = await api.request('GET', '/v1/artifacts?service=checkout', { as: 'reader' });
     expect(list.status).toBe(200);
@@ -20,7 +37,10 @@ describe('/v1/artifacts', () => {
   });
 
   it('reads a JSON body whatever its content type says', async () => {
-    const res = await api.request('POST', '/v1/artifacts', { body: JSON.stringify({ service: 'search', version: '2.1.0' }), headers: { 'content-type': 'text/plain' } });
+    const res = await api.request('POST', '/v1/artifacts', {
+      body: JSON.stringify({ service: 'search', version: '2.1.0' }),
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(201);
   });
 
@@ -41,8 +61,13 @@ describe('/v1/artifacts', () => {
   });
 
   it('needs deploy:request to register and a token to list', async () => {
-    expect((await api.request('POST', '/v1/artifacts', { as: null, body: { service: 'checkout', version: '9' } })).status).toBe(401);
-    expect((await api.request('POST', '/v1/artifacts', { as: 'reporter', body: { service: 'checkout', version: '9' } })).status).toBe(403);
+    expect(
+      (await api.request('POST', '/v1/artifacts', { as: null, body: { service: 'checkout', version: '9' } })).status,
+    ).toBe(401);
+    expect(
+      (await api.request('POST', '/v1/artifacts', { as: 'reporter', body: { service: 'checkout', version: '9' } }))
+        .status,
+    ).toBe(403);
     expect((await api.request('GET', '/v1/artifacts', { as: null })).status).toBe(401);
   });
 });

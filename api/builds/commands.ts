@@ -1,5 +1,11 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { allocateBuild, findBuild as findBuildRow, listBuilds, markBuildNotStarted, type BuildRow } from '../../db/builds.js';
+import {
+  allocateBuild,
+  findBuild as findBuildRow,
+  listBuilds,
+  markBuildNotStarted,
+  type BuildRow,
+} from '../../db/builds.js';
 import { findActiveJob, listActiveJobs, retireJob, saveJob, type JobRow } from '../../db/jobs.js';
 import { validateJob } from '../../domain/job.js';
 import { publicDefinition, withoutSecrets } from '../../domain/secret-parameters.js';
@@ -23,18 +29,41 @@ export function createBuildCommands(deps: ApiDeps) {
   }
 
   /** `path` is checked by the route (api/jobs/routes.ts); the definition here, duplicate parameters included. */
-  async function putJob(path: string, raw: unknown, parentPath: string | null = null): Promise<{ created: boolean; job: JobRow }> {
+  async function putJob(
+    path: string,
+    raw: unknown,
+    parentPath: string | null = null,
+  ): Promise<{ created: boolean; job: JobRow }> {
     const check = validateJob(raw);
-    if (!check.ok) throw new ApiError(400, 'invalid', `${check.errors[0]!.path}: ${check.errors[0]!.message}`, check.errors[0]!.path, check.errors);
+    if (!check.ok)
+      throw new ApiError(
+        400,
+        'invalid',
+        `${check.errors[0]!.path}: ${check.errors[0]!.message}`,
+        check.errors[0]!.path,
+        check.errors,
+      );
     return saveJob(db, path, check.job as unknown as Record<string, unknown>, parentPath);
   }
 
-  async function trigger(path: string, given: Record<string, string>, actor: string, opts: { ref?: string; rebuildOf?: string } = {}): Promise<BuildRow> {
+  async function trigger(
+    path: string,
+    given: Record<string, string>,
+    actor: string,
+    opts: { ref?: string; rebuildOf?: string } = {},
+  ): Promise<BuildRow> {
     const allocation = await allocateBuild(db, taskQueue, path, given, actor, opts);
-    if (!allocation.ok) throw allocation.status === 404 ? notFound(`job ${path}`) : badRequest(allocation.field, allocation.message);
+    if (!allocation.ok)
+      throw allocation.status === 404 ? notFound(`job ${path}`) : badRequest(allocation.field, allocation.message);
     const { row, input } = allocation;
     try {
-      await temporal.workflow.start(buildWorkflowType, buildStartOptions({ ...input, heartbeatMs: deps.heartbeatMs }, { taskQueue, memo: { job: path, number: row.number } }));
+      await temporal.workflow.start(
+        buildWorkflowType,
+        buildStartOptions(
+          { ...input, heartbeatMs: deps.heartbeatMs },
+          { taskQueue, memo: { job: path, number: row.number } },
+        ),
+      );
     } catch (err) {
       logger.error({ err, buildId: row.id }, 'could not start build workflow');
       await markBuildNotStarted(db, row.id, 'Temporal did not accept the build');
@@ -60,14 +89,16 @@ export function createBuildCommands(deps: ApiDeps) {
       await retireJob(db, path);
     },
     listJobs: (): Promise<JobRow[]> => listActiveJobs(db),
-    listBuilds: (path: string, limit: number, before?: number): Promise<BuildRow[]> => listBuilds(db, path, limit, before),
+    listBuilds: (path: string, limit: number, before?: number): Promise<BuildRow[]> =>
+      listBuilds(db, path, limit, before),
     async cancel(id: string, actor: string): Promise<BuildRow> {
       const row = await findBuild(id);
       try {
         await temporal.workflow.getHandle(id).executeUpdate(cancelBuildUpdate, { args: [{ actor }] });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message);
-        if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) throw conflict(`build #${row.number} is already ${row.status}`);
+        if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message)))
+          throw conflict(`build #${row.number} is already ${row.status}`);
         throw err;
       }
       return findBuild(id);
@@ -76,7 +107,10 @@ export function createBuildCommands(deps: ApiDeps) {
     async rebuild(id: string, actor: string, given: Record<string, string>): Promise<BuildRow> {
       const row = await findBuild(id);
       const reused = withoutSecrets((await activeJob(row.jobPath)).definition, row.parameters);
-      return trigger(row.jobPath, { ...reused, ...given }, actor, { ref: row.commit ?? row.ref ?? undefined, rebuildOf: row.id });
+      return trigger(row.jobPath, { ...reused, ...given }, actor, {
+        ref: row.commit ?? row.ref ?? undefined,
+        rebuildOf: row.id,
+      });
     },
   };
 }

@@ -25,9 +25,10 @@ export function createBuildLogHub(pubsub: PubSub): BuildLogHub {
   const followers = new Map<string, Set<Wake>>();
   let count = 0;
   let listening: Promise<() => Promise<void>> | null = null;
-  const listen = () => listenBuildLogs(pubsub, (what, buildId) => {
-    for (const wake of followers.get(buildId) ?? []) wake(what);
-  });
+  const listen = () =>
+    listenBuildLogs(pubsub, (what, buildId) => {
+      for (const wake of followers.get(buildId) ?? []) wake(what);
+    });
   return {
     async subscribe(buildId, wake) {
       const set = followers.get(buildId) ?? new Set<Wake>();
@@ -101,7 +102,10 @@ export async function followBuildLog(o: FollowOptions): Promise<void> {
       if (woken || o.signal.aborted) continue;
       const idle = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(true), o.heartbeatMs);
-        wake = () => { clearTimeout(timer); resolve(false); };
+        wake = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
       });
       wake = () => {};
       if (idle && !o.signal.aborted) {

@@ -34,7 +34,14 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string,
 
 /** Writes the build's row with `status`, as the build store does (an upsert: the row's first write or a later one). */
 async function storeBuild(id: string, status: string) {
-  const row = { id, jobPath: 'team/service/api', number: Number(id.split('-')[1]), status, definition: {}, triggeredBy: 'test' };
+  const row = {
+    id,
+    jobPath: 'team/service/api',
+    number: Number(id.split('-')[1]),
+    status,
+    definition: {},
+    triggeredBy: 'test',
+  };
   await worker.db.insert(builds).values(row).onConflictDoUpdate({ target: builds.id, set: { status } });
 }
 
@@ -62,12 +69,20 @@ async function finish(buildId: string, status: string) {
   await notifyBuildStatus(worker.pubsub, buildId, status);
 }
 
-interface SseEvent { id?: string; event?: string; data?: string; comment?: string }
+interface SseEvent {
+  id?: string;
+  event?: string;
+  data?: string;
+  comment?: string;
+}
 
 /** fetch + a minimal SSE parser: events land in `events` as they arrive. */
 async function openSse(path: string, headers: Record<string, string> = {}) {
   const aborter = new AbortController();
-  const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers }, signal: aborter.signal });
+  const res = await fetch(`${url}${path}`, {
+    headers: { authorization: `Bearer ${token}`, ...headers },
+    signal: aborter.signal,
+  });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const events: SseEvent[] = [];
@@ -93,19 +108,32 @@ async function openSse(path: string, headers: Record<string, string> = {}) {
         }
       }
     }
-  })().catch((err: unknown) => { if (!aborter.signal.aborted) throw err; });
-  const logs = () => events.filter((e) => e.event === 'log').map((e) => ({ id: Number(e.id), ...(JSON.parse(e.data!) as { command: string; offset: number; text: string }) }));
+  })().catch((err: unknown) => {
+    if (!aborter.signal.aborted) throw err;
+  });
+  const logs = () =>
+    events
+      .filter((e) => e.event === 'log')
+      .map((e) => ({
+        id: Number(e.id),
+        ...(JSON.parse(e.data!) as { command: string; offset: number; text: string }),
+      }));
   return { events, logs, done: pump, close: () => aborter.abort() };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function openWs(path: string): Promise<{ socket: WebSocket; frames: any[]; closed: Promise<number> }> {
-  const socket = new WebSocket(`${url.replace('http', 'ws')}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const socket = new WebSocket(`${url.replace('http', 'ws')}${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const frames: any[] = [];
   socket.on('message', (data) => frames.push(JSON.parse(String(data))));
   const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => { socket.once('open', () => resolve()); socket.once('error', reject); });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
   return { socket, frames, closed };
 }
 
@@ -121,10 +149,13 @@ beforeAll(async () => {
   app.onError(onError);
   const wss = new WebSocketServer({ noServer: true });
   await new Promise<void>((resolve) => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: wss } }, (info: AddressInfo) => {
-      url = `http://127.0.0.1:${info.port}`;
-      resolve();
-    }) as Server;
+    server = serve(
+      { fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: wss } },
+      (info: AddressInfo) => {
+        url = `http://127.0.0.1:${info.port}`;
+        resolve();
+      },
+    ) as Server;
   });
 });
 
@@ -144,14 +175,30 @@ describe('build log routes', () => {
     await eventually(() => first.events.some((e) => e.comment === 'heartbeat'), 'a heartbeat while idle');
     const lines = Array.from({ length: 40 }, (_, i) => `line ${i}\n`);
     for (const line of lines.slice(0, 20)) await writer.write(line);
-    await eventually(() => first.logs().map((l) => l.text).join('') === lines.slice(0, 20).join(''), 'the first lines, live');
+    await eventually(
+      () =>
+        first
+          .logs()
+          .map((l) => l.text)
+          .join('') === lines.slice(0, 20).join(''),
+      'the first lines, live',
+    );
     first.close();
     const seen = first.logs();
 
     for (const line of lines.slice(20)) await writer.write(line);
     await writer.end();
-    const second = await openSse(`/v1/builds/${id}/logs/events`, { 'last-event-id': String(seen[seen.length - 1]!.id) });
-    await eventually(() => second.logs().map((l) => l.text).join('') === lines.slice(20).join(''), 'the rest after reconnecting');
+    const second = await openSse(`/v1/builds/${id}/logs/events`, {
+      'last-event-id': String(seen[seen.length - 1]!.id),
+    });
+    await eventually(
+      () =>
+        second
+          .logs()
+          .map((l) => l.text)
+          .join('') === lines.slice(20).join(''),
+      'the rest after reconnecting',
+    );
     const all = [...seen, ...second.logs()];
     expect(new Set(all.map((l) => l.id)).size).toBe(all.length);
     expect(all.map((l) => l.text).join('')).toBe(lines.join(''));
@@ -165,7 +212,10 @@ describe('build log routes', () => {
   it('replays a finished build from ?after= and ends at once', async () => {
     const id = await newBuild();
     const writer = await open(id);
-    for (const line of ['a\n', 'b\n']) { await writer.write(line); await new Promise((r) => setTimeout(r, 40)); }
+    for (const line of ['a\n', 'b\n']) {
+      await writer.write(line);
+      await new Promise((r) => setTimeout(r, 40));
+    }
     await writer.end();
     await finish(id, 'failed');
     const whole = await openSse(`/v1/builds/${id}/logs/events`);
@@ -173,8 +223,18 @@ describe('build log routes', () => {
     const [firstChunk] = whole.logs();
     const rest = await openSse(`/v1/builds/${id}/logs/events?after=${firstChunk!.id}`);
     await rest.done;
-    expect(whole.logs().map((l) => l.text).join('')).toBe('a\nb\n');
-    expect(rest.logs().map((l) => l.text).join('')).toBe('a\nb\n'.slice(firstChunk!.text.length));
+    expect(
+      whole
+        .logs()
+        .map((l) => l.text)
+        .join(''),
+    ).toBe('a\nb\n');
+    expect(
+      rest
+        .logs()
+        .map((l) => l.text)
+        .join(''),
+    ).toBe('a\nb\n'.slice(firstChunk!.text.length));
     expect(rest.events.at(-1)).toEqual({ event: 'end', data: '{"status":"failed"}' });
   });
 
@@ -187,7 +247,14 @@ describe('build log routes', () => {
     await writer.write('compiling\n');
     await writer.write('done\n');
     await writer.end();
-    await eventually(() => ws.frames.filter((f) => f.type === 'log').map((f) => f.text).join('') === 'compiling\ndone\n', 'live log frames');
+    await eventually(
+      () =>
+        ws.frames
+          .filter((f) => f.type === 'log')
+          .map((f) => f.text)
+          .join('') === 'compiling\ndone\n',
+      'live log frames',
+    );
     const logFrames = ws.frames.filter((f) => f.type === 'log');
     expect(logFrames[0]).toMatchObject({ type: 'log', command: 'build/compile', offset: 0 });
     ws.socket.close();
@@ -196,7 +263,10 @@ describe('build log routes', () => {
     const resumed = await openWs(`/v1/builds/${id}/logs/ws?after=${logFrames[0].id}`);
     await finish(id, 'cancelled');
     expect(await resumed.closed).toBe(1000);
-    const texts = resumed.frames.filter((f) => f.type === 'log').map((f) => f.text).join('');
+    const texts = resumed.frames
+      .filter((f) => f.type === 'log')
+      .map((f) => f.text)
+      .join('');
     expect(logFrames.map((f) => f.text).join('')).toBe('compiling\ndone\n');
     expect(texts).toBe('compiling\ndone\n'.slice(logFrames[0].text.length));
     expect(resumed.frames.at(-1)).toEqual({ type: 'end', status: 'cancelled' });
@@ -204,12 +274,17 @@ describe('build log routes', () => {
 
   it('returns the whole log, or one command with ?stage=&step=', async () => {
     const id = await newBuild();
-    for (const [key, text] of [['job/onStart', 'starting\n'], ['unit-tests/lint', 'lint ok\n'], ['unit-tests/test', 'tests ok\n']] as const) {
+    for (const [key, text] of [
+      ['job/onStart', 'starting\n'],
+      ['unit-tests/lint', 'lint ok\n'],
+      ['unit-tests/test', 'tests ok\n'],
+    ] as const) {
       const writer = await open(id, key);
       await writer.write(text);
       await writer.end();
     }
-    const get = (path: string, auth = true) => fetch(`${url}${path}`, { headers: auth ? { authorization: `Bearer ${token}` } : {} });
+    const get = (path: string, auth = true) =>
+      fetch(`${url}${path}`, { headers: auth ? { authorization: `Bearer ${token}` } : {} });
     const whole = await get(`/v1/builds/${id}/log`);
     expect(whole.headers.get('content-type')).toContain('text/plain');
     expect(await whole.text()).toBe('starting\nlint ok\ntests ok\n');
@@ -233,9 +308,16 @@ describe('build log routes', () => {
       expect(res.status).toBe(404);
       expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'build nope not found' } });
     }
-    const socket = new WebSocket(`${url.replace('http', 'ws')}/v1/builds/nope/logs/ws`, { headers: { authorization: `Bearer ${token}` } });
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/v1/builds/nope/logs/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     socket.on('error', () => {});
-    const status = await new Promise<number>((resolve) => socket.on('unexpected-response', (req, res) => { resolve(res.statusCode ?? 0); req.destroy(); }));
+    const status = await new Promise<number>((resolve) =>
+      socket.on('unexpected-response', (req, res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      }),
+    );
     expect(status).toBe(404);
   });
 });

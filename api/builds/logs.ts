@@ -22,32 +22,53 @@ export interface BuildLogRouteOptions {
 
 const BuildId = z.object({ id: z.string() });
 /** Resume after this chunk id; absent or empty: from the start. */
-const ChunkId = z.string().regex(/^(\d{1,15})?$/, 'a chunk id (a non-negative integer)').optional();
+const ChunkId = z
+  .string()
+  .regex(/^(\d{1,15})?$/, 'a chunk id (a non-negative integer)')
+  .optional();
 const resumeAfter = (value: string | undefined) => Number(value ?? 0) || 0;
 
 const text = createRoute({
-  method: 'get', path: '/{id}/log', summary: 'The whole log as text; ?stage=&step= for one command',
+  method: 'get',
+  path: '/{id}/log',
+  summary: 'The whole log as text; ?stage=&step= for one command',
   request: {
     params: BuildId,
     query: z.object({ stage: z.string().optional(), step: z.string().optional() }).superRefine((q, ctx) => {
-      if ((q.stage === undefined) !== (q.step === undefined)) ctx.addIssue({ code: 'custom', path: [q.stage === undefined ? 'stage' : 'step'], message: 'give both stage and step, or neither' });
+      if ((q.stage === undefined) !== (q.step === undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: [q.stage === undefined ? 'stage' : 'step'],
+          message: 'give both stage and step, or neither',
+        });
     }),
   },
   responses: { 200: { description: 'The log', content: { 'text/plain': { schema: z.string() } } }, ...errorResponses },
 });
 const events = createRoute({
-  method: 'get', path: '/{id}/logs/events', summary: 'Live log as Server-Sent Events (log, end; a comment as heartbeat); resumes after Last-Event-ID or ?after=',
+  method: 'get',
+  path: '/{id}/logs/events',
+  summary: 'Live log as Server-Sent Events (log, end; a comment as heartbeat); resumes after Last-Event-ID or ?after=',
   request: { params: BuildId, headers: z.object({ 'last-event-id': ChunkId }), query: z.object({ after: ChunkId }) },
-  responses: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...errorResponses },
+  responses: {
+    200: { description: 'The event stream', content: { 'text/event-stream': { schema: z.string() } } },
+    ...errorResponses,
+  },
 });
 const websocket = createRoute({
-  method: 'get', path: '/{id}/logs/ws', summary: 'Live log over a WebSocket (JSON frames: log, end, heartbeat); resumes after ?after=',
+  method: 'get',
+  path: '/{id}/logs/ws',
+  summary: 'Live log over a WebSocket (JSON frames: log, end, heartbeat); resumes after ?after=',
   request: { params: BuildId, query: z.object({ after: ChunkId }) },
   responses: { 101: { description: 'Switching Protocols' }, ...errorResponses },
 });
 
 /** Needs only the database and its pub/sub: pass `{ ...deps, pubsub: database.pubsub }`. */
-export function buildLogRoutes(deps: Pick<ApiDeps, 'db'> & { pubsub: PubSub }, upgradeWebSocket: UpgradeWebSocket, opts: BuildLogRouteOptions = {}) {
+export function buildLogRoutes(
+  deps: Pick<ApiDeps, 'db'> & { pubsub: PubSub },
+  upgradeWebSocket: UpgradeWebSocket,
+  opts: BuildLogRouteOptions = {},
+) {
   const hub = createBuildLogHub(deps.pubsub);
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   const app = v1App();
@@ -75,7 +96,11 @@ export function buildLogRoutes(deps: Pick<ApiDeps, 'db'> & { pubsub: PubSub }, u
       },
     });
     // Streamed, so c.body(); zod-openapi expects a text/plain answer to come from c.text().
-    return c.body(body, 200, { 'content-type': 'text/plain; charset=utf-8' }) as unknown as TypedResponse<string, 200, 'text'>;
+    return c.body(body, 200, { 'content-type': 'text/plain; charset=utf-8' }) as unknown as TypedResponse<
+      string,
+      200,
+      'text'
+    >;
   });
 
   app.openapi(events, async (c) => {
@@ -83,18 +108,28 @@ export function buildLogRoutes(deps: Pick<ApiDeps, 'db'> & { pubsub: PubSub }, u
     await knownBuild(c, id);
     const after = resumeAfter(c.req.valid('header')['last-event-id'] ?? c.req.valid('query').after);
     c.header('x-accel-buffering', 'no');
-    return streamSSE(c, async (stream) => {
-      const aborted = new AbortController();
-      stream.onAbort(() => aborted.abort());
-      const send = async (event: FollowEvent) => {
-        if (event.type === 'log') await stream.writeSSE({ id: String(event.id), event: 'log', data: JSON.stringify({ command: event.command, offset: event.offset, text: event.text }) });
-        else if (event.type === 'end') await stream.writeSSE({ event: 'end', data: JSON.stringify({ status: event.status }) });
-        else await stream.write(': heartbeat\n\n');
-      };
-      await followBuildLog({ db: deps.db, hub, buildId: id, after, heartbeatMs, signal: aborted.signal, send });
-    }, async (err) => {
-      logger.warn({ err, buildId: id }, 'build log event stream failed');
-    });
+    return streamSSE(
+      c,
+      async (stream) => {
+        const aborted = new AbortController();
+        stream.onAbort(() => aborted.abort());
+        const send = async (event: FollowEvent) => {
+          if (event.type === 'log')
+            await stream.writeSSE({
+              id: String(event.id),
+              event: 'log',
+              data: JSON.stringify({ command: event.command, offset: event.offset, text: event.text }),
+            });
+          else if (event.type === 'end')
+            await stream.writeSSE({ event: 'end', data: JSON.stringify({ status: event.status }) });
+          else await stream.write(': heartbeat\n\n');
+        };
+        await followBuildLog({ db: deps.db, hub, buildId: id, after, heartbeatMs, signal: aborted.signal, send });
+      },
+      async (err) => {
+        logger.warn({ err, buildId: id }, 'build log event stream failed');
+      },
+    );
   });
 
   const upgrade: MiddlewareHandler = upgradeWebSocket((c) => {
@@ -103,10 +138,15 @@ export function buildLogRoutes(deps: Pick<ApiDeps, 'db'> & { pubsub: PubSub }, u
     const aborted = new AbortController();
     return {
       onOpen(_event, ws) {
-        const send = (event: FollowEvent) => { if (ws.readyState === 1) ws.send(JSON.stringify(event)); };
+        const send = (event: FollowEvent) => {
+          if (ws.readyState === 1) ws.send(JSON.stringify(event));
+        };
         followBuildLog({ db: deps.db, hub, buildId, after, heartbeatMs, signal: aborted.signal, send }).then(
           () => ws.close(1000, 'end'),
-          (err: unknown) => { logger.warn({ err, buildId }, 'build log websocket failed'); ws.close(1011, 'log stream failed'); },
+          (err: unknown) => {
+            logger.warn({ err, buildId }, 'build log websocket failed');
+            ws.close(1011, 'log stream failed');
+          },
         );
       },
       onClose() {

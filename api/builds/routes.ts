@@ -11,17 +11,25 @@ import { Build, BuildParameters, buildView } from './view.js';
 const BuildId = z.object({ id: z.string() });
 
 const get = createRoute({
-  method: 'get', path: '/{id}', summary: 'A build: status, per stage/step status, exit codes, timings, parameters (secrets masked), commit, links',
+  method: 'get',
+  path: '/{id}',
+  summary: 'A build: status, per stage/step status, exit codes, timings, parameters (secrets masked), commit, links',
   request: { params: BuildId },
   responses: { 200: jsonResponse(Build, 'The build'), ...errorResponses },
 });
 const cancel = createRoute({
-  method: 'post', path: '/{id}/cancel', security: bearer, summary: 'Cancel: kills the running step, runs onFailure hooks, removes the container',
+  method: 'post',
+  path: '/{id}/cancel',
+  security: bearer,
+  summary: 'Cancel: kills the running step, runs onFailure hooks, removes the container',
   request: { params: BuildId },
   responses: { 200: jsonResponse(Build, 'Cancelling'), ...errorResponses },
 });
 const rebuild = createRoute({
-  method: 'post', path: '/{id}/rebuild', security: bearer, summary: 'The same job, parameters and commit again (secret values must be given again)',
+  method: 'post',
+  path: '/{id}/rebuild',
+  security: bearer,
+  summary: 'The same job, parameters and commit again (secret values must be given again)',
   request: { params: BuildId, body: bodyByReference('BuildParameters', ['application/json'], false) },
   responses: { 201: jsonResponse(Build, 'Triggered'), ...errorResponses },
 });

@@ -1,6 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { deleteDeployment, findDeployment, insertRequestedDeployment, releasesOf, rowState, type DeploymentRow } from '../../db/deployments.js';
+import {
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import {
+  deleteDeployment,
+  findDeployment,
+  insertRequestedDeployment,
+  releasesOf,
+  rowState,
+  type DeploymentRow,
+} from '../../db/deployments.js';
 import { checkApproval, checkCancel, checkTestReport, type Check } from '../../domain/deployment-rules.js';
 import { initialState, type DeploymentState } from '../../domain/deployment-state.js';
 import { ErrorType } from '../../domain/errors.js';
@@ -8,20 +20,39 @@ import { deploymentWorkflowId } from '../../domain/ids.js';
 import { liveEnvironment, servicePlan, type ServicePlan } from '../../domain/service-plan.js';
 import { logger } from '../../infra/logger.js';
 import {
-  approveUpdate, cancelUpdate, deploymentStartOptions, deploymentWorkflowType, registerTestJobUrlUpdate, reportTestsUpdate, type UpdateAnswer,
+  approveUpdate,
+  cancelUpdate,
+  deploymentStartOptions,
+  deploymentWorkflowType,
+  registerTestJobUrlUpdate,
+  reportTestsUpdate,
+  type UpdateAnswer,
 } from '../../workflows/deployment.messages.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest, conflict, notFound, unavailable } from '../errors.js';
 
 // The deployment use cases behind both the native /v1 routes and the Octopush facade.
 
-export interface DeploymentRequest { service: string; version: string; requestor?: string; environment?: string; key?: string; actor: string }
+export interface DeploymentRequest {
+  service: string;
+  version: string;
+  requestor?: string;
+  environment?: string;
+  key?: string;
+  actor: string;
+}
 
-export interface Requested { created: boolean; row: DeploymentRow }
+export interface Requested {
+  created: boolean;
+  row: DeploymentRow;
+}
 
 /** An approval by this actor is already recorded (and the version, if named, is this deployment's). */
 function repeatsApproval(state: DeploymentState, approval: { actor: string; version?: string }): boolean {
-  return (approval.version === undefined || approval.version === state.version) && state.approvals.some((a) => a.by === approval.actor);
+  return (
+    (approval.version === undefined || approval.version === state.version) &&
+    state.approvals.some((a) => a.by === approval.actor)
+  );
 }
 
 export function createDeploymentCommands(deps: ApiDeps) {
@@ -30,20 +61,50 @@ export function createDeploymentCommands(deps: ApiDeps) {
   /** Starts the workflow if it is not running; a closed one with this id is the same, finished, deployment. */
   async function ensureStarted(row: DeploymentRow, plan: ServicePlan, startAtLast: boolean) {
     try {
-      const input = { id: row.id, number: row.number, version: row.version, requestor: row.requestor, plan, startAtLast, rollbackOf: row.rollbackOf, heartbeatMs: deps.heartbeatMs };
-      await temporal.workflow.start(deploymentWorkflowType, deploymentStartOptions(input, { taskQueue, memo: { service: row.service, version: row.version, number: row.number } }));
+      const input = {
+        id: row.id,
+        number: row.number,
+        version: row.version,
+        requestor: row.requestor,
+        plan,
+        startAtLast,
+        rollbackOf: row.rollbackOf,
+        heartbeatMs: deps.heartbeatMs,
+      };
+      await temporal.workflow.start(
+        deploymentWorkflowType,
+        deploymentStartOptions(input, {
+          taskQueue,
+          memo: { service: row.service, version: row.version, number: row.number },
+        }),
+      );
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
 
-  async function start(req: DeploymentRequest, opts: { startAtLast: boolean; rollbackOf: string | null }): Promise<Requested> {
+  async function start(
+    req: DeploymentRequest,
+    opts: { startAtLast: boolean; rollbackOf: string | null },
+  ): Promise<Requested> {
     if (!config.services[req.service]) throw badRequest('service', `unknown service "${req.service}"`);
     const plan = servicePlan(config, req.service, req.environment);
-    if (!plan) throw badRequest('environment', `"${req.environment}" is not an environment of ${req.service}'s pipeline`);
+    if (!plan)
+      throw badRequest('environment', `"${req.environment}" is not an environment of ${req.service}'s pipeline`);
     const id = deploymentWorkflowId(taskQueue, req.service, req.version, req.key ?? randomUUID());
     const requestor = req.requestor ?? req.actor;
-    const first = initialState({ id, number: 0, version: req.version, requestor, plan, startAtLast: opts.startAtLast, rollbackOf: opts.rollbackOf }, new Date().toISOString());
+    const first = initialState(
+      {
+        id,
+        number: 0,
+        version: req.version,
+        requestor,
+        plan,
+        startAtLast: opts.startAtLast,
+        rollbackOf: opts.rollbackOf,
+      },
+      new Date().toISOString(),
+    );
     const inserted = await insertRequestedDeployment(db, first, { service: req.service, requestKey: req.key ?? id });
     const row = inserted ?? (await findDeployment(db, id))!;
     try {
@@ -54,7 +115,11 @@ export function createDeploymentCommands(deps: ApiDeps) {
       logger.error({ err, deploymentId: id }, 'could not start deployment workflow');
       throw unavailable('Temporal did not accept the deployment; nothing was recorded, try again');
     }
-    if (inserted) logger.info({ deploymentId: id, number: row.number, service: req.service, version: req.version, actor: req.actor }, 'deployment requested');
+    if (inserted)
+      logger.info(
+        { deploymentId: id, number: row.number, service: req.service, version: req.version, actor: req.actor },
+        'deployment requested',
+      );
     return { created: Boolean(inserted), row };
   }
 
@@ -63,7 +128,9 @@ export function createDeploymentCommands(deps: ApiDeps) {
    * takes no Updates, so the same rule is applied to its projection: a repeat is acknowledged.
    */
   async function update(
-    ref: string, send: (h: ReturnType<typeof temporal.workflow.getHandle>) => Promise<UpdateAnswer>, judgeFinished: (s: DeploymentState) => Check,
+    ref: string,
+    send: (h: ReturnType<typeof temporal.workflow.getHandle>) => Promise<UpdateAnswer>,
+    judgeFinished: (s: DeploymentState) => Check,
     repeatsSettledFact: (s: DeploymentState) => boolean = () => false,
   ): Promise<{ duplicate: boolean; row: DeploymentRow }> {
     const row = await findDeployment(db, ref);
@@ -75,11 +142,19 @@ export function createDeploymentCommands(deps: ApiDeps) {
       const answer = await send(temporal.workflow.getHandle(row.id));
       return { duplicate: answer.duplicate, row: (await findDeployment(db, row.id))! };
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === ErrorType.DuplicateMessage) {
+      if (
+        err instanceof WorkflowUpdateFailedError &&
+        err.cause instanceof ApplicationFailure &&
+        err.cause.type === ErrorType.DuplicateMessage
+      ) {
         return { duplicate: true, row: (await findDeployment(db, row.id))! };
       }
-      if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message, { status: row.status });
-      if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed|not found/i.test(err.message))) {
+      if (err instanceof WorkflowUpdateFailedError)
+        throw conflict(err.cause?.message ?? err.message, { status: row.status });
+      if (
+        err instanceof WorkflowNotFoundError ||
+        (err instanceof Error && /already completed|not found/i.test(err.message))
+      ) {
         const fresh = (await findDeployment(db, row.id))!;
         const check = judgeFinished(rowState(fresh));
         if (check.ok) return { duplicate: true, row: fresh };
@@ -93,16 +168,37 @@ export function createDeploymentCommands(deps: ApiDeps) {
     request: (req: DeploymentRequest) => start(req, { startAtLast: false, rollbackOf: null }),
 
     reportTests: (ref: string, report: { passed: boolean; version?: string; actor: string }) =>
-      update(ref, (h) => h.executeUpdate(reportTestsUpdate, { args: [report] }), (s) => checkTestReport(s, report)),
+      update(
+        ref,
+        (h) => h.executeUpdate(reportTestsUpdate, { args: [report] }),
+        (s) => checkTestReport(s, report),
+      ),
 
     registerTestJobUrl: (ref: string, url: string, actor: string) =>
-      update(ref, (h) => h.executeUpdate(registerTestJobUrlUpdate, { args: [{ url, actor }] }), (s) => s.testJobUrl === url ? { ok: true, duplicate: true } : { ok: false, reason: `deployment is finished (${s.status})` }),
+      update(
+        ref,
+        (h) => h.executeUpdate(registerTestJobUrlUpdate, { args: [{ url, actor }] }),
+        (s) =>
+          s.testJobUrl === url
+            ? { ok: true, duplicate: true }
+            : { ok: false, reason: `deployment is finished (${s.status})` },
+      ),
 
     approve: (ref: string, approval: { actor: string; version?: string }) =>
-      update(ref, (h) => h.executeUpdate(approveUpdate, { args: [approval] }), (s) => checkApproval(s, servicePlan(config, s.service)!, approval), (s) => repeatsApproval(s, approval)),
+      update(
+        ref,
+        (h) => h.executeUpdate(approveUpdate, { args: [approval] }),
+        (s) => checkApproval(s, servicePlan(config, s.service)!, approval),
+        (s) => repeatsApproval(s, approval),
+      ),
 
     cancel: (ref: string, req: { actor: string; reason?: string; octopushRules: boolean }) =>
-      update(ref, (h) => h.executeUpdate(cancelUpdate, { args: [req] }), (s) => checkCancel(s, req), (s) => s.outcome?.status === 'cancelled'),
+      update(
+        ref,
+        (h) => h.executeUpdate(cancelUpdate, { args: [req] }),
+        (s) => checkCancel(s, req),
+        (s) => s.outcome?.status === 'cancelled',
+      ),
 
     /**
      * Octopush: redeploy this (once live) job's version straight to live. Native: redeploy the
@@ -111,19 +207,34 @@ export function createDeploymentCommands(deps: ApiDeps) {
     async rollback(ref: string, actor: string, mode: 'octopush' | 'previous'): Promise<Requested> {
       const row = await findDeployment(db, ref);
       if (!row) throw notFound(`deployment ${ref}`);
-      if (row.status !== 'GO_LIVE_DONE') throw conflict(`only a deployment that went live can be rolled back (status ${row.status})`, { status: row.status });
+      if (row.status !== 'GO_LIVE_DONE')
+        throw conflict(`only a deployment that went live can be rolled back (status ${row.status})`, {
+          status: row.status,
+        });
       const plan = servicePlan(config, row.service);
       if (!plan) throw conflict(`service ${row.service} is no longer configured`);
       const history = await releasesOf(db, liveEnvironment(plan), row.service);
       const current = history[0];
       let version = row.version;
       if (mode === 'previous') {
-        if (current?.deploymentId !== row.id) throw conflict(`only the current live deployment of ${row.service} can be rolled back; live now: ${current?.version ?? 'nothing'}`);
+        if (current?.deploymentId !== row.id)
+          throw conflict(
+            `only the current live deployment of ${row.service} can be rolled back; live now: ${current?.version ?? 'nothing'}`,
+          );
         const previous = history.find((r) => r.version !== row.version);
         if (!previous) throw conflict(`${row.service} has no earlier live version to roll back to`);
         version = previous.version;
       }
-      return start({ service: row.service, version, actor, requestor: actor, key: `rollback:${row.id}:from:${current?.deploymentId ?? 'none'}` }, { startAtLast: true, rollbackOf: row.id });
+      return start(
+        {
+          service: row.service,
+          version,
+          actor,
+          requestor: actor,
+          key: `rollback:${row.id}:from:${current?.deploymentId ?? 'none'}`,
+        },
+        { startAtLast: true, rollbackOf: row.id },
+      );
     },
   };
 }

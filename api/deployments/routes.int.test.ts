@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
 
 let api: ApiHarness;
-beforeAll(async () => { api = await startApiHarness(); });
+beforeAll(async () => {
+  api = await startApiHarness();
+});
 afterAll(async () => api?.close());
 
 const request = (body: unknown, key?: string) =>
@@ -15,8 +17,16 @@ describe('POST /v1/deployments', () => {
   it('records the deployment, starts its workflow and answers 201; the same key again answers 200 with it', async () => {
     const first = await request({ service: 'checkout', version: '1.0.0' }, 'build-1');
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ service: 'checkout', version: '1.0.0', state: 'QUEUED', requestor: 'requester', links: { self: `/v1/deployments/${first.body.id}` } });
-    expect(api.temporal.callsOf('start').filter((c) => c.workflowId === first.body.id)).toEqual([expect.objectContaining({ name: 'deployment' })]);
+    expect(first.body).toMatchObject({
+      service: 'checkout',
+      version: '1.0.0',
+      state: 'QUEUED',
+      requestor: 'requester',
+      links: { self: `/v1/deployments/${first.body.id}` },
+    });
+    expect(api.temporal.callsOf('start').filter((c) => c.workflowId === first.body.id)).toEqual([
+      expect.objectContaining({ name: 'deployment' }),
+    ]);
     const again = await request({ service: 'checkout', version: '1.0.0' }, 'build-1');
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
@@ -51,8 +61,18 @@ describe('POST /v1/deployments', () => {
   });
 
   it('needs deploy:request', async () => {
-    expect((await api.request('POST', '/v1/deployments', { as: null, body: { service: 'checkout', version: '1.0.0' } })).status).toBe(401);
-    expect((await api.request('POST', '/v1/deployments', { as: 'reporter', body: { service: 'checkout', version: '1.0.0' } })).status).toBe(403);
+    expect(
+      (await api.request('POST', '/v1/deployments', { as: null, body: { service: 'checkout', version: '1.0.0' } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await api.request('POST', '/v1/deployments', {
+          as: 'reporter',
+          body: { service: 'checkout', version: '1.0.0' },
+        })
+      ).status,
+    ).toBe(403);
   });
 });
 
@@ -69,7 +89,12 @@ describe('GET /v1/deployments', () => {
   });
 
   it('answers bad filters with 400 naming the field', async () => {
-    for (const [query, field] of [['limit=0', 'limit'], ['limit=501', 'limit'], ['state=DONE', 'state'], ['before=-1', 'before']]) {
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['state=DONE', 'state'],
+      ['before=-1', 'before'],
+    ]) {
       const res = await api.request('GET', `/v1/deployments?${query}`, { as: 'reader' });
       expect(res.status, query).toBe(400);
       expect(res.body.error.field).toBe(field);
@@ -81,33 +106,62 @@ describe('GET /v1/deployments', () => {
   });
 });
 
-describe('the deployment workflow\'s Updates', () => {
+describe("the deployment workflow's Updates", () => {
   let id: string;
-  beforeAll(async () => { id = (await request({ service: 'checkout', version: '3.0.0' })).body.id; });
+  beforeAll(async () => {
+    id = (await request({ service: 'checkout', version: '3.0.0' })).body.id;
+  });
 
   it('reports a test result (and the test job URL first)', async () => {
-    const res = await api.request('POST', `/v1/deployments/${id}/test-results`, { as: 'reporter', body: { passed: true, testJobUrl: 'https://ci.example/job/t/1/' } });
+    const res = await api.request('POST', `/v1/deployments/${id}/test-results`, {
+      as: 'reporter',
+      body: { passed: true, testJobUrl: 'https://ci.example/job/t/1/' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ duplicate: false, deployment: { id } });
-    const updates = api.temporal.callsOf('executeUpdate').filter((c) => c.workflowId === id).map((c) => c.name);
+    const updates = api.temporal
+      .callsOf('executeUpdate')
+      .filter((c) => c.workflowId === id)
+      .map((c) => c.name);
     expect(updates).toEqual(['registerTestJobUrl', 'reportTests']);
   });
 
-  it('answers 409 with the validator\'s reason when the workflow refuses', async () => {
-    api.temporal.answerUpdate('reportTests', () => { throw new WorkflowUpdateFailedError('refused', ApplicationFailure.create({ message: 'no test result is awaited (status QUEUED)' })); });
-    const res = await api.request('POST', `/v1/deployments/${id}/test-results`, { as: 'reporter', body: { passed: false } });
+  it("answers 409 with the validator's reason when the workflow refuses", async () => {
+    api.temporal.answerUpdate('reportTests', () => {
+      throw new WorkflowUpdateFailedError(
+        'refused',
+        ApplicationFailure.create({ message: 'no test result is awaited (status QUEUED)' }),
+      );
+    });
+    const res = await api.request('POST', `/v1/deployments/${id}/test-results`, {
+      as: 'reporter',
+      body: { passed: false },
+    });
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'refused', message: 'no test result is awaited (status QUEUED)', detail: { status: 'QUEUED' } });
+    expect(res.body.error).toMatchObject({
+      code: 'refused',
+      message: 'no test result is awaited (status QUEUED)',
+      detail: { status: 'QUEUED' },
+    });
   });
 
   it('approves and cancels with the scopes the state asks for', async () => {
     expect((await api.request('POST', `/v1/deployments/${id}/approve`, { as: 'requester' })).status).toBe(403);
     expect((await api.request('POST', `/v1/deployments/${id}/approve`, { as: 'approver' })).status).toBe(200);
-    expect(api.temporal.callsOf('executeUpdate').at(-1)).toMatchObject({ name: 'approve', args: [{ actor: 'approver' }] });
+    expect(api.temporal.callsOf('executeUpdate').at(-1)).toMatchObject({
+      name: 'approve',
+      args: [{ actor: 'approver' }],
+    });
     // Queued: the requester may cancel.
-    const cancel = await api.request('POST', `/v1/deployments/${id}/cancel`, { as: 'requester', body: { reason: 'wrong build' } });
+    const cancel = await api.request('POST', `/v1/deployments/${id}/cancel`, {
+      as: 'requester',
+      body: { reason: 'wrong build' },
+    });
     expect(cancel.status).toBe(200);
-    expect(api.temporal.callsOf('executeUpdate').at(-1)).toMatchObject({ name: 'cancel', args: [{ actor: 'requester', reason: 'wrong build', octopushRules: false }] });
+    expect(api.temporal.callsOf('executeUpdate').at(-1)).toMatchObject({
+      name: 'cancel',
+      args: [{ actor: 'requester', reason: 'wrong build', octopushRules: false }],
+    });
     expect((await api.request('POST', `/v1/deployments/${id}/cancel`, { as: 'reporter' })).status).toBe(403);
     expect((await api.request('POST', '/v1/deployments/dep-none/approve', { as: 'approver' })).status).toBe(404);
   });

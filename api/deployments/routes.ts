@@ -12,56 +12,145 @@ import { OctopushStatuses, type OctopushStatus } from '../../domain/statuses.js'
 // /v1/deployments: request, list and show; test results, Go Live approvals, cancels and rollbacks
 // go to the deployment workflow (./commands.ts), and the answer is what the next GET shows.
 
-const Deployment = z.looseObject({
-  id: z.string(), number: z.number().int(), service: z.string(), version: z.string(), state: z.enum(OctopushStatuses),
-  phase: z.string(), waitingOn: z.unknown().nullable(), environments: z.array(z.unknown()), links: z.unknown(),
-}).openapi('Deployment');
+const Deployment = z
+  .looseObject({
+    id: z.string(),
+    number: z.number().int(),
+    service: z.string(),
+    version: z.string(),
+    state: z.enum(OctopushStatuses),
+    phase: z.string(),
+    waitingOn: z.unknown().nullable(),
+    environments: z.array(z.unknown()),
+    links: z.unknown(),
+  })
+  .openapi('Deployment');
 
 const IdParam = z.object({ id: z.string().min(1).openapi({ description: 'deployment id or number' }) });
-const versionText = z.string().min(1).max(200).regex(/^[\w.+:~-]+$/, 'letters, digits and . + : ~ _ -');
+const versionText = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w.+:~-]+$/, 'letters, digits and . + : ~ _ -');
 
 const create = createRoute({
-  method: 'post', path: '/', security: bearer,
+  method: 'post',
+  path: '/',
+  security: bearer,
   request: {
     headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
-    body: { required: true, content: { 'application/json': { schema: z.strictObject({ service: z.string().min(1), version: versionText, requestor: z.string().max(500).optional(), environment: z.string().optional() }) } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            service: z.string().min(1),
+            version: versionText,
+            requestor: z.string().max(500).optional(),
+            environment: z.string().optional(),
+          }),
+        },
+      },
+    },
   },
-  responses: { 201: json(Deployment, 'Created'), 200: json(Deployment, 'The same request again: the existing deployment'), ...errorResponses },
+  responses: {
+    201: json(Deployment, 'Created'),
+    200: json(Deployment, 'The same request again: the existing deployment'),
+    ...errorResponses,
+  },
 });
 
 const list = createRoute({
-  method: 'get', path: '/',
-  request: { query: z.object({
-    service: z.string().optional(), state: z.enum(OctopushStatuses).optional(), environment: z.string().optional(),
-    before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(500).default(50),
-  }) },
+  method: 'get',
+  path: '/',
+  request: {
+    query: z.object({
+      service: z.string().optional(),
+      state: z.enum(OctopushStatuses).optional(),
+      environment: z.string().optional(),
+      before: z.coerce.number().int().positive().optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+    }),
+  },
   responses: { 200: json(z.object({ deployments: z.array(Deployment) }), 'Newest first'), ...errorResponses },
 });
 
-const get = createRoute({ method: 'get', path: '/{id}', request: { params: IdParam }, responses: { 200: json(Deployment, 'The deployment'), ...errorResponses } });
+const get = createRoute({
+  method: 'get',
+  path: '/{id}',
+  request: { params: IdParam },
+  responses: { 200: json(Deployment, 'The deployment'), ...errorResponses },
+});
 
 const testResults = createRoute({
-  method: 'post', path: '/{id}/test-results', security: bearer,
-  request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: z.strictObject({ passed: z.boolean(), version: z.string().optional(), testJobUrl: z.url().optional() }) } } } },
-  responses: { 200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Recorded (or a duplicate, acknowledged)'), ...errorResponses },
+  method: 'post',
+  path: '/{id}/test-results',
+  security: bearer,
+  request: {
+    params: IdParam,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            passed: z.boolean(),
+            version: z.string().optional(),
+            testJobUrl: z.url().optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Recorded (or a duplicate, acknowledged)'),
+    ...errorResponses,
+  },
 });
 
 const approve = createRoute({
-  method: 'post', path: '/{id}/approve', security: bearer,
-  request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.strictObject({ version: z.string().optional() }) } } } },
-  responses: { 200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Approval recorded'), ...errorResponses },
+  method: 'post',
+  path: '/{id}/approve',
+  security: bearer,
+  request: {
+    params: IdParam,
+    body: {
+      required: false,
+      content: { 'application/json': { schema: z.strictObject({ version: z.string().optional() }) } },
+    },
+  },
+  responses: {
+    200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Approval recorded'),
+    ...errorResponses,
+  },
 });
 
 const cancel = createRoute({
-  method: 'post', path: '/{id}/cancel', security: bearer,
-  request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: z.strictObject({ reason: z.string().max(500).optional() }) } } } },
-  responses: { 200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Cancelled'), ...errorResponses },
+  method: 'post',
+  path: '/{id}/cancel',
+  security: bearer,
+  request: {
+    params: IdParam,
+    body: {
+      required: false,
+      content: { 'application/json': { schema: z.strictObject({ reason: z.string().max(500).optional() }) } },
+    },
+  },
+  responses: {
+    200: json(z.object({ duplicate: z.boolean(), deployment: Deployment }), 'Cancelled'),
+    ...errorResponses,
+  },
 });
 
 const rollback = createRoute({
-  method: 'post', path: '/{id}/rollback', security: bearer,
+  method: 'post',
+  path: '/{id}/rollback',
+  security: bearer,
   request: { params: IdParam },
-  responses: { 201: json(Deployment, 'The rollback deployment, queued for live'), 200: json(Deployment, 'The same rollback again'), ...errorResponses },
+  responses: {
+    201: json(Deployment, 'The rollback deployment, queued for live'),
+    200: json(Deployment, 'The same rollback again'),
+    ...errorResponses,
+  },
 });
 
 export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
@@ -80,7 +169,13 @@ export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
   app.openapi(list, async (c) => {
     requireScope(c, 'read');
     const q = c.req.valid('query');
-    const rows = await listDeployments(deps.db, { service: q.service, statuses: q.state ? [q.state] : undefined, environment: q.environment, before: q.before, limit: q.limit });
+    const rows = await listDeployments(deps.db, {
+      service: q.service,
+      statuses: q.state ? [q.state] : undefined,
+      environment: q.environment,
+      before: q.before,
+      limit: q.limit,
+    });
     return c.json({ deployments: rows.map((r) => deploymentSummary(deps, r)) }, 200);
   });
 
@@ -96,7 +191,11 @@ export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
     const body = c.req.valid('json');
     const principal = requireScope(c, 'deploy:report');
     if (body.testJobUrl) await commands.registerTestJobUrl(id, body.testJobUrl, principal.name);
-    const { duplicate, row } = await commands.reportTests(id, { passed: body.passed, version: body.version, actor: principal.name });
+    const { duplicate, row } = await commands.reportTests(id, {
+      passed: body.passed,
+      version: body.version,
+      actor: principal.name,
+    });
     return c.json({ duplicate, deployment: await detail(row.id) }, 200);
   });
 

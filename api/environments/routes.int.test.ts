@@ -3,14 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
 
 let api: ApiHarness;
-beforeAll(async () => { api = await startApiHarness(); });
+beforeAll(async () => {
+  api = await startApiHarness();
+});
 afterAll(async () => api?.close());
 
 describe('/v1/environments/{env}/queue', () => {
   it('shows an environment nobody holds', async () => {
     const res = await api.request('GET', '/v1/environments/preprod/queue', { as: 'reader' });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ environment: 'preprod', concurrency: 'groups', paused: false, holders: [], waiting: [] });
+    expect(res.body).toEqual({
+      environment: 'preprod',
+      concurrency: 'groups',
+      paused: false,
+      holders: [],
+      waiting: [],
+    });
   });
 
   it('shows the pause switch', async () => {

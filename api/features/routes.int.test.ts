@@ -8,9 +8,27 @@ let api: ApiHarness;
 beforeAll(async () => {
   api = await startApiHarness();
   const db = api.database.db;
-  await linkFeature(db, { featureKey: 'ABC-1', kind: 'branch', repo: 'acme/shop', ref: 'feature/ABC-1-cart', detail: { commit: 'c0ffee' } });
-  await linkFeature(db, { featureKey: 'ABC-1', kind: 'build', repo: 'acme/shop', ref: 'bld-1', detail: { job: 'team/shop/ci' } });
-  await registerArtifact(db, { service: 'checkout', version: '1.2.0', commit: 'c0ffee', buildId: 'bld-1', registeredBy: 'test' });
+  await linkFeature(db, {
+    featureKey: 'ABC-1',
+    kind: 'branch',
+    repo: 'acme/shop',
+    ref: 'feature/ABC-1-cart',
+    detail: { commit: 'c0ffee' },
+  });
+  await linkFeature(db, {
+    featureKey: 'ABC-1',
+    kind: 'build',
+    repo: 'acme/shop',
+    ref: 'bld-1',
+    detail: { job: 'team/shop/ci' },
+  });
+  await registerArtifact(db, {
+    service: 'checkout',
+    version: '1.2.0',
+    commit: 'c0ffee',
+    buildId: 'bld-1',
+    registeredBy: 'test',
+  });
 });
 afterAll(async () => api?.close());
 
@@ -25,8 +43,12 @@ describe('/v1/features', () => {
     const res = await api.request('GET', '/v1/features/ABC-1', { as: 'reader' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
-      key: 'ABC-1', branches: [{ repo: 'acme/shop', ref: 'feature/ABC-1-cart', commit: 'c0ffee' }], builds: [{ ref: 'bld-1' }],
-      artifacts: [{ service: 'checkout', version: '1.2.0', buildId: 'bld-1' }], deployments: [], environments: [],
+      key: 'ABC-1',
+      branches: [{ repo: 'acme/shop', ref: 'feature/ABC-1-cart', commit: 'c0ffee' }],
+      builds: [{ ref: 'bld-1' }],
+      artifacts: [{ service: 'checkout', version: '1.2.0', buildId: 'bld-1' }],
+      deployments: [],
+      environments: [],
     });
     expect((await api.request('GET', `/v1/features/${encodeURIComponent('#42')}`, { as: 'reader' })).status).toBe(404);
   });

@@ -17,23 +17,37 @@ import type { WebhookRelay } from './relay.js';
 // primary key (forge and delivery id) makes a redelivery a no-op. The body is read as the raw
 // text the signature covers; the route documents it, the vendor's normalizer reads it.
 
-const error = (code: string, message: string, field?: string) => ({ error: { code, message, ...(field ? { field } : {}) } });
+const error = (code: string, message: string, field?: string) => ({
+  error: { code, message, ...(field ? { field } : {}) },
+});
 
 /** The payload as the vendor sends it: JSON, or GitHub's form encoding with the JSON in `payload`. */
 const ForgeEvent = z.record(z.string(), z.unknown()).openapi({ description: "The vendor's event payload" });
 const optional = (description: string) => z.string().optional().openapi({ description });
-const Answer = z.object({
-  status: z.enum(['accepted', 'duplicate', 'ignored']), delivery: z.string(), events: z.number().int().optional(), reason: z.string().optional(),
-}).openapi('DeliveryAnswer');
+const Answer = z
+  .object({
+    status: z.enum(['accepted', 'duplicate', 'ignored']),
+    delivery: z.string(),
+    events: z.number().int().optional(),
+    reason: z.string().optional(),
+  })
+  .openapi('DeliveryAnswer');
 
 const delivery = createRoute({
-  method: 'post', path: '/{forge}', summary: "A forge's webhook delivery: checked against the vendor's signature, recorded, answered 202",
+  method: 'post',
+  path: '/{forge}',
+  summary: "A forge's webhook delivery: checked against the vendor's signature, recorded, answered 202",
   request: {
     params: z.object({ forge: z.string().openapi({ description: 'a forge named in the configuration (forges:)' }) }),
     headers: z.object({
-      'x-hub-signature-256': optional('GitHub: HMAC-SHA256 of the body'), 'x-gitlab-token': optional('GitLab: the shared secret'),
-      'x-gitea-signature': optional('Gitea: HMAC-SHA256 hex of the body'), 'x-hub-signature': optional('Bitbucket Cloud: sha256=<HMAC hex>'),
-      'x-github-event': optional('GitHub event'), 'x-gitlab-event': optional('GitLab event'), 'x-gitea-event': optional('Gitea event'), 'x-event-key': optional('Bitbucket event'),
+      'x-hub-signature-256': optional('GitHub: HMAC-SHA256 of the body'),
+      'x-gitlab-token': optional('GitLab: the shared secret'),
+      'x-gitea-signature': optional('Gitea: HMAC-SHA256 hex of the body'),
+      'x-hub-signature': optional('Bitbucket Cloud: sha256=<HMAC hex>'),
+      'x-github-event': optional('GitHub event'),
+      'x-gitlab-event': optional('GitLab event'),
+      'x-gitea-event': optional('Gitea event'),
+      'x-event-key': optional('Bitbucket event'),
     }),
     body: bodyByReference('ForgeEvent', ['application/json', 'application/x-www-form-urlencoded']),
   },
@@ -60,7 +74,10 @@ export function forgeRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
     const body = await c.req.text();
     const secret = deps.secret(forge.secretEnv);
     if (!secret) {
-      logger.error({ forge: name, variable: forge.secretEnv }, 'webhook secret variable is not set: refusing deliveries');
+      logger.error(
+        { forge: name, variable: forge.secretEnv },
+        'webhook secret variable is not set: refusing deliveries',
+      );
       return c.json(error('unauthorized', 'this forge has no webhook secret configured'), 401);
     }
     const verdict = await verifyDelivery(forge.vendor, header, body, secret);
@@ -69,16 +86,25 @@ export function forgeRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
       return c.json(error('unauthorized', verdict.reason), 401);
     }
     let source = 'unknown';
-    try { source = getConnInfo(c).remote.address ?? 'unknown'; } catch { /* not behind node-server (tests with app.request) */ }
+    try {
+      source = getConnInfo(c).remote.address ?? 'unknown';
+    } catch {
+      /* not behind node-server (tests with app.request) */
+    }
     const allowed = limiter.take(`${name}:${source}`, forge.rateLimitPerMinute);
     if (!allowed.ok) {
       c.header('Retry-After', String(allowed.retryAfterSeconds));
-      return c.json(error('rate_limited', `more than ${forge.rateLimitPerMinute} deliveries a minute from ${source}`), 429);
+      return c.json(
+        error('rate_limited', `more than ${forge.rateLimitPerMinute} deliveries a minute from ${source}`),
+        429,
+      );
     }
     let payload: unknown;
     try {
       const type = header('content-type') ?? '';
-      payload = type.includes('x-www-form-urlencoded') ? JSON.parse(new URLSearchParams(body).get('payload') ?? '') : JSON.parse(body);
+      payload = type.includes('x-www-form-urlencoded')
+        ? JSON.parse(new URLSearchParams(body).get('payload') ?? '')
+        : JSON.parse(body);
     } catch {
       return c.json(error('invalid', 'the body is not JSON', 'body'), 400);
     }
@@ -88,13 +114,32 @@ export function forgeRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
     if (!normalized.ok) return c.json({ status: 'ignored' as const, reason: normalized.ignored, delivery: id }, 202);
     const repo = normalized.events[0]!.repo.fullName;
     const rule = deps.config.repositories[repo];
-    if (!rule || rule.forge !== name) return c.json({ status: 'ignored' as const, reason: `repository ${repo} is not linked to any job`, delivery: id }, 202);
-    const input: ForgeEventInput = { forge: name, deliveryId: id, eventType: type, events: normalized.events, rule, publicUrl: deps.publicUrl ?? null, statuses: Boolean(forge.apiUrl), heartbeatMs: deps.heartbeatMs };
+    if (!rule || rule.forge !== name)
+      return c.json(
+        { status: 'ignored' as const, reason: `repository ${repo} is not linked to any job`, delivery: id },
+        202,
+      );
+    const input: ForgeEventInput = {
+      forge: name,
+      deliveryId: id,
+      eventType: type,
+      events: normalized.events,
+      rule,
+      publicUrl: deps.publicUrl ?? null,
+      statuses: Boolean(forge.apiUrl),
+      heartbeatMs: deps.heartbeatMs,
+    };
     const trace: Record<string, string> = {};
     propagation.inject(context.active(), trace);
     let fresh: boolean;
     try {
-      fresh = await insertDelivery(deps.db, { forge: name, deliveryId: id, workflowId: forgeEventWorkflowId(deps.taskQueue, name, id), input, traceContext: Object.keys(trace).length ? trace : null });
+      fresh = await insertDelivery(deps.db, {
+        forge: name,
+        deliveryId: id,
+        workflowId: forgeEventWorkflowId(deps.taskQueue, name, id),
+        input,
+        traceContext: Object.keys(trace).length ? trace : null,
+      });
     } catch (err) {
       logger.error({ err, forge: name, delivery: id }, 'could not record a delivery in the inbox');
       return c.json(error('unavailable', 'the delivery could not be recorded; redeliver it'), 503);

@@ -17,21 +17,37 @@ const text = z.string().nullish();
 const JenkinsNotice = z.looseObject({
   name: text,
   url: text,
-  build: z.looseObject({
-    phase: text, number: z.number().int().nullish(), status: text, full_url: text, url: text,
-    parameters: z.record(z.string(), z.string()).nullish(),
-    scm: z.looseObject({ url: text, branch: text, commit: text }).nullish(),
-  }).nullish(),
+  build: z
+    .looseObject({
+      phase: text,
+      number: z.number().int().nullish(),
+      status: text,
+      full_url: text,
+      url: text,
+      parameters: z.record(z.string(), z.string()).nullish(),
+      scm: z.looseObject({ url: text, branch: text, commit: text }).nullish(),
+    })
+    .nullish(),
 });
 type Notice = z.infer<typeof JenkinsNotice>;
 
 const notice = createRoute({
-  method: 'post', path: '/', security: bearer,
-  summary: "A Jenkins Notification plugin notice: wakes the deployment its parameters name, or links a CI build to the features its branch names",
+  method: 'post',
+  path: '/',
+  security: bearer,
+  summary:
+    'A Jenkins Notification plugin notice: wakes the deployment its parameters name, or links a CI build to the features its branch names',
   request: { body: bodyByReference('JenkinsNotice') },
   responses: {
     200: jsonResponse(z.object({ accepted: z.literal(true) }), 'The deployment was woken'),
-    202: jsonResponse(z.looseObject({ accepted: z.boolean(), message: z.string().optional(), features: z.array(z.string()).optional() }), 'Linked to features, or ignored (with the reason)'),
+    202: jsonResponse(
+      z.looseObject({
+        accepted: z.boolean(),
+        message: z.string().optional(),
+        features: z.array(z.string()).optional(),
+      }),
+      'Linked to features, or ignored (with the reason)',
+    ),
     ...errorResponses,
   },
 });
@@ -45,11 +61,17 @@ export function jenkinsRoutes(deps: ApiDeps) {
     const principal = c.get('principal');
     if (!can(principal, 'provider')) requireScope(c, 'deploy:report');
     const notice = await readBody(c, JenkinsNotice);
-    const step = Object.values(notice.build?.parameters ?? {}).map((v) => parseCorrelationId(String(v))).find(Boolean);
+    const step = Object.values(notice.build?.parameters ?? {})
+      .map((v) => parseCorrelationId(String(v)))
+      .find(Boolean);
     if (!step) return c.json(await recordCiBuild(deps, notice), 202);
     const { deploymentId, environment } = step;
     try {
-      await deps.temporal.workflow.getHandle(deploymentId).signal(jenkinsNotifiedSignal, { environment, phase: notice.build?.phase ?? '', buildNumber: notice.build?.number ?? undefined });
+      await deps.temporal.workflow.getHandle(deploymentId).signal(jenkinsNotifiedSignal, {
+        environment,
+        phase: notice.build?.phase ?? '',
+        buildNumber: notice.build?.number ?? undefined,
+      });
     } catch (err) {
       logger.info({ err, deploymentId }, 'Jenkins notice for a deployment that is not running');
       return c.json({ accepted: false, message: 'ignored: deployment is not running' }, 202);
@@ -67,9 +89,26 @@ async function recordCiBuild(deps: ApiDeps, notice: Notice) {
   const build = notice.build ?? {};
   const branch = (build.parameters?.BRANCH_NAME ?? build.scm?.branch ?? '').replace(/^origin\//, '');
   const keys = featureKeys(branch);
-  if (!branch || keys.length === 0 || build.number === undefined) return { accepted: false, message: 'ignored: no Slipway deployment and no feature in the branch name' };
+  if (!branch || keys.length === 0 || build.number === undefined)
+    return { accepted: false, message: 'ignored: no Slipway deployment and no feature in the branch name' };
   const job = (notice.url ?? notice.name ?? 'jenkins').replace(/\/$/, '');
-  const detail = { source: 'jenkins', job, number: build.number, phase: build.phase ?? null, status: build.status ?? null, url: build.full_url ?? null, branch, commit: build.scm?.commit ?? null };
-  for (const key of keys) await linkFeature(deps.db, { featureKey: key, kind: 'ci', repo: build.scm?.url ?? job, ref: `${job}#${build.number}`, detail });
+  const detail = {
+    source: 'jenkins',
+    job,
+    number: build.number,
+    phase: build.phase ?? null,
+    status: build.status ?? null,
+    url: build.full_url ?? null,
+    branch,
+    commit: build.scm?.commit ?? null,
+  };
+  for (const key of keys)
+    await linkFeature(deps.db, {
+      featureKey: key,
+      kind: 'ci',
+      repo: build.scm?.url ?? job,
+      ref: `${job}#${build.number}`,
+      detail,
+    });
   return { accepted: true, features: keys };
 }

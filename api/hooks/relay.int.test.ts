@@ -18,7 +18,10 @@ import { forgeEventWorkflowId, type ForgeEventInput } from '../../workflows/forg
 import { startWebhookRelay, type WebhookRelay, type WebhookRelayOptions } from './relay.js';
 
 const taskQueue = `relay-${randomBytes(5).toString('hex')}`;
-const rule = parseConfig('services: {}\nforges: { github: { vendor: github, secretEnv: S } }\nrepositories: { acme/shop: { forge: github, branches: { job: team/shop/ci } } }\n', 'relay-test.yml').repositories['acme/shop']!;
+const rule = parseConfig(
+  'services: {}\nforges: { github: { vendor: github, secretEnv: S } }\nrepositories: { acme/shop: { forge: github, branches: { job: team/shop/ci } } }\n',
+  'relay-test.yml',
+).repositories['acme/shop']!;
 const fast: Partial<WebhookRelayOptions> = { sweepMs: 100, retryBaseMs: 200, retryMaxMs: 400, startTimeoutMs: 1_000 };
 
 let pg: Awaited<ReturnType<typeof freshDatabase>>;
@@ -34,7 +37,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(relays.map((r) => r.close()));
   const workflowIds = await inboxWorkflowIds(database.db);
-  await Promise.all(workflowIds.map((id) => temporal.client.workflow.getHandle(id).terminate('test over').catch(() => {})));
+  await Promise.all(
+    workflowIds.map((id) =>
+      temporal.client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => {}),
+    ),
+  );
   await temporal.close();
   await database.close();
   await pg.drop();
@@ -43,7 +53,12 @@ afterAll(async () => {
 /** A client on the dev server that notes every start it is asked for, successful or not. */
 function countingClient(connection: Connection = temporal.connection) {
   const starts: string[] = [];
-  const counter: WorkflowClientInterceptor = { startWithDetails: (input, next) => { starts.push(input.options.workflowId); return next(input); } };
+  const counter: WorkflowClientInterceptor = {
+    startWithDetails: (input, next) => {
+      starts.push(input.options.workflowId);
+      return next(input);
+    },
+  };
   return { client: new Client({ connection, namespace: 'default', interceptors: { workflow: [counter] } }), starts };
 }
 
@@ -56,16 +71,39 @@ function relay(db: Database, client: Client, options: Partial<WebhookRelayOption
 /** What the gateway writes for a GitHub push to acme/shop main. */
 async function accept(db: Database = database) {
   const deliveryId = randomUUID();
-  const normalized = normalizeForgeEvents('github', 'push', githubPush('acme/shop', 'main', randomBytes(20).toString('hex')));
+  const normalized = normalizeForgeEvents(
+    'github',
+    'push',
+    githubPush('acme/shop', 'main', randomBytes(20).toString('hex')),
+  );
   if (!normalized.ok) throw new Error(normalized.ignored);
-  const input: ForgeEventInput = { forge: 'github', deliveryId, eventType: 'push', events: normalized.events, rule, publicUrl: null, statuses: false, heartbeatMs: 30_000 };
+  const input: ForgeEventInput = {
+    forge: 'github',
+    deliveryId,
+    eventType: 'push',
+    events: normalized.events,
+    rule,
+    publicUrl: null,
+    statuses: false,
+    heartbeatMs: 30_000,
+  };
   const workflowId = forgeEventWorkflowId(taskQueue, 'github', deliveryId);
-  expect(await insertDelivery(db.db, { forge: 'github', deliveryId, workflowId, input, traceContext: null })).toBe(true);
+  expect(await insertDelivery(db.db, { forge: 'github', deliveryId, workflowId, input, traceContext: null })).toBe(
+    true,
+  );
   return { id: inboxId('github', deliveryId), workflowId };
 }
 
 const row = async (id: string) => (await inboxRow(database.db, id))!;
-const handed = (id: string) => eventually(async () => { const r = await row(id); return r.handedAt ? r : undefined; }, `delivery ${id} to be handed to Temporal`, 20_000);
+const handed = (id: string) =>
+  eventually(
+    async () => {
+      const r = await row(id);
+      return r.handedAt ? r : undefined;
+    },
+    `delivery ${id} to be handed to Temporal`,
+    20_000,
+  );
 const countBy = (xs: string[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
 
 /** A port nothing listens on: a Temporal that is down. */
@@ -90,7 +128,8 @@ describe('webhook relay', () => {
     expect(second).toMatchObject({ input: null, attempts: 0 });
     await r.close();
     expect(starts).toEqual([beforeCrash.workflowId, unpoked.workflowId]);
-    for (const id of starts) expect((await temporal.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
+    for (const id of starts)
+      expect((await temporal.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
   });
 
   it('lets two relays on one database start each delivery once', async () => {
@@ -123,8 +162,18 @@ describe('webhook relay', () => {
     const outage = relay(database, down.client);
     const delivery = await accept();
     outage.poke();
-    const failing = await eventually(async () => { const r = await row(delivery.id); return r.attempts >= 2 ? r : undefined; }, 'two failed starts', 20_000);
-    expect(failing).toMatchObject({ handedAt: null, input: expect.objectContaining({ deliveryId: failing.deliveryId }) });
+    const failing = await eventually(
+      async () => {
+        const r = await row(delivery.id);
+        return r.attempts >= 2 ? r : undefined;
+      },
+      'two failed starts',
+      20_000,
+    );
+    expect(failing).toMatchObject({
+      handedAt: null,
+      input: expect.objectContaining({ deliveryId: failing.deliveryId }),
+    });
     expect(failing.lastError).toBeTruthy();
     await outage.close();
     expect(down.starts.length).toBeGreaterThanOrEqual(2);
@@ -143,7 +192,11 @@ describe('webhook relay', () => {
     const done = await accept();
     const r = relay(database, client, { ...fast, retentionMs: 2_000, pruneEveryMs: 100 });
     await handed(done.id);
-    await eventually(async () => ((await inboxRow(database.db, done.id)) === undefined ? true : undefined), 'the handed delivery to be pruned', 15_000);
+    await eventually(
+      async () => ((await inboxRow(database.db, done.id)) === undefined ? true : undefined),
+      'the handed delivery to be pruned',
+      15_000,
+    );
     await r.close();
     await temporal.client.workflow.getHandle(done.workflowId).terminate('test over');
   });

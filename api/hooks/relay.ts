@@ -1,7 +1,14 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../../db/client.js';
-import { claimDeliveries, markHanded, pruneHanded, recordFailure, releaseClaims, type ClaimedDelivery } from '../../db/webhook-inbox.js';
+import {
+  claimDeliveries,
+  markHanded,
+  pruneHanded,
+  recordFailure,
+  releaseClaims,
+  type ClaimedDelivery,
+} from '../../db/webhook-inbox.js';
 import { logger } from '../../infra/logger.js';
 import { forgeEventStartOptions, forgeEventWorkflowType } from '../../workflows/forge-event.messages.js';
 
@@ -43,8 +50,15 @@ export interface WebhookRelayOptions {
 }
 
 export const defaultRelayOptions: WebhookRelayOptions = {
-  concurrency: 16, batchSize: 16, leaseMs: 30_000, startTimeoutMs: 10_000, sweepMs: 1_000, retryBaseMs: 1_000, retryMaxMs: 60_000,
-  retentionMs: 30 * 24 * 3_600_000, pruneEveryMs: 3_600_000,
+  concurrency: 16,
+  batchSize: 16,
+  leaseMs: 30_000,
+  startTimeoutMs: 10_000,
+  sweepMs: 1_000,
+  retryBaseMs: 1_000,
+  retryMaxMs: 60_000,
+  retentionMs: 30 * 24 * 3_600_000,
+  pruneEveryMs: 3_600_000,
 };
 
 /** Delay before the next try of a delivery whose start failed `attempts` times. */
@@ -55,7 +69,11 @@ export function retryDelayMs(attempts: number, baseMs: number, maxMs: number): n
 /** An error and its causes on one line: the SDK's "Failed to start Workflow" says why only in its cause. */
 export function describeError(err: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = err; e !== undefined && e !== null && parts.length < 5; e = e instanceof Error ? e.cause : undefined) {
+  for (
+    let e: unknown = err;
+    e !== undefined && e !== null && parts.length < 5;
+    e = e instanceof Error ? e.cause : undefined
+  ) {
     parts.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   }
   return parts.join(' <- ');
@@ -77,7 +95,11 @@ export function startWebhookRelay(deps: WebhookRelayDeps, options: Partial<Webho
 
   const start = (row: ClaimedDelivery, input: NonNullable<ClaimedDelivery['input']>) => {
     const parent = row.traceContext ? propagation.extract(ROOT_CONTEXT, row.traceContext) : ROOT_CONTEXT;
-    return context.with(parent, () => temporal.withDeadline(Date.now() + o.startTimeoutMs, () => temporal.workflow.start(forgeEventWorkflowType, forgeEventStartOptions(row.workflowId, input, deps.taskQueue))));
+    return context.with(parent, () =>
+      temporal.withDeadline(Date.now() + o.startTimeoutMs, () =>
+        temporal.workflow.start(forgeEventWorkflowType, forgeEventStartOptions(row.workflowId, input, deps.taskQueue)),
+      ),
+    );
   };
 
   // Hand-offs are booked together: one UPDATE for every start that ended while the previous one
@@ -87,7 +109,9 @@ export function startWebhookRelay(deps: WebhookRelayDeps, options: Partial<Webho
   const book = async () => {
     for (let ids = handedIds.splice(0); ids.length > 0; ids = handedIds.splice(0)) {
       // Not booked: the claim lapses and the next start finds the workflow, which books it then.
-      await markHanded(db, ids).catch((err: unknown) => logger.error({ err, deliveries: ids.length }, 'could not book webhook hand-offs'));
+      await markHanded(db, ids).catch((err: unknown) =>
+        logger.error({ err, deliveries: ids.length }, 'could not book webhook hand-offs'),
+      );
     }
     booking = null; // in the same step as the empty check: an id pushed later starts a new round
   };
@@ -112,7 +136,10 @@ export function startWebhookRelay(deps: WebhookRelayDeps, options: Partial<Webho
     try {
       const attempts = row.attempts + 1;
       const retryInMs = retryDelayMs(attempts, o.retryBaseMs, o.retryMaxMs);
-      logger.warn({ delivery: row.id, workflowId: row.workflowId, attempts, retryInMs, error: failure }, 'could not hand a webhook delivery to Temporal; it stays in the inbox');
+      logger.warn(
+        { delivery: row.id, workflowId: row.workflowId, attempts, retryInMs, error: failure },
+        'could not hand a webhook delivery to Temporal; it stays in the inbox',
+      );
       await recordFailure(db, row.id, failure, retryInMs);
     } catch (err) {
       // The claim lapses and the delivery is tried again.
@@ -128,27 +155,45 @@ export function startWebhookRelay(deps: WebhookRelayDeps, options: Partial<Webho
     const next = async (): Promise<ClaimedDelivery | undefined> => {
       while (claimed.length === 0 && !exhausted && !stopping) {
         refill ??= claimDeliveries(db, o.batchSize, o.leaseMs)
-          .then((rows) => { claimed.push(...rows); exhausted = rows.length < o.batchSize; })
-          .catch((err: unknown) => { exhausted = true; logger.error({ err }, 'could not claim webhook deliveries; retrying at the next sweep'); })
-          .finally(() => { refill = null; });
+          .then((rows) => {
+            claimed.push(...rows);
+            exhausted = rows.length < o.batchSize;
+          })
+          .catch((err: unknown) => {
+            exhausted = true;
+            logger.error({ err }, 'could not claim webhook deliveries; retrying at the next sweep');
+          })
+          .finally(() => {
+            refill = null;
+          });
         await refill;
       }
       return stopping ? undefined : claimed.shift();
     };
-    const lane = async () => { for (let row = await next(); row; row = await next()) await hand(row); };
+    const lane = async () => {
+      for (let row = await next(); row; row = await next()) await hand(row);
+    };
     await Promise.all(Array.from({ length: o.concurrency }, lane));
     while (booking) await booking;
     if (claimed.length > 0) {
-      await releaseClaims(db, claimed.map((r) => r.id)).catch((err: unknown) => logger.warn({ err }, 'could not give back webhook claims; they lapse by themselves'));
+      await releaseClaims(
+        db,
+        claimed.map((r) => r.id),
+      ).catch((err: unknown) => logger.warn({ err }, 'could not give back webhook claims; they lapse by themselves'));
     }
   };
 
-  const idle = () => new Promise<void>((resolve) => {
-    if (poked || stopping) return resolve();
-    const done = () => { clearTimeout(timer); wake = null; resolve(); };
-    const timer = setTimeout(done, o.sweepMs);
-    wake = done;
-  });
+  const idle = () =>
+    new Promise<void>((resolve) => {
+      if (poked || stopping) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, o.sweepMs);
+      wake = done;
+    });
 
   let prunedAt = 0;
   const prune = async () => {
@@ -165,7 +210,11 @@ export function startWebhookRelay(deps: WebhookRelayDeps, options: Partial<Webho
   const running = (async () => {
     while (!stopping) {
       poked = false;
-      try { await drain(); } catch (err) { logger.error({ err }, 'webhook relay pass failed; retrying at the next sweep'); }
+      try {
+        await drain();
+      } catch (err) {
+        logger.error({ err }, 'webhook relay pass failed; retrying at the next sweep');
+      }
       await prune();
       await idle();
     }

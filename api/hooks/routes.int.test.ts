@@ -29,7 +29,11 @@ afterAll(async () => api?.close());
 
 const push = (repo: string) => JSON.stringify(githubPush(repo, 'main', randomBytes(20).toString('hex')));
 const deliver = (forge: string, body: string, opts: { secret?: string; delivery?: string } = {}) =>
-  api.request('POST', `/hooks/${forge}`, { as: null, body, headers: vendorHeaders('github', 'push', body, opts.secret ?? secret, opts.delivery) });
+  api.request('POST', `/hooks/${forge}`, {
+    as: null,
+    body,
+    headers: vendorHeaders('github', 'push', body, opts.secret ?? secret, opts.delivery),
+  });
 
 describe('/hooks/{forge}', () => {
   it('records a signed delivery, pokes the relay and answers 202; a redelivery is a duplicate', async () => {
@@ -49,7 +53,9 @@ describe('/hooks/{forge}', () => {
 
   it('refuses bad signatures and unconfigured secrets with 401, unknown forges with 404, bodies that are not JSON with 400', async () => {
     expect((await deliver('github', push('acme/shop'), { secret: 'wrong' })).status).toBe(401);
-    expect((await api.request('POST', '/hooks/github', { as: null, body: push('acme/shop') })).body.error.message).toBe('missing X-Hub-Signature-256');
+    expect((await api.request('POST', '/hooks/github', { as: null, body: push('acme/shop') })).body.error.message).toBe(
+      'missing X-Hub-Signature-256',
+    );
     expect((await api.request('POST', '/hooks/unset', { as: null, body: '{}' })).status).toBe(401);
     expect((await deliver('nope', push('acme/shop'))).status).toBe(404);
     const malformed = await deliver('github', '{not json');
@@ -67,20 +73,40 @@ describe('/hooks/{forge}', () => {
 
 describe('/hooks/jenkins', () => {
   const notice = (parameters: Record<string, string>) => ({
-    name: 'deploy-checkout', url: 'job/release/job/deploy-checkout/',
-    build: { number: 12, phase: 'COMPLETED', status: 'SUCCESS', full_url: 'https://ci.example/job/release/job/deploy-checkout/12/', parameters },
+    name: 'deploy-checkout',
+    url: 'job/release/job/deploy-checkout/',
+    build: {
+      number: 12,
+      phase: 'COMPLETED',
+      status: 'SUCCESS',
+      full_url: 'https://ci.example/job/release/job/deploy-checkout/12/',
+      parameters,
+    },
   });
 
   it('signals the deployment its correlation parameter names', async () => {
-    const res = await api.request('POST', '/hooks/jenkins', { as: 'reporter', body: notice({ SLIPWAY_DEPLOYMENT: correlationId('dep-abc', 'preprod') }) });
+    const res = await api.request('POST', '/hooks/jenkins', {
+      as: 'reporter',
+      body: notice({ SLIPWAY_DEPLOYMENT: correlationId('dep-abc', 'preprod') }),
+    });
     expect(res).toMatchObject({ status: 200, body: { accepted: true } });
-    expect(api.temporal.callsOf('signal').at(-1)).toMatchObject({ workflowId: 'dep-abc', name: 'jenkinsNotified', args: [{ environment: 'preprod', phase: 'COMPLETED', buildNumber: 12 }] });
+    expect(api.temporal.callsOf('signal').at(-1)).toMatchObject({
+      workflowId: 'dep-abc',
+      name: 'jenkinsNotified',
+      args: [{ environment: 'preprod', phase: 'COMPLETED', buildNumber: 12 }],
+    });
   });
 
   it('links a CI build to the features of its branch (provider token, or access_token in the query)', async () => {
-    const res = await api.request('POST', '/hooks/jenkins', { as: { token: provider }, body: notice({ BRANCH_NAME: 'origin/feature/ABC-9-cart' }) });
+    const res = await api.request('POST', '/hooks/jenkins', {
+      as: { token: provider },
+      body: notice({ BRANCH_NAME: 'origin/feature/ABC-9-cart' }),
+    });
     expect(res).toMatchObject({ status: 202, body: { accepted: true, features: ['ABC-9'] } });
-    const query = await api.request('POST', `/hooks/jenkins?access_token=${provider}`, { as: null, body: notice({ BRANCH_NAME: 'main' }) });
+    const query = await api.request('POST', `/hooks/jenkins?access_token=${provider}`, {
+      as: null,
+      body: notice({ BRANCH_NAME: 'main' }),
+    });
     expect(query).toMatchObject({ status: 202, body: { accepted: false } });
   });
 
@@ -90,7 +116,10 @@ describe('/hooks/jenkins', () => {
     const malformed = await api.request('POST', '/hooks/jenkins', { as: 'reporter', body: 'nope' });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.field).toBe('body');
-    const badNumber = await api.request('POST', '/hooks/jenkins', { as: 'reporter', body: { build: { number: 'twelve' } } });
+    const badNumber = await api.request('POST', '/hooks/jenkins', {
+      as: 'reporter',
+      body: { build: { number: 'twelve' } },
+    });
     expect(badNumber.body.error.field).toBe('build.number');
   });
 });

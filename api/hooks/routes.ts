@@ -16,8 +16,13 @@ export function hookRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
   app.route('/', forgeRoutes(deps, relay));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   serveDocument(app, '/openapi.json', {
-    openapi: '3.1.0', servers: [{ url: '/hooks' }],
-    info: { title: 'Slipway webhooks', version: deps.version, description: 'Forge webhook deliveries and Jenkins build notices.' },
+    openapi: '3.1.0',
+    servers: [{ url: '/hooks' }],
+    info: {
+      title: 'Slipway webhooks',
+      version: deps.version,
+      description: 'Forge webhook deliveries and Jenkins build notices.',
+    },
   });
   return app;
 }

@@ -15,12 +15,19 @@ const same = (a: string, b: string) => {
 };
 const hmac = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
 
-export async function verifyDelivery(vendor: ForgeVendor, header: (name: string) => string | undefined, body: string, secret: string): Promise<Verdict> {
+export async function verifyDelivery(
+  vendor: ForgeVendor,
+  header: (name: string) => string | undefined,
+  body: string,
+  secret: string,
+): Promise<Verdict> {
   switch (vendor) {
     case 'github': {
       const signature = header('x-hub-signature-256');
       if (!signature) return { ok: false, reason: 'missing X-Hub-Signature-256' };
-      return (await new Webhooks({ secret }).verify(body, signature)) ? { ok: true } : { ok: false, reason: 'X-Hub-Signature-256 does not match' };
+      return (await new Webhooks({ secret }).verify(body, signature))
+        ? { ok: true }
+        : { ok: false, reason: 'X-Hub-Signature-256 does not match' };
     }
     case 'gitlab': {
       const token = header('x-gitlab-token');
@@ -30,12 +37,16 @@ export async function verifyDelivery(vendor: ForgeVendor, header: (name: string)
     case 'gitea': {
       const signature = header('x-gitea-signature');
       if (!signature) return { ok: false, reason: 'missing X-Gitea-Signature' };
-      return same(signature, hmac(secret, body)) ? { ok: true } : { ok: false, reason: 'X-Gitea-Signature does not match' };
+      return same(signature, hmac(secret, body))
+        ? { ok: true }
+        : { ok: false, reason: 'X-Gitea-Signature does not match' };
     }
     case 'bitbucket': {
       const signature = header('x-hub-signature');
       if (!signature) return { ok: false, reason: 'missing X-Hub-Signature' };
-      return same(signature, `sha256=${hmac(secret, body)}`) ? { ok: true } : { ok: false, reason: 'X-Hub-Signature does not match' };
+      return same(signature, `sha256=${hmac(secret, body)}`)
+        ? { ok: true }
+        : { ok: false, reason: 'X-Hub-Signature does not match' };
     }
   }
 }
@@ -48,9 +59,18 @@ export function deliveryId(vendor: ForgeVendor, header: (name: string) => string
     gitea: header('x-gitea-delivery'),
     bitbucket: header('x-request-uuid') ?? header('x-hook-uuid'),
   }[vendor];
-  return (fromHeader ?? `body-${createHmac('sha256', 'slipway').update(body).digest('hex').slice(0, 32)}`).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+  return (fromHeader ?? `body-${createHmac('sha256', 'slipway').update(body).digest('hex').slice(0, 32)}`)
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 100);
 }
 
 export function eventType(vendor: ForgeVendor, header: (name: string) => string | undefined): string {
-  return ({ github: header('x-github-event'), gitlab: header('x-gitlab-event'), gitea: header('x-gitea-event'), bitbucket: header('x-event-key') }[vendor]) ?? '';
+  return (
+    {
+      github: header('x-github-event'),
+      gitlab: header('x-gitlab-event'),
+      gitea: header('x-gitea-event'),
+      bitbucket: header('x-event-key'),
+    }[vendor] ?? ''
+  );
 }

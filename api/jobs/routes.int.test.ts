@@ -3,10 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
 
 let api: ApiHarness;
-beforeAll(async () => { api = await startApiHarness(); });
+beforeAll(async () => {
+  api = await startApiHarness();
+});
 afterAll(async () => api?.close());
 
-const job = { title: 'ci', parameters: [{ title: 'TARGET', required: true }, { title: 'TOKEN', secret: true, default: 'dflt' }], stages: [{ title: 's', steps: [{ title: 't', command: 'echo hi' }] }] };
+const job = {
+  title: 'ci',
+  parameters: [
+    { title: 'TARGET', required: true },
+    { title: 'TOKEN', secret: true, default: 'dflt' },
+  ],
+  stages: [{ title: 's', steps: [{ title: 't', command: 'echo hi' }] }],
+};
 
 describe('/v1/jobs', () => {
   it('creates, replaces, shows (secret defaults masked) and retires a job', async () => {
@@ -17,7 +26,21 @@ describe('/v1/jobs', () => {
     expect(shown.body).toMatchObject({ path: 'team/shop/ci', definition: { title: 'ci' } });
     expect(shown.body.definition.parameters[1].default).toBe('***');
     const tree = await api.request('GET', '/v1/jobs', { as: 'reader' });
-    expect(tree.body.jobs).toEqual([{ name: 'team', path: 'team', type: 'folder', children: [{ name: 'shop', path: 'team/shop', type: 'folder', children: [{ name: 'ci', path: 'team/shop/ci', type: 'job' }] }] }]);
+    expect(tree.body.jobs).toEqual([
+      {
+        name: 'team',
+        path: 'team',
+        type: 'folder',
+        children: [
+          {
+            name: 'shop',
+            path: 'team/shop',
+            type: 'folder',
+            children: [{ name: 'ci', path: 'team/shop/ci', type: 'job' }],
+          },
+        ],
+      },
+    ]);
     await api.request('PUT', '/v1/jobs/team/gone', { as: 'builder', body: job });
     expect((await api.request('DELETE', '/v1/jobs/team/gone', { as: 'builder' })).body).toEqual({ retired: true });
     expect((await api.request('GET', '/v1/jobs/team/gone')).status).toBe(404);
@@ -26,19 +49,31 @@ describe('/v1/jobs', () => {
 
   it('takes a YAML document', async () => {
     const yaml = 'title: y\nstages:\n  - title: s\n    steps:\n      - title: t\n        command: echo hi\n';
-    const res = await api.request('PUT', '/v1/jobs/team/yaml', { as: 'builder', body: yaml, headers: { 'content-type': 'application/yaml' } });
+    const res = await api.request('PUT', '/v1/jobs/team/yaml', {
+      as: 'builder',
+      body: yaml,
+      headers: { 'content-type': 'application/yaml' },
+    });
     expect(res.status).toBe(201);
     expect(res.body.definition.title).toBe('y');
   });
 
   it('reads a body sent without a JSON content type as JSON, as curl -d sends it', async () => {
-    const res = await api.request('PUT', '/v1/jobs/team/curl', { as: 'builder', body: JSON.stringify(job), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await api.request('PUT', '/v1/jobs/team/curl', {
+      as: 'builder',
+      body: JSON.stringify(job),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(201);
   });
 
   it('answers bad documents and paths with 400 naming the field', async () => {
     const cases: Array<[string, unknown, string]> = [
-      ['team/shop/bad', { title: 'x', stages: [{ title: 's', steps: [{ title: 't', command: '' }] }] }, 'stages.0.steps.0.command'],
+      [
+        'team/shop/bad',
+        { title: 'x', stages: [{ title: 's', steps: [{ title: 't', command: '' }] }] },
+        'stages.0.steps.0.command',
+      ],
       ['team/shop/bad', { title: 'x', stages: [], extra: 1 }, 'stages'],
       ['team/shop/bad', { ...job, parameters: [{ title: 'A' }, { title: 'A' }] }, 'parameters.1.title'],
       ['team/builds/x', job, 'path'],
@@ -50,7 +85,11 @@ describe('/v1/jobs', () => {
       expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'invalid', field });
     }
-    const yaml = await api.request('PUT', '/v1/jobs/team/shop/bad', { as: 'builder', body: 'title: [', headers: { 'content-type': 'text/yaml' } });
+    const yaml = await api.request('PUT', '/v1/jobs/team/shop/bad', {
+      as: 'builder',
+      body: 'title: [',
+      headers: { 'content-type': 'text/yaml' },
+    });
     expect(yaml.body.error.message).toMatch(/^body: not valid YAML/);
   });
 
@@ -65,7 +104,10 @@ describe('/v1/jobs', () => {
 
 describe('/v1/jobs/{path}/builds', () => {
   it('triggers a build: 201, the workflow started with the build id, secrets not in the answer', async () => {
-    const res = await api.request('POST', '/v1/jobs/team/shop/ci/builds', { as: 'builder', body: { parameters: { TARGET: 'eu', TOKEN: 's3cr3t' } } });
+    const res = await api.request('POST', '/v1/jobs/team/shop/ci/builds', {
+      as: 'builder',
+      body: { parameters: { TARGET: 'eu', TOKEN: 's3cr3t' } },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ job: 'team/shop/ci', number: 1, status: 'queued', parameters: { TARGET: 'eu' } });
     expect(res.text).not.toContain('s3cr3t');
@@ -98,8 +140,18 @@ describe('/v1/jobs/{path}/builds', () => {
     expect(page.status).toBe(200);
     expect(page.body.builds.map((b: { number: number }) => b.number)).toEqual([4, 3]);
     expect(page.body.next).toBe(3);
-    expect((await api.request('GET', '/v1/jobs/team/plain/builds?before=3', { as: 'reader' })).body.builds.map((b: { number: number }) => b.number)).toEqual([2, 1]);
-    for (const [query, field] of [['limit=0', 'limit'], ['limit=201', 'limit'], ['limit=x', 'limit'], ['before=0', 'before'], ['before=1.5', 'before']]) {
+    expect(
+      (await api.request('GET', '/v1/jobs/team/plain/builds?before=3', { as: 'reader' })).body.builds.map(
+        (b: { number: number }) => b.number,
+      ),
+    ).toEqual([2, 1]);
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=201', 'limit'],
+      ['limit=x', 'limit'],
+      ['before=0', 'before'],
+      ['before=1.5', 'before'],
+    ]) {
       const res = await api.request('GET', `/v1/jobs/team/plain/builds?${query}`, { as: 'reader' });
       expect(res.status, query).toBe(400);
       expect(res.body.error.field).toBe(field);

@@ -12,45 +12,92 @@ import { readBody } from '../read-body.js';
 // /v1/jobs: job definitions in folders (folder/…/job), and the builds of each. A job path spans
 // segments, so its routes use Hono's `{path{.+}}` pattern (documented as `{path}`, api/openapi.ts).
 
-const Job = z.looseObject({ path: z.string(), parent: z.string().nullable(), definition: z.unknown(), nextNumber: z.number().int() }).openapi('Job');
+const Job = z
+  .looseObject({
+    path: z.string(),
+    parent: z.string().nullable(),
+    definition: z.unknown(),
+    nextNumber: z.number().int(),
+  })
+  .openapi('Job');
 const JobPath = z.string().openapi({ description: 'folder/…/job' });
-const NewJobPath = JobPath.refine((p) => jobPathPattern.test(p) && !p.split('/').includes('builds'), 'a job path is folder/…/job: letters, digits, ".", "_" or "-" per segment, and no segment named "builds"');
+const NewJobPath = JobPath.refine(
+  (p) => jobPathPattern.test(p) && !p.split('/').includes('builds'),
+  'a job path is folder/…/job: letters, digits, ".", "_" or "-" per segment, and no segment named "builds"',
+);
 /** `{path{.+/builds}}` matches the job path with its `/builds`: the parameter drops it. */
 const JobOfBuilds = z.object({ path: JobPath.transform((p) => p.replace(/\/builds$/, '')) });
 const buildNumber = (message: string) => z.coerce.number({ error: message }).int(message);
 
 const tree = createRoute({
-  method: 'get', path: '/', summary: 'The job tree (folders and jobs)',
+  method: 'get',
+  path: '/',
+  summary: 'The job tree (folders and jobs)',
   responses: { 200: jsonResponse(z.object({ jobs: z.array(z.unknown()) }), 'Tree'), ...errorResponses },
 });
 const listBuilds = createRoute({
-  method: 'get', path: '/{path{.+/builds}}', summary: 'Builds of a job, newest first',
-  request: { params: JobOfBuilds, query: z.object({ limit: buildNumber('an integer from 1 to 200').min(1, 'an integer from 1 to 200').max(200, 'an integer from 1 to 200').default(20), before: buildNumber('a build number').positive('a build number').optional() }) },
-  responses: { 200: jsonResponse(z.object({ builds: z.array(Build), next: z.number().int().nullable() }), 'A page'), ...errorResponses },
+  method: 'get',
+  path: '/{path{.+/builds}}',
+  summary: 'Builds of a job, newest first',
+  request: {
+    params: JobOfBuilds,
+    query: z.object({
+      limit: buildNumber('an integer from 1 to 200')
+        .min(1, 'an integer from 1 to 200')
+        .max(200, 'an integer from 1 to 200')
+        .default(20),
+      before: buildNumber('a build number').positive('a build number').optional(),
+    }),
+  },
+  responses: {
+    200: jsonResponse(z.object({ builds: z.array(Build), next: z.number().int().nullable() }), 'A page'),
+    ...errorResponses,
+  },
 });
 const trigger = createRoute({
-  method: 'post', path: '/{path{.+/builds}}', security: bearer, summary: 'Trigger a build',
+  method: 'post',
+  path: '/{path{.+/builds}}',
+  security: bearer,
+  summary: 'Trigger a build',
   request: { params: JobOfBuilds, body: bodyByReference('BuildParameters', ['application/json'], false) },
   responses: { 201: jsonResponse(Build, 'Triggered'), ...errorResponses },
 });
 const put = createRoute({
-  method: 'put', path: '/{path{.+}}', security: bearer, summary: 'Create or replace a job definition (JSON or YAML body)',
-  request: { params: z.object({ path: NewJobPath }), body: bodyByReference('JobDefinition', ['application/json', 'application/yaml']) },
+  method: 'put',
+  path: '/{path{.+}}',
+  security: bearer,
+  summary: 'Create or replace a job definition (JSON or YAML body)',
+  request: {
+    params: z.object({ path: NewJobPath }),
+    body: bodyByReference('JobDefinition', ['application/json', 'application/yaml']),
+  },
   responses: { 201: jsonResponse(Job, 'Created'), 200: jsonResponse(Job, 'Replaced'), ...errorResponses },
 });
 const get = createRoute({
-  method: 'get', path: '/{path{.+}}', summary: 'A job definition (secret defaults masked)',
+  method: 'get',
+  path: '/{path{.+}}',
+  summary: 'A job definition (secret defaults masked)',
   request: { params: z.object({ path: JobPath }) },
   responses: { 200: jsonResponse(Job, 'The job'), ...errorResponses },
 });
 const retire = createRoute({
-  method: 'delete', path: '/{path{.+}}', security: bearer, summary: 'Retire a job (its build numbers are never reused)',
+  method: 'delete',
+  path: '/{path{.+}}',
+  security: bearer,
+  summary: 'Retire a job (its build numbers are never reused)',
   request: { params: z.object({ path: JobPath }) },
   responses: { 200: jsonResponse(z.object({ retired: z.boolean() }), 'Retired'), ...errorResponses },
 });
 
 function jobView(j: JobRow) {
-  return { path: j.path, parent: j.parentPath, definition: publicDefinition(j.definition), nextNumber: j.nextNumber, createdAt: j.createdAt.toISOString(), updatedAt: j.updatedAt.toISOString() };
+  return {
+    path: j.path,
+    parent: j.parentPath,
+    definition: publicDefinition(j.definition),
+    nextNumber: j.nextNumber,
+    createdAt: j.createdAt.toISOString(),
+    updatedAt: j.updatedAt.toISOString(),
+  };
 }
 
 type Tree = { name: string; path: string; type: 'folder' | 'job'; children?: Tree[] };
@@ -62,7 +109,10 @@ function folders(paths: string[]): Tree[] {
       const sub = all.slice(0, i + 1).join('/');
       const type = i === all.length - 1 ? 'job' : 'folder';
       let child = node.children!.find((c) => c.name === name && c.type === type);
-      if (!child) { child = { name, path: sub, type, ...(type === 'folder' ? { children: [] } : {}) }; node.children!.push(child); }
+      if (!child) {
+        child = { name, path: sub, type, ...(type === 'folder' ? { children: [] } : {}) };
+        node.children!.push(child);
+      }
       node = child;
     });
   }
@@ -86,7 +136,10 @@ export function jobRoutes(deps: ApiDeps, commands: BuildCommands) {
     const { limit, before } = c.req.valid('query');
     await commands.activeJob(path);
     const rows = await commands.listBuilds(path, limit, before);
-    return c.json({ builds: rows.map((b) => buildView(deps, b)), next: rows.length === limit ? rows.at(-1)!.number : null }, 200);
+    return c.json(
+      { builds: rows.map((b) => buildView(deps, b)), next: rows.length === limit ? rows.at(-1)!.number : null },
+      200,
+    );
   });
 
   app.openapi(trigger, async (c) => {

@@ -8,7 +8,12 @@ import { forbidden, unauthorized } from '../errors.js';
 // Anonymous callers get the scopes the configuration grants to anonymous (Octopush drop-in).
 
 /** `invalid`: a token was sent but is unknown or revoked; every scope check then answers 401. */
-export interface Principal { name: string; scopes: string[]; anonymous: boolean; invalid?: boolean }
+export interface Principal {
+  name: string;
+  scopes: string[];
+  anonymous: boolean;
+  invalid?: boolean;
+}
 
 export type AuthEnv = { Variables: { principal: Principal } };
 
@@ -32,11 +37,20 @@ async function bodyToken(c: Context): Promise<string | undefined> {
 export function authenticate(db: Db, anonymousScopes: string[]): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
-    const basic = header?.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString().split(':').slice(1).join(':') : undefined;
-    const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : basic ?? c.req.query('access_token') ?? await bodyToken(c);
+    const basic = header?.startsWith('Basic ')
+      ? Buffer.from(header.slice(6), 'base64').toString().split(':').slice(1).join(':')
+      : undefined;
+    const secret = header?.startsWith('Bearer ')
+      ? header.slice(7).trim()
+      : (basic ?? c.req.query('access_token') ?? (await bodyToken(c)));
     if (secret) {
       const token = await findToken(db, secret);
-      c.set('principal', token ? { name: token.name, scopes: token.scopes, anonymous: false } : { name: 'invalid token', scopes: [], anonymous: false, invalid: true });
+      c.set(
+        'principal',
+        token
+          ? { name: token.name, scopes: token.scopes, anonymous: false }
+          : { name: 'invalid token', scopes: [], anonymous: false, invalid: true },
+      );
     } else {
       c.set('principal', { name: 'anonymous', scopes: anonymousScopes, anonymous: true });
     }

@@ -12,7 +12,11 @@ export function tracing(): MiddlewareHandler {
   return async (c, next) => {
     const parent = propagation.extract(context.active(), Object.fromEntries(c.req.raw.headers));
     const started = performance.now();
-    const span = tracer.startSpan(`${c.req.method} ${c.req.path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': c.req.method, 'url.path': c.req.path } }, parent);
+    const span = tracer.startSpan(
+      `${c.req.method} ${c.req.path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': c.req.method, 'url.path': c.req.path } },
+      parent,
+    );
     try {
       await context.with(trace.setSpan(parent, span), next);
       span.setAttribute('http.route', routePath(c));
@@ -25,7 +29,16 @@ export function tracing(): MiddlewareHandler {
     } finally {
       span.end();
       // The path only: query strings may carry Octopush's access_token.
-      logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), traceId: span.spanContext().traceId }, 'request');
+      logger.info(
+        {
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: Math.round(performance.now() - started),
+          traceId: span.spanContext().traceId,
+        },
+        'request',
+      );
     }
   };
 }

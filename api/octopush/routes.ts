@@ -21,7 +21,8 @@ async function params(c: C): Promise<Record<string, string>> {
   const type = c.req.header('content-type') ?? '';
   try {
     if (type.includes('application/json')) Object.assign(out, await c.req.json());
-    else if (type.includes('form')) for (const [k, v] of Object.entries(await c.req.parseBody())) if (typeof v === 'string') out[k] = v;
+    else if (type.includes('form'))
+      for (const [k, v] of Object.entries(await c.req.parseBody())) if (typeof v === 'string') out[k] = v;
   } catch {
     // A body Octopush could not read was treated as no parameters.
   }
@@ -29,21 +30,32 @@ async function params(c: C): Promise<Record<string, string>> {
 }
 
 const inserted = (n: number) => ({ status: 'success', message: 'Job inserted in queue', job_id: n });
-const reason = (err: unknown) => (err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err));
+const reason = (err: unknown) =>
+  err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err);
 
 export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queue: QueueCommands, health: HealthCheck) {
   const app = new Hono<AuthEnv>();
   const octopushEnv = (name: string): string | null => {
     const found = Object.entries(deps.config.environments).find(([env, e]) => env === name || e.octopushName === name);
-    return found?.[0] ?? (name === 'staging' ? deps.config.pipeline[0]! : name === 'prod' ? liveEnvironmentOf(deps.config) : null);
+    return (
+      found?.[0] ??
+      (name === 'staging' ? deps.config.pipeline[0]! : name === 'prod' ? liveEnvironmentOf(deps.config) : null)
+    );
   };
 
   async function create(c: C, module: string | undefined, version: string | undefined, requestor: string | undefined) {
     try {
       const principal = requireScope(c, 'deploy:request');
-      if (!module || !deps.config.services[module]) return c.json({ status: 'error', message: `${module ?? ''} is not a valid module to push.` });
+      if (!module || !deps.config.services[module])
+        return c.json({ status: 'error', message: `${module ?? ''} is not a valid module to push.` });
       if (!version) return c.json({ status: 'error', message: 'version is required' });
-      const { row } = await commands.request({ service: module, version, requestor: requestor ?? '', key: requestor || undefined, actor: principal.name });
+      const { row } = await commands.request({
+        service: module,
+        version,
+        requestor: requestor ?? '',
+        key: requestor || undefined,
+        actor: principal.name,
+      });
       return c.json(inserted(row.number));
     } catch (err) {
       return c.json({ status: 'error', message: reason(err) });
@@ -66,7 +78,8 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
     try {
       requireScope(c, 'read');
       const row = /^\d+$/.test(id) ? await findDeployment(deps.db, id) : null;
-      if (!row) return c.json({ status: 'error', message: 'Problems trying to get job status', detail: `job ${id} not found` });
+      if (!row)
+        return c.json({ status: 'error', message: 'Problems trying to get job status', detail: `job ${id} not found` });
       return c.json({ job_status: row.status, job_id: id });
     } catch (err) {
       return c.json({ status: 'error', message: 'Problems trying to get job status', detail: reason(err) });
@@ -108,7 +121,12 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
       const { row: after } = await commands.approve(row.id, { actor: principal.name });
       return c.json({ job_status: after.status, job_id: id });
     } catch {
-      return c.json({ job_status: row?.status ?? null, job_id: id, status: 'Error', message: "The job is not in a valid status to go live or you don't have permissions to do this action" });
+      return c.json({
+        job_status: row?.status ?? null,
+        job_id: id,
+        status: 'Error',
+        message: "The job is not in a valid status to go live or you don't have permissions to do this action",
+      });
     }
   });
 
@@ -121,7 +139,13 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
       const { row: after } = await commands.cancel(row.id, { actor: c.get('principal').name, octopushRules: true });
       return c.json({ job_status: after.status, job_id: id });
     } catch (err) {
-      return c.json({ job_status: row?.status ?? null, job_id: id, status: 'error', message: 'Problems trying to cancel the job', detail: reason(err) });
+      return c.json({
+        job_status: row?.status ?? null,
+        job_id: id,
+        status: 'error',
+        message: 'Problems trying to cancel the job',
+        detail: reason(err),
+      });
     }
   });
 
@@ -155,31 +179,49 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
 
   app.get('/health', async (c) => {
     const problems = await health.problems();
-    const paused = problems.length === 0 && await queue.allPaused();
-    return c.text(`Status: ${problems.length ? `Error (${problems.join('; ')})` : paused ? 'Paused' : 'Ok'}\nVersion: ${deps.version}`, problems.length ? 500 : 200);
+    const paused = problems.length === 0 && (await queue.allPaused());
+    return c.text(
+      `Status: ${problems.length ? `Error (${problems.join('; ')})` : paused ? 'Paused' : 'Ok'}\nVersion: ${deps.version}`,
+      problems.length ? 500 : 200,
+    );
   });
 
   app.get('/status', async (c) => c.text((await queue.allPaused()) ? 'OFF' : 'ON'));
 
   app.get('/deploying', async (c) => {
     const [row] = await listDeployments(deps.db, { statuses: ['DEPLOYING', 'GOING_LIVE'], limit: 1 });
-    return c.json(row ? { status: 'Deploying', module: row.service, version: row.version } : { status: 'Idle', module: '-', version: '-' });
+    return c.json(
+      row
+        ? { status: 'Deploying', module: row.service, version: row.version }
+        : { status: 'Idle', module: '-', version: '-' },
+    );
   });
 
   const listing = async (c: C, bucket: 'queued' | 'inprogress' | 'deployed', env: 'staging' | 'prod') => {
     const pageSize = Math.min(Number(c.req.query('pageSize') ?? 50) || 50, 500);
-    const rows = await listDeployments(deps.db, { statuses: [...octopushBuckets[env][bucket]], limit: pageSize, service: c.req.query('repo') || undefined });
+    const rows = await listDeployments(deps.db, {
+      statuses: [...octopushBuckets[env][bucket]],
+      limit: pageSize,
+      service: c.req.query('repo') || undefined,
+    });
     return rows.map((r) => octopushJob(r, c.get('principal'), liveEnvironmentOf(deps.config, r.service)));
   };
 
-  app.get('/all', async (c) => c.json({
-    preprodQueue: await listing(c, 'queued', 'staging'), preprodInprogress: await listing(c, 'inprogress', 'staging'),
-    preprodDeployed: await listing(c, 'deployed', 'staging'), prodQueue: await listing(c, 'queued', 'prod'),
-    prodInprogress: await listing(c, 'inprogress', 'prod'), prodDeployed: await listing(c, 'deployed', 'prod'),
-  }));
+  app.get('/all', async (c) =>
+    c.json({
+      preprodQueue: await listing(c, 'queued', 'staging'),
+      preprodInprogress: await listing(c, 'inprogress', 'staging'),
+      preprodDeployed: await listing(c, 'deployed', 'staging'),
+      prodQueue: await listing(c, 'queued', 'prod'),
+      prodInprogress: await listing(c, 'inprogress', 'prod'),
+      prodDeployed: await listing(c, 'deployed', 'prod'),
+    }),
+  );
 
   for (const bucket of ['queued', 'inprogress', 'deployed'] as const) {
-    app.get(`/:env{staging|prod}/${bucket}`, async (c) => c.json(await listing(c, bucket, c.req.param('env') as 'staging' | 'prod')));
+    app.get(`/:env{staging|prod}/${bucket}`, async (c) =>
+      c.json(await listing(c, bucket, c.req.param('env') as 'staging' | 'prod')),
+    );
   }
 
   return app;

@@ -28,12 +28,17 @@ export function octopushJob(row: DeploymentRow, principal: Principal, liveEnviro
     _deployLiveJobUrl: live?.jenkins?.buildUrl ?? null,
     _canGoLive: mayApprove && row.phase === 'awaiting-approval',
     _canRollback: mayApprove && status === 'GO_LIVE_DONE',
-    _canCancel: cancellable({ phase: row.phase as Phase, status }, true) && can(principal, cancelScope(status), row.service),
+    _canCancel:
+      cancellable({ phase: row.phase as Phase, status }, true) && can(principal, cancelScope(status), row.service),
   };
 }
 
 /** Octopush's listing buckets by environment name (staging = pre-prod, prod = live). */
 export const octopushBuckets = {
-  staging: { queued: ['QUEUED'], inprogress: ['DEPLOYING', 'PENDING_TESTS'], deployed: ['TESTS_PASSED', 'TESTS_FAILED', 'DEPLOY_FAILED'] },
+  staging: {
+    queued: ['QUEUED'],
+    inprogress: ['DEPLOYING', 'PENDING_TESTS'],
+    deployed: ['TESTS_PASSED', 'TESTS_FAILED', 'DEPLOY_FAILED'],
+  },
   prod: { queued: ['QUEUED_FOR_LIVE'], inprogress: ['GOING_LIVE'], deployed: ['GO_LIVE_DONE', 'GO_LIVE_FAILED'] },
 } as const;

@@ -1,7 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { recordAudit } from '../../db/audit.js';
 import { pauseSwitches, setPauseSwitch } from '../../db/environment-queues.js';
-import { environmentLockWorkflowType, lockSignalWithStartOptions, setPausedSignal } from '../../workflows/environment-lock.messages.js';
+import {
+  environmentLockWorkflowType,
+  lockSignalWithStartOptions,
+  setPausedSignal,
+} from '../../workflows/environment-lock.messages.js';
 import type { ApiDeps } from '../deps.js';
 
 // Pausing: the switch is stored first (so reads and newly started lock workflows see it), then
@@ -23,8 +27,17 @@ export function createQueueCommands(deps: ApiDeps) {
     const now = await effective();
     for (const env of environment ? [environment] : environments()) {
       try {
-        const lock = { taskQueue: deps.taskQueue, environment: env, concurrency: deps.config.environments[env]!.concurrency, paused: now[env]!, tuning: deps.lockTuning };
-        await deps.temporal.workflow.signalWithStart(environmentLockWorkflowType, lockSignalWithStartOptions(lock, setPausedSignal, { paused: now[env]! }));
+        const lock = {
+          taskQueue: deps.taskQueue,
+          environment: env,
+          concurrency: deps.config.environments[env]!.concurrency,
+          paused: now[env]!,
+          tuning: deps.lockTuning,
+        };
+        await deps.temporal.workflow.signalWithStart(
+          environmentLockWorkflowType,
+          lockSignalWithStartOptions(lock, setPausedSignal, { paused: now[env]! }),
+        );
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       }

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
 
 let api: ApiHarness;
-beforeAll(async () => { api = await startApiHarness(); });
+beforeAll(async () => {
+  api = await startApiHarness();
+});
 afterAll(async () => api?.close());
 
 describe('/v1/queue', () => {
@@ -18,11 +20,17 @@ describe('/v1/queue', () => {
 
   it('pauses and resumes every environment when the body names none (or there is no body)', async () => {
     expect((await api.request('POST', '/v1/queue/pause')).body).toEqual({ paused: { preprod: true, live: true } });
-    expect((await api.request('POST', '/v1/queue/resume', { body: {} })).body).toEqual({ paused: { preprod: false, live: false } });
+    expect((await api.request('POST', '/v1/queue/resume', { body: {} })).body).toEqual({
+      paused: { preprod: false, live: false },
+    });
   });
 
   it('answers bad input with 400 naming the field', async () => {
-    for (const [body, field] of [[{ environment: 'qa' }, 'environment'], [{ environment: 3 }, 'environment'], [{ env: 'live' }, 'env']] as const) {
+    for (const [body, field] of [
+      [{ environment: 'qa' }, 'environment'],
+      [{ environment: 3 }, 'environment'],
+      [{ env: 'live' }, 'env'],
+    ] as const) {
       const res = await api.request('POST', '/v1/queue/pause', { body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error.field).toBe(field);

@@ -8,16 +8,32 @@ import type { QueueCommands } from './commands.js';
 // /v1/queue: pause and resume, for every environment or one.
 
 const PauseState = z.object({ paused: z.record(z.string(), z.boolean()) }).openapi('PauseState');
-const PauseBody = { required: false, content: { 'application/json': { schema: z.strictObject({ environment: z.string().optional() }) } } };
+const PauseBody = {
+  required: false,
+  content: { 'application/json': { schema: z.strictObject({ environment: z.string().optional() }) } },
+};
 
-const pause = createRoute({ method: 'post', path: '/pause', security: bearer, request: { body: PauseBody }, responses: { 200: json(PauseState, 'Paused'), ...errorResponses } });
-const resume = createRoute({ method: 'post', path: '/resume', security: bearer, request: { body: PauseBody }, responses: { 200: json(PauseState, 'Resumed'), ...errorResponses } });
+const pause = createRoute({
+  method: 'post',
+  path: '/pause',
+  security: bearer,
+  request: { body: PauseBody },
+  responses: { 200: json(PauseState, 'Paused'), ...errorResponses },
+});
+const resume = createRoute({
+  method: 'post',
+  path: '/resume',
+  security: bearer,
+  request: { body: PauseBody },
+  responses: { 200: json(PauseState, 'Resumed'), ...errorResponses },
+});
 
 export function queueRoutes(deps: ApiDeps, commands: QueueCommands) {
   const app = v1App();
   const environmentOf = (body: { environment?: string } | undefined) => {
     const env = body?.environment;
-    if (env !== undefined && !deps.config.environments[env]) throw badRequest('environment', `unknown environment "${env}"`);
+    if (env !== undefined && !deps.config.environments[env])
+      throw badRequest('environment', `unknown environment "${env}"`);
     return env;
   };
 

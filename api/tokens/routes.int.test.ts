@@ -3,12 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
 
 let api: ApiHarness;
-beforeAll(async () => { api = await startApiHarness(); });
+beforeAll(async () => {
+  api = await startApiHarness();
+});
 afterAll(async () => api?.close());
 
 describe('/v1/tokens', () => {
   it('creates a token whose secret works, lists tokens without secrets, revokes', async () => {
-    const created = await api.request('POST', '/v1/tokens', { body: { name: 'ci', scopes: ['read', 'deploy:approve:checkout'] } });
+    const created = await api.request('POST', '/v1/tokens', {
+      body: { name: 'ci', scopes: ['read', 'deploy:approve:checkout'] },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'ci', scopes: ['read', 'deploy:approve:checkout'], revokedAt: null });
     expect((await api.request('GET', '/v1/services', { as: { token: created.body.token } })).status).toBe(200);
@@ -39,7 +43,9 @@ describe('/v1/tokens', () => {
   it('is for admins only', async () => {
     expect((await api.request('GET', '/v1/tokens', { as: null })).status).toBe(401);
     expect((await api.request('GET', '/v1/tokens', { as: 'approver' })).status).toBe(403);
-    expect((await api.request('POST', '/v1/tokens', { as: 'requester', body: { name: 'x', scopes: ['read'] } })).status).toBe(403);
+    expect(
+      (await api.request('POST', '/v1/tokens', { as: 'requester', body: { name: 'x', scopes: ['read'] } })).status,
+    ).toBe(403);
     expect((await api.request('DELETE', '/v1/tokens/anything', { as: 'reader' })).status).toBe(403);
   });
 });

@@ -6,21 +6,68 @@ import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { bearer, errorResponses, jsonResponse as json, v1App } from '../openapi.js';
 
-const Token = z.object({ id: z.string(), name: z.string(), scopes: z.array(z.string()), createdAt: z.string(), revokedAt: z.string().nullable() }).openapi('Token');
+const Token = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    scopes: z.array(z.string()),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi('Token');
 
 const create = createRoute({
-  method: 'post', path: '/', security: bearer,
-  request: { body: { required: true, content: { 'application/json': { schema: z.strictObject({
-    name: z.string().min(1).max(100),
-    scopes: z.array(z.string().refine(isValidScope, 'a scope: read, deploy:request, deploy:report, deploy:approve, deploy:approve:<service> or admin')).min(1),
-  }) } } } },
-  responses: { 201: json(Token.extend({ token: z.string().openapi({ description: 'shown once' }) }), 'Created'), ...errorResponses },
+  method: 'post',
+  path: '/',
+  security: bearer,
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            name: z.string().min(1).max(100),
+            scopes: z
+              .array(
+                z
+                  .string()
+                  .refine(
+                    isValidScope,
+                    'a scope: read, deploy:request, deploy:report, deploy:approve, deploy:approve:<service> or admin',
+                  ),
+              )
+              .min(1),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: json(Token.extend({ token: z.string().openapi({ description: 'shown once' }) }), 'Created'),
+    ...errorResponses,
+  },
 });
-const list = createRoute({ method: 'get', path: '/', security: bearer, responses: { 200: json(z.object({ tokens: z.array(Token) }), 'All tokens, without secrets'), ...errorResponses } });
-const revoke = createRoute({ method: 'delete', path: '/{id}', security: bearer, request: { params: z.object({ id: z.string() }) }, responses: { 200: json(z.object({ revoked: z.boolean() }), 'Revoked'), ...errorResponses } });
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  security: bearer,
+  responses: { 200: json(z.object({ tokens: z.array(Token) }), 'All tokens, without secrets'), ...errorResponses },
+});
+const revoke = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  security: bearer,
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: json(z.object({ revoked: z.boolean() }), 'Revoked'), ...errorResponses },
+});
 
-const view = (t: { id: string; name: string; scopes: string[]; createdAt: Date; revokedAt: Date | null }) =>
-  ({ id: t.id, name: t.name, scopes: t.scopes, createdAt: t.createdAt.toISOString(), revokedAt: t.revokedAt?.toISOString() ?? null });
+const view = (t: { id: string; name: string; scopes: string[]; createdAt: Date; revokedAt: Date | null }) => ({
+  id: t.id,
+  name: t.name,
+  scopes: t.scopes,
+  createdAt: t.createdAt.toISOString(),
+  revokedAt: t.revokedAt?.toISOString() ?? null,
+});
 
 export function tokenRoutes(deps: ApiDeps) {
   const app = v1App();

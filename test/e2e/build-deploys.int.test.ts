@@ -15,11 +15,19 @@ beforeAll(async () => {
   const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { stdio: 'pipe' });
   git('init', '-q', '-b', 'main');
   writeFileSync(join(repo, 'app.txt'), 'hello from the repository\n');
-  writeFileSync(join(repo, '.slipway.yml'), [
-    'title: from the repository', 'parameters: [{ title: VERSION, required: true }]',
-    'artifact: { service: "shop-web", version: "{{VERSION}}" }',
-    'stages:', '  - title: build', '    steps:', '      - title: show', '        command: cat app.txt; echo "version $VERSION"',
-  ].join('\n'));
+  writeFileSync(
+    join(repo, '.slipway.yml'),
+    [
+      'title: from the repository',
+      'parameters: [{ title: VERSION, required: true }]',
+      'artifact: { service: "shop-web", version: "{{VERSION}}" }',
+      'stages:',
+      '  - title: build',
+      '    steps:',
+      '      - title: show',
+      '        command: cat app.txt; echo "version $VERSION"',
+    ].join('\n'),
+  );
   git('add', '.');
   git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'first');
   stack = await startStack({
@@ -34,15 +42,28 @@ beforeAll(async () => {
 });
 afterAll(async () => stack.close());
 
-const finished = (id: string) => eventually(async () => {
-  const b = (await stack.call('GET', `/v1/builds/${id}`)).body;
-  return ['succeeded', 'failed', 'cancelled', 'errored'].includes(b.status) ? b : undefined;
-}, `build ${id}`, 60_000);
+const finished = (id: string) =>
+  eventually(
+    async () => {
+      const b = (await stack.call('GET', `/v1/builds/${id}`)).body;
+      return ['succeeded', 'failed', 'cancelled', 'errored'].includes(b.status) ? b : undefined;
+    },
+    `build ${id}`,
+    60_000,
+  );
 
 describe('builds and deployments together', () => {
   it('prefers the repository .slipway.yml, records the commit and registers the artifact', async () => {
-    await stack.call('PUT', '/v1/jobs/shop/web', { body: { title: 'stored', parameters: [{ title: 'VERSION' }], repository: { url: `file://${repo}`, ref: 'main' }, stages: [{ title: 'x', steps: [{ title: 'y', command: 'echo stored-definition' }] }] } });
-    const build = (await stack.call('POST', '/v1/jobs/shop/web/builds', { body: { parameters: { VERSION: '2.4.0' } } })).body;
+    await stack.call('PUT', '/v1/jobs/shop/web', {
+      body: {
+        title: 'stored',
+        parameters: [{ title: 'VERSION' }],
+        repository: { url: `file://${repo}`, ref: 'main' },
+        stages: [{ title: 'x', steps: [{ title: 'y', command: 'echo stored-definition' }] }],
+      },
+    });
+    const build = (await stack.call('POST', '/v1/jobs/shop/web/builds', { body: { parameters: { VERSION: '2.4.0' } } }))
+      .body;
     const done = await finished(build.id);
     expect(done.status).toBe('succeeded');
     expect(done.commit).toBe(execFileSync('git', ['-C', repo, 'rev-parse', 'HEAD']).toString().trim());
@@ -51,15 +72,25 @@ describe('builds and deployments together', () => {
     expect(log).toContain('version 2.4.0');
     expect(log).not.toContain('stored-definition');
     const { artifacts } = (await stack.call('GET', '/v1/artifacts?service=shop-web')).body;
-    expect(artifacts).toEqual([expect.objectContaining({ service: 'shop-web', version: '2.4.0', commit: done.commit, buildId: build.id })]);
+    expect(artifacts).toEqual([
+      expect.objectContaining({ service: 'shop-web', version: '2.4.0', commit: done.commit, buildId: build.id }),
+    ]);
   });
 
   it('deploys by running a Slipway job: the deployment links its builds, with stages, hooks and logs', async () => {
-    await stack.call('PUT', '/v1/jobs/deploy/shop-web', { body: {
-      title: 'deploy shop-web', parameters: [{ title: 'MODULE' }, { title: 'VERSION' }, { title: 'ENVIRONMENT' }],
-      onSuccess: 'echo deployed-hook',
-      stages: [{ title: 'rollout', steps: [{ title: 'apply', command: 'echo "rolling out $MODULE $VERSION to $ENVIRONMENT"' }] }],
-    } });
+    await stack.call('PUT', '/v1/jobs/deploy/shop-web', {
+      body: {
+        title: 'deploy shop-web',
+        parameters: [{ title: 'MODULE' }, { title: 'VERSION' }, { title: 'ENVIRONMENT' }],
+        onSuccess: 'echo deployed-hook',
+        stages: [
+          {
+            title: 'rollout',
+            steps: [{ title: 'apply', command: 'echo "rolling out $MODULE $VERSION to $ENVIRONMENT"' }],
+          },
+        ],
+      },
+    });
     const { body } = await stack.call('POST', '/v1/deployments', { body: { service: 'shop-web', version: '2.4.0' } });
     const pending = await waitForState(stack, body.id, 'PENDING_TESTS', 60_000);
     const link = pending.environments[0].build;
@@ -69,19 +100,39 @@ describe('builds and deployments together', () => {
   });
 
   it('streams a running build live over SSE and WebSocket, resumes without gaps, heartbeats while idle', async () => {
-    await stack.call('PUT', '/v1/jobs/shop/ticker', { body: { title: 'ticker', stages: [{ title: 't', steps: [{ title: 'tick', command: 'for i in 1 2 3 4 5 6; do echo "tick $i"; sleep 0.4; done' }] }] } });
+    await stack.call('PUT', '/v1/jobs/shop/ticker', {
+      body: {
+        title: 'ticker',
+        stages: [
+          {
+            title: 't',
+            steps: [{ title: 'tick', command: 'for i in 1 2 3 4 5 6; do echo "tick $i"; sleep 0.4; done' }],
+          },
+        ],
+      },
+    });
     const build = (await stack.call('POST', '/v1/jobs/shop/ticker/builds', { body: {} })).body;
     const frames: Array<{ type: string; text?: string }> = [];
-    const ws = new WebSocket(`${stack.url.replace('http', 'ws')}/v1/builds/${build.id}/logs/ws?access_token=${stack.tokens.reader}`);
+    const ws = new WebSocket(
+      `${stack.url.replace('http', 'ws')}/v1/builds/${build.id}/logs/ws?access_token=${stack.tokens.reader}`,
+    );
     ws.on('message', (data) => frames.push(JSON.parse(String(data)) as { type: string; text?: string }));
     await eventually(async () => frames.some((f) => f.type === 'end'), 'the WebSocket end frame', 30_000);
     ws.close();
-    const text = frames.filter((f) => f.type === 'log').map((f) => f.text).join('');
+    const text = frames
+      .filter((f) => f.type === 'log')
+      .map((f) => f.text)
+      .join('');
     expect(text.match(/tick \d/g)).toEqual(['tick 1', 'tick 2', 'tick 3', 'tick 4', 'tick 5', 'tick 6']);
     expect(frames.some((f) => f.type === 'heartbeat')).toBe(true);
 
     const sse = async (lastEventId?: string) => {
-      const res = await fetch(`${stack.url}/v1/builds/${build.id}/logs/events`, { headers: { authorization: `Bearer ${stack.tokens.reader}`, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) } });
+      const res = await fetch(`${stack.url}/v1/builds/${build.id}/logs/events`, {
+        headers: {
+          authorization: `Bearer ${stack.tokens.reader}`,
+          ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+        },
+      });
       return res.text();
     };
     const all = await sse();
@@ -94,7 +145,22 @@ describe('builds and deployments together', () => {
   });
 
   it('keeps a 200 MB step within the per-step cap, with a truncation notice and the tail', async () => {
-    await stack.call('PUT', '/v1/jobs/shop/flood', { body: { title: 'flood', stages: [{ title: 'f', steps: [{ title: 'out', command: 'head -c 200000000 /dev/zero | tr "\\0" a | fold -w 100; echo; echo THE-LAST-LINE' }] }] } });
+    await stack.call('PUT', '/v1/jobs/shop/flood', {
+      body: {
+        title: 'flood',
+        stages: [
+          {
+            title: 'f',
+            steps: [
+              {
+                title: 'out',
+                command: 'head -c 200000000 /dev/zero | tr "\\0" a | fold -w 100; echo; echo THE-LAST-LINE',
+              },
+            ],
+          },
+        ],
+      },
+    });
     const build = (await stack.call('POST', '/v1/jobs/shop/flood/builds', { body: {} })).body;
     const done = await finished(build.id);
     expect(done.status).toBe('succeeded');

@@ -18,11 +18,17 @@ beforeAll(async () => {
 afterAll(async () => stack.close());
 
 it('deploys the demo service through pre-prod and live in containers', async () => {
-  const { body } = await stack.call('POST', '/v1/deployments', { token: stack.tokens.requester, body: { service: 'checkout', version: '3.1.0' } });
+  const { body } = await stack.call('POST', '/v1/deployments', {
+    token: stack.tokens.requester,
+    body: { service: 'checkout', version: '3.1.0' },
+  });
   const pending = await waitForState(stack, body.id, 'PENDING_TESTS');
   expect(pending.environments[0]).toMatchObject({ state: 'deployed', message: 'deploy container exited with 0' });
   expect(pending.environments[0].output).toContain('deploying checkout 3.1.0 to preprod');
-  await stack.call('POST', `/v1/deployments/${body.id}/test-results`, { token: stack.tokens.reporter, body: { passed: true } });
+  await stack.call('POST', `/v1/deployments/${body.id}/test-results`, {
+    token: stack.tokens.reporter,
+    body: { passed: true },
+  });
   await stack.call('POST', `/v1/deployments/${body.id}/approve`);
   const live = await waitForState(stack, body.id, 'GO_LIVE_DONE');
   expect(live.environments[1].output).toContain('deploying checkout 3.1.0 to live');
@@ -31,15 +37,23 @@ it('deploys the demo service through pre-prod and live in containers', async () 
 });
 
 it('marks a failing deploy container DEPLOY_FAILED with its output', async () => {
-  const { body } = await stack.call('POST', '/v1/deployments', { token: stack.tokens.requester, body: { service: 'broken', version: '1.0.0' } });
+  const { body } = await stack.call('POST', '/v1/deployments', {
+    token: stack.tokens.requester,
+    body: { service: 'broken', version: '1.0.0' },
+  });
   const failed = await waitForState(stack, body.id, 'DEPLOY_FAILED');
   expect(failed.outcome).toEqual({ status: 'failed', message: 'deploy container exited with 3' });
   expect(failed.environments[0].output).toContain('cannot reach preprod');
 });
 
 it('sends a direct-to-live service straight to live without a Go Live', async () => {
-  const { body } = await stack.call('POST', '/v1/deployments', { token: stack.tokens.requester, body: { service: 'hotfix-banner', version: '0.0.9' } });
+  const { body } = await stack.call('POST', '/v1/deployments', {
+    token: stack.tokens.requester,
+    body: { service: 'hotfix-banner', version: '0.0.9' },
+  });
   expect(body.state).toBe('QUEUED_FOR_LIVE');
   const live = await waitForState(stack, body.id, 'GO_LIVE_DONE');
-  expect(live.environments.map((e: { environment: string; state: string }) => [e.environment, e.state])).toEqual([['live', 'deployed']]);
+  expect(live.environments.map((e: { environment: string; state: string }) => [e.environment, e.state])).toEqual([
+    ['live', 'deployed'],
+  ]);
 });

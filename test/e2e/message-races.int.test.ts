@@ -29,11 +29,15 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 const request = async (service: string, version: string) => {
-  const res = await stack.call('POST', '/v1/deployments', { token: stack.tokens.requester, body: { service, version } });
+  const res = await stack.call('POST', '/v1/deployments', {
+    token: stack.tokens.requester,
+    body: { service, version },
+  });
   expect(res.status, res.text).toBe(201);
   return res.body.id as string;
 };
-const report = (id: string) => stack.call('POST', `/v1/deployments/${id}/test-results`, { token: stack.tokens.reporter, body: { passed: true } });
+const report = (id: string) =>
+  stack.call('POST', `/v1/deployments/${id}/test-results`, { token: stack.tokens.reporter, body: { passed: true } });
 const approve = (id: string) => stack.call('POST', `/v1/deployments/${id}/approve`, { token: stack.tokens.approver });
 // Admin: a deployment past its tests needs deploy:approve to be cancelled.
 const cancel = (id: string) => stack.call('POST', `/v1/deployments/${id}/cancel`, { body: { reason: 'race' } });
@@ -50,31 +54,59 @@ async function untilAccepted(send: () => Promise<{ status: number; text: string 
 }
 const detail = async (id: string) => (await stack.call('GET', `/v1/deployments/${id}`)).body;
 const finishedState = (id: string, timeoutMs = 120_000) =>
-  eventually(async () => { const d = await detail(id); return d?.phase === 'finished' ? d : undefined; }, `deployment ${id} to finish`, timeoutMs);
-const historyLength = async (id: string) => (await stack.temporal.client.workflow.getHandle(id).describe()).historyLength;
+  eventually(
+    async () => {
+      const d = await detail(id);
+      return d?.phase === 'finished' ? d : undefined;
+    },
+    `deployment ${id} to finish`,
+    timeoutMs,
+  );
+const historyLength = async (id: string) =>
+  (await stack.temporal.client.workflow.getHandle(id).describe()).historyLength;
 
 async function locksAreFree() {
-  await eventually(async () => {
-    for (const env of ['preprod', 'live']) {
-      const q = (await stack.call('GET', `/v1/environments/${env}/queue`)).body;
-      if (q.holders.length > 0 || q.waiting.length > 0) return undefined;
-    }
-    return true;
-  }, 'both environment locks to be free', 30_000);
+  await eventually(
+    async () => {
+      for (const env of ['preprod', 'live']) {
+        const q = (await stack.call('GET', `/v1/environments/${env}/queue`)).body;
+        if (q.holders.length > 0 || q.waiting.length > 0) return undefined;
+      }
+      return true;
+    },
+    'both environment locks to be free',
+    30_000,
+  );
 }
 
 describe('a Go Live racing the test result and the pre-prod release', () => {
   it('goes live whatever the order: result then Go Live, both at once, Go Live first, Go Live a moment later', async () => {
     const ids = await Promise.all([...Array(24).keys()].map((i) => request(`s${i % SERVICES}`, `1.0.${i}`)));
-    await Promise.all(ids.map(async (id, i) => {
-      await waitForState(stack, id, 'PENDING_TESTS', 120_000);
-      switch (i % 4) {
-        case 0: expect((await report(id)).status).toBe(200); expect((await approve(id)).status).toBe(200); break;
-        case 1: await Promise.all([report(id), untilAccepted(() => approve(id))]); break;
-        case 2: { const goLive = untilAccepted(() => approve(id)); await sleep(20); await report(id); await goLive; break; }
-        default: expect((await report(id)).status).toBe(200); await sleep(i * 5); await untilAccepted(() => approve(id));
-      }
-    }));
+    await Promise.all(
+      ids.map(async (id, i) => {
+        await waitForState(stack, id, 'PENDING_TESTS', 120_000);
+        switch (i % 4) {
+          case 0:
+            expect((await report(id)).status).toBe(200);
+            expect((await approve(id)).status).toBe(200);
+            break;
+          case 1:
+            await Promise.all([report(id), untilAccepted(() => approve(id))]);
+            break;
+          case 2: {
+            const goLive = untilAccepted(() => approve(id));
+            await sleep(20);
+            await report(id);
+            await goLive;
+            break;
+          }
+          default:
+            expect((await report(id)).status).toBe(200);
+            await sleep(i * 5);
+            await untilAccepted(() => approve(id));
+        }
+      }),
+    );
     for (const id of ids) {
       const done = await finishedState(id);
       expect(done.state, `${id}: ${JSON.stringify(done.waitingOn)}`).toBe('GO_LIVE_DONE');
@@ -86,24 +118,36 @@ describe('a Go Live racing the test result and the pre-prod release', () => {
 describe('a cancel racing each transition', () => {
   it('either cancels the deployment or is refused, and nothing is left waiting or holding a lock', async () => {
     const ids = await Promise.all([...Array(16).keys()].map((i) => request(`s${i % SERVICES}`, `2.0.${i}`)));
-    const answers = await Promise.all(ids.map(async (id, i) => {
-      switch (i % 4) {
-        case 0: return cancel(id); // queued, racing the grant and the deploy's start
-        case 1: await waitForState(stack, id, 'PENDING_TESTS', 120_000); return (await Promise.all([cancel(id), report(id)]))[0];
-        case 2: {
-          await waitForState(stack, id, 'PENDING_TESTS', 120_000);
-          const [cancelled] = await Promise.all([(async () => { await sleep(10); return cancel(id); })(), report(id), untilAccepted(() => approve(id)).catch(() => null)]);
-          return cancelled;
+    const answers = await Promise.all(
+      ids.map(async (id, i) => {
+        switch (i % 4) {
+          case 0:
+            return cancel(id); // queued, racing the grant and the deploy's start
+          case 1:
+            await waitForState(stack, id, 'PENDING_TESTS', 120_000);
+            return (await Promise.all([cancel(id), report(id)]))[0];
+          case 2: {
+            await waitForState(stack, id, 'PENDING_TESTS', 120_000);
+            const [cancelled] = await Promise.all([
+              (async () => {
+                await sleep(10);
+                return cancel(id);
+              })(),
+              report(id),
+              untilAccepted(() => approve(id)).catch(() => null),
+            ]);
+            return cancelled;
+          }
+          default: {
+            await waitForState(stack, id, 'PENDING_TESTS', 120_000);
+            await report(id);
+            const goLive = await approve(id);
+            expect(goLive.status).toBe(200);
+            return cancel(id); // queued for live, racing the live grant
+          }
         }
-        default: {
-          await waitForState(stack, id, 'PENDING_TESTS', 120_000);
-          await report(id);
-          const goLive = await approve(id);
-          expect(goLive.status).toBe(200);
-          return cancel(id); // queued for live, racing the live grant
-        }
-      }
-    }));
+      }),
+    );
     for (const [i, id] of ids.entries()) {
       const answer = answers[i]!;
       const done = await finishedState(id);
@@ -122,7 +166,14 @@ describe('repeated messages', () => {
     const id = await request('twice', '1.0.0');
     await waitForState(stack, id, 'PENDING_TESTS', 120_000);
     const url = { testJobUrl: 'https://dev-jenkins.example/job/twice-tests/1/' };
-    expect((await stack.call('POST', `/v1/deployments/${id}/test-results`, { token: stack.tokens.reporter, body: { passed: true, ...url } })).status).toBe(200);
+    expect(
+      (
+        await stack.call('POST', `/v1/deployments/${id}/test-results`, {
+          token: stack.tokens.reporter,
+          body: { passed: true, ...url },
+        })
+      ).status,
+    ).toBe(200);
     expect((await approve(id)).body.duplicate).toBe(false);
     await eventually(async () => (await detail(id)).waitingOn?.approvalsNeeded === 1, 'one approval of two');
     const before = await historyLength(id);
@@ -132,7 +183,10 @@ describe('repeated messages', () => {
       for (const a of answers) expect([a.status, a.body.duplicate]).toEqual([200, true]);
     }
     for (let i = 0; i < 20; i++) {
-      const again = await stack.call('POST', `/v1/deployments/${id}/test-results`, { token: stack.tokens.reporter, body: { passed: true, ...url } });
+      const again = await stack.call('POST', `/v1/deployments/${id}/test-results`, {
+        token: stack.tokens.reporter,
+        body: { passed: true, ...url },
+      });
       expect([again.status, again.body.duplicate]).toEqual([200, true]);
     }
     expect(await historyLength(id)).toBe(before);
@@ -152,7 +206,7 @@ describe('repeated messages', () => {
   });
 });
 
-describe('the interceptors\' SDK flag', () => {
+describe("the interceptors' SDK flag", () => {
   it('is in the history from the first workflow task, so a refused Update cannot take it along', async () => {
     const id = await request('s1', '4.0.0');
     await waitForState(stack, id, 'PENDING_TESTS', 120_000);

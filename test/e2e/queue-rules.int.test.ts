@@ -10,19 +10,27 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
   ({ stack, fake, close } = await startJenkinsStack({
-    checkout: { group: 1 }, payments: { group: 1 }, search: { group: 2 },
-    banner: { group: 3, tests: '2s' }, ads: { group: 3, tests: '2s', onExpiry: 'release-lock' },
+    checkout: { group: 1 },
+    payments: { group: 1 },
+    search: { group: 2 },
+    banner: { group: 3, tests: '2s' },
+    ads: { group: 3, tests: '2s', onExpiry: 'release-lock' },
   }));
 });
 afterAll(async () => close());
 
 const request = async (service: string, version: string) => {
-  const res = await stack.call('POST', '/v1/deployments', { token: stack.tokens.requester, body: { service, version } });
+  const res = await stack.call('POST', '/v1/deployments', {
+    token: stack.tokens.requester,
+    body: { service, version },
+  });
   expect(res.status).toBe(201);
   return res.body.id as string;
 };
-const pass = (id: string) => stack.call('POST', `/v1/deployments/${id}/test-results`, { token: stack.tokens.reporter, body: { passed: true } });
-const fail = (id: string) => stack.call('POST', `/v1/deployments/${id}/test-results`, { token: stack.tokens.reporter, body: { passed: false } });
+const pass = (id: string) =>
+  stack.call('POST', `/v1/deployments/${id}/test-results`, { token: stack.tokens.reporter, body: { passed: true } });
+const fail = (id: string) =>
+  stack.call('POST', `/v1/deployments/${id}/test-results`, { token: stack.tokens.reporter, body: { passed: false } });
 const stateOf = async (id: string) => (await stack.call('GET', `/v1/deployments/${id}`)).body;
 /** Waits long enough for a wrongly granted lock to have shown (grants take ~100 ms here). */
 const settle = () => new Promise((r) => setTimeout(r, 1500));
@@ -67,8 +75,14 @@ describe('environment queue', () => {
     const youngerSameGroup = await request('payments', '3.0.0');
     await settle();
     expect((await stateOf(youngerSameGroup)).state).toBe('QUEUED');
-    const waiting = async () => ((await stack.call('GET', '/v1/environments/preprod/queue')).body.waiting as Array<{ service: string }>).map((w) => w.service);
-    await eventually(async () => ((await waiting()).join() === 'search,payments' ? true : undefined), 'the queue view to list search, then payments');
+    const waiting = async () =>
+      ((await stack.call('GET', '/v1/environments/preprod/queue')).body.waiting as Array<{ service: string }>).map(
+        (w) => w.service,
+      );
+    await eventually(
+      async () => ((await waiting()).join() === 'search,payments' ? true : undefined),
+      'the queue view to list search, then payments',
+    );
     await fail(holder);
     await waitForState(stack, olderOtherGroup, 'PENDING_TESTS');
     expect((await stateOf(youngerSameGroup)).state).toBe('QUEUED');
@@ -82,16 +96,27 @@ describe('environment queue', () => {
     await waitForState(stack, holder, 'PENDING_TESTS');
     const queued = await request('checkout', '4.0.1');
     await settle();
-    const octopush = await fetch(`${stack.url}/jobs/${(await stateOf(queued)).number}/cancel?access_token=${stack.tokens.requester}`);
-    expect(await octopush.json()).toEqual({ job_status: 'DEPLOY_FAILED', job_id: String((await stateOf(queued)).number) });
+    const octopush = await fetch(
+      `${stack.url}/jobs/${(await stateOf(queued)).number}/cancel?access_token=${stack.tokens.requester}`,
+    );
+    expect(await octopush.json()).toEqual({
+      job_status: 'DEPLOY_FAILED',
+      job_id: String((await stateOf(queued)).number),
+    });
     const after = await stateOf(queued);
     expect(after.outcome).toMatchObject({ status: 'cancelled' });
     expect(after.transitions.at(-1)).toMatchObject({ to: 'DEPLOY_FAILED', actor: 'dev-jenkins' });
-    await eventually(async () => (await stack.call('GET', '/v1/environments/preprod/queue')).body.waiting.length === 0, 'queue to empty');
+    await eventually(
+      async () => (await stack.call('GET', '/v1/environments/preprod/queue')).body.waiting.length === 0,
+      'queue to empty',
+    );
     const again = await stack.call('POST', `/v1/deployments/${queued}/cancel`, { token: stack.tokens.requester });
     expect(again.status).toBe(200);
     expect(again.body.duplicate).toBe(true);
-    const running = await stack.call('POST', `/v1/deployments/${holder}/cancel`, { token: stack.tokens.requester, body: {} });
+    const running = await stack.call('POST', `/v1/deployments/${holder}/cancel`, {
+      token: stack.tokens.requester,
+      body: {},
+    });
     expect(running.status).toBe(200);
     expect(running.body.deployment.state).toBe('TESTS_FAILED');
     expect(fake.builds('release/deploy-checkout').filter((b) => b.params.VERSION === '4.0.1')).toEqual([]);
@@ -119,7 +144,10 @@ describe('environment queue', () => {
     expect(waiting.waitingOn).toMatchObject({ kind: 'lock', paused: true });
     await stack.call('POST', '/v1/queue/pause');
     expect(await (await fetch(`${stack.url}/status`)).text()).toBe('OFF');
-    expect(await (await fetch(`${stack.url}/run`)).json()).toEqual({ result: 'SUCCESS', message: 'The service is paused' });
+    expect(await (await fetch(`${stack.url}/run`)).json()).toEqual({
+      result: 'SUCCESS',
+      message: 'The service is paused',
+    });
     await stack.call('POST', '/v1/queue/resume');
     await waitForState(stack, id, 'PENDING_TESTS');
     expect((await stack.call('POST', '/v1/queue/pause', { token: stack.tokens.requester })).status).toBe(403);
@@ -133,7 +161,10 @@ describe('environment queue', () => {
     const expired = await waitForState(stack, first, 'TESTS_FAILED', 15_000);
     expect(expired.outcome).toMatchObject({ status: 'expired' });
     await waitForState(stack, next, 'PENDING_TESTS', 15_000);
-    const late = await stack.call('POST', `/v1/deployments/${first}/test-results`, { token: stack.tokens.reporter, body: { passed: true } });
+    const late = await stack.call('POST', `/v1/deployments/${first}/test-results`, {
+      token: stack.tokens.reporter,
+      body: { passed: true },
+    });
     expect(late.status).toBe(409);
     await waitForState(stack, next, 'TESTS_FAILED', 15_000);
   });

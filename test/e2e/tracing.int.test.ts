@@ -52,7 +52,8 @@ function renderTree(spans: ReadableSpan[]): string {
     if (parent && byId.has(parent)) children.set(parent, [...(children.get(parent) ?? []), s]);
     else roots.push(s);
   }
-  const order = (a: ReadableSpan, b: ReadableSpan) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1];
+  const order = (a: ReadableSpan, b: ReadableSpan) =>
+    a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1];
   const lines: string[] = [];
   const walk = (s: ReadableSpan, depth: number) => {
     const missing = depth === 0 && s.parentSpanId ? ` (parent ${short(s.parentSpanId)} not exported)` : '';
@@ -93,7 +94,9 @@ describe('tracing', () => {
     await waitForState(stack, id, 'PENDING_TESTS');
 
     // The workflow's own span ends only when the workflow does: take it to Go Live.
-    expect((await stack.call('POST', `/v1/deployments/${id}/test-results`, { body: { passed: true } })).status).toBe(200);
+    expect((await stack.call('POST', `/v1/deployments/${id}/test-results`, { body: { passed: true } })).status).toBe(
+      200,
+    );
     expect((await stack.call('POST', `/v1/deployments/${id}/approve`)).status).toBe(200);
     await waitForState(stack, id, 'GO_LIVE_DONE');
 
@@ -101,11 +104,17 @@ describe('tracing', () => {
     const spans = await spansWhen((all) => {
       const http = all.find(isRequest);
       const ofTrace = all.filter((s) => s.spanContext().traceId === http?.spanContext().traceId);
-      return ofTrace.some((s) => s.name === 'RunWorkflow:deployment') && ofTrace.filter((s) => s.name === 'RunActivity:jenkinsTrigger').length >= 2;
+      return (
+        ofTrace.some((s) => s.name === 'RunWorkflow:deployment') &&
+        ofTrace.filter((s) => s.name === 'RunActivity:jenkinsTrigger').length >= 2
+      );
     });
 
     const requests = spans.filter(isRequest);
-    expect(requests.map((s) => s.name), `server spans:\n${renderTree(spans)}`).toHaveLength(1);
+    expect(
+      requests.map((s) => s.name),
+      `server spans:\n${renderTree(spans)}`,
+    ).toHaveLength(1);
     const http = requests[0]!;
     const traceId = http.spanContext().traceId;
     const trace = spans.filter((s) => s.spanContext().traceId === traceId);
@@ -119,7 +128,10 @@ describe('tracing', () => {
       return found;
     };
     const leadsBack = (span: ReadableSpan) =>
-      expect(descendsFrom(span, http, byId), `${span.name} [${short(span.spanContext().spanId)}] does not lead back to ${http.name}\n${tree}`).toBe(true);
+      expect(
+        descendsFrom(span, http, byId),
+        `${span.name} [${short(span.spanContext().spanId)}] does not lead back to ${http.name}\n${tree}`,
+      ).toBe(true);
 
     expect(http.attributes['http.response.status_code']).toBe(201);
     for (const start of one('StartWorkflow:deployment')) {
@@ -128,11 +140,18 @@ describe('tracing', () => {
     }
     const [run] = one('RunWorkflow:deployment');
     leadsBack(run!);
-    const names = ['StartActivity:requestLock', 'RunActivity:requestLock', 'StartActivity:jenkinsTrigger', 'RunActivity:jenkinsTrigger', 'RunActivity:recordDeployment'];
-    for (const name of names) for (const span of one(name)) {
-      leadsBack(span);
-      expect(descendsFrom(span, run!, byId), `${name} is not under RunWorkflow:deployment\n${tree}`).toBe(true);
-    }
+    const names = [
+      'StartActivity:requestLock',
+      'RunActivity:requestLock',
+      'StartActivity:jenkinsTrigger',
+      'RunActivity:jenkinsTrigger',
+      'RunActivity:recordDeployment',
+    ];
+    for (const name of names)
+      for (const span of one(name)) {
+        leadsBack(span);
+        expect(descendsFrom(span, run!, byId), `${name} is not under RunWorkflow:deployment\n${tree}`).toBe(true);
+      }
     // Both environments (preprod, then live after the approval) ran their Jenkins job inside the trace.
     expect(named('RunActivity:jenkinsTrigger'), tree).toHaveLength(2);
     expect(named('RunActivity:requestLock'), tree).toHaveLength(2);
@@ -146,21 +165,34 @@ describe('tracing', () => {
   // two deployments whose activations interleave must still keep to their own traces.
   it('keeps the traces of deployments that run side by side apart', async () => {
     const services = ['payments', 'search'];
-    const created = await Promise.all(services.map((service) => stack.call('POST', '/v1/deployments', { body: { service, version: '7.0.0' } })));
-    const ids = created.map((c) => { expect(c.status, c.text).toBe(201); return c.body.id as string; });
+    const created = await Promise.all(
+      services.map((service) => stack.call('POST', '/v1/deployments', { body: { service, version: '7.0.0' } })),
+    );
+    const ids = created.map((c) => {
+      expect(c.status, c.text).toBe(201);
+      return c.body.id as string;
+    });
     await Promise.all(ids.map((id) => waitForState(stack, id, 'PENDING_TESTS')));
     for (const id of ids) {
-      expect((await stack.call('POST', `/v1/deployments/${id}/test-results`, { body: { passed: true } })).status).toBe(200);
+      expect((await stack.call('POST', `/v1/deployments/${id}/test-results`, { body: { passed: true } })).status).toBe(
+        200,
+      );
       expect((await stack.call('POST', `/v1/deployments/${id}/approve`)).status).toBe(200);
     }
     await Promise.all(ids.map((id) => waitForState(stack, id, 'GO_LIVE_DONE')));
 
-    const traceOf = (all: ReadableSpan[], id: string) => all.find((s) => s.name === 'StartWorkflow:deployment' && s.attributes.temporalWorkflowId === id)?.spanContext().traceId;
-    const spans = await spansWhen((all) => ids.every((id) => {
-      const traceId = traceOf(all, id);
-      return all.some((s) => s.name === 'RunWorkflow:deployment' && s.spanContext().traceId === traceId) &&
-        all.filter((s) => s.name === 'RunActivity:jenkinsTrigger' && s.spanContext().traceId === traceId).length >= 2;
-    }));
+    const traceOf = (all: ReadableSpan[], id: string) =>
+      all.find((s) => s.name === 'StartWorkflow:deployment' && s.attributes.temporalWorkflowId === id)?.spanContext()
+        .traceId;
+    const spans = await spansWhen((all) =>
+      ids.every((id) => {
+        const traceId = traceOf(all, id);
+        return (
+          all.some((s) => s.name === 'RunWorkflow:deployment' && s.spanContext().traceId === traceId) &&
+          all.filter((s) => s.name === 'RunActivity:jenkinsTrigger' && s.spanContext().traceId === traceId).length >= 2
+        );
+      }),
+    );
     const traces = ids.map((id) => {
       const traceId = traceOf(spans, id);
       expect(traceId, `no StartWorkflow:deployment span for ${id}\n${renderTree(spans)}`).toBeDefined();
@@ -170,10 +202,22 @@ describe('tracing', () => {
     for (const traceId of traces) {
       const trace = spans.filter((s) => s.spanContext().traceId === traceId);
       const tree = renderTree(trace);
-      expect(trace.filter((s) => s.name === 'POST /v1/deployments'), tree).toHaveLength(1);
-      expect(trace.filter((s) => s.name === 'RunWorkflow:deployment'), tree).toHaveLength(1);
-      expect(trace.filter((s) => s.name === 'RunActivity:jenkinsTrigger'), tree).toHaveLength(2);
-      expect(trace.filter((s) => s.name === 'RunActivity:requestLock'), tree).toHaveLength(2);
+      expect(
+        trace.filter((s) => s.name === 'POST /v1/deployments'),
+        tree,
+      ).toHaveLength(1);
+      expect(
+        trace.filter((s) => s.name === 'RunWorkflow:deployment'),
+        tree,
+      ).toHaveLength(1);
+      expect(
+        trace.filter((s) => s.name === 'RunActivity:jenkinsTrigger'),
+        tree,
+      ).toHaveLength(2);
+      expect(
+        trace.filter((s) => s.name === 'RunActivity:requestLock'),
+        tree,
+      ).toHaveLength(2);
     }
   });
 });

@@ -19,12 +19,19 @@ afterAll(async () => close());
 
 it('finishes the deployment after the worker is killed mid-deploy, with one Jenkins build and no leaked lock', async () => {
   const first = await stack.spawnWorker();
-  const created = await stack.call('POST', '/v1/deployments', { token: stack.tokens.requester, body: { service: 'checkout', version: '9.0.0' } });
+  const created = await stack.call('POST', '/v1/deployments', {
+    token: stack.tokens.requester,
+    body: { service: 'checkout', version: '9.0.0' },
+  });
   const id = created.body.id as string;
-  await eventually(async () => {
-    const d = (await stack.call('GET', `/v1/deployments/${id}`)).body;
-    return d.state === 'DEPLOYING' && d.environments[0].jenkins ? d : undefined;
-  }, 'the Jenkins build to start', 60_000);
+  await eventually(
+    async () => {
+      const d = (await stack.call('GET', `/v1/deployments/${id}`)).body;
+      return d.state === 'DEPLOYING' && d.environments[0].jenkins ? d : undefined;
+    },
+    'the Jenkins build to start',
+    60_000,
+  );
   await first.kill('SIGKILL');
   expect(fake.builds('release/deploy-checkout')[0]!.building).toBe(true);
 
@@ -34,10 +41,26 @@ it('finishes the deployment after the worker is killed mid-deploy, with one Jenk
   expect(fake.builds('release/deploy-checkout')).toHaveLength(1);
   expect(done.environments[0].jenkins.buildNumber).toBe(1);
 
-  await stack.call('POST', `/v1/deployments/${id}/test-results`, { token: stack.tokens.reporter, body: { passed: false } });
-  const next = await stack.call('POST', '/v1/deployments', { token: stack.tokens.requester, body: { service: 'checkout', version: '9.0.1' } });
+  await stack.call('POST', `/v1/deployments/${id}/test-results`, {
+    token: stack.tokens.reporter,
+    body: { passed: false },
+  });
+  const next = await stack.call('POST', '/v1/deployments', {
+    token: stack.tokens.requester,
+    body: { service: 'checkout', version: '9.0.1' },
+  });
   await waitForState(stack, next.body.id, 'DEPLOYING', 30_000);
   // The queue view follows the lock within a second (RECORD_INTERVAL_MS in workflows/environment-lock.ts).
-  const holders = async () => ((await stack.call('GET', '/v1/environments/preprod/queue')).body.holders as Array<{ workflowId: string }>).map((h) => h.workflowId);
-  await eventually(async () => { const h = await holders(); return h.length === 1 && h[0] === next.body.id ? h : undefined; }, 'the queue view to show the next holder alone', 10_000);
+  const holders = async () =>
+    ((await stack.call('GET', '/v1/environments/preprod/queue')).body.holders as Array<{ workflowId: string }>).map(
+      (h) => h.workflowId,
+    );
+  await eventually(
+    async () => {
+      const h = await holders();
+      return h.length === 1 && h[0] === next.body.id ? h : undefined;
+    },
+    'the queue view to show the next holder alone',
+    10_000,
+  );
 });

@@ -7,8 +7,21 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { readBody, serveLoopback } from './loopback.js';
 
 export type FakeGitHubState = 'pending' | 'success' | 'failure' | 'error';
-export interface FakeGitHubStatus { sha: string; state: FakeGitHubState; context: string; target_url: string | null; description: string | null }
-export interface FakeGitHubIssue { number: number; title: string; state?: 'open' | 'closed'; labels?: string[]; body?: string | null; pullRequest?: boolean }
+export interface FakeGitHubStatus {
+  sha: string;
+  state: FakeGitHubState;
+  context: string;
+  target_url: string | null;
+  description: string | null;
+}
+export interface FakeGitHubIssue {
+  number: number;
+  title: string;
+  state?: 'open' | 'closed';
+  labels?: string[];
+  body?: string | null;
+  pullRequest?: boolean;
+}
 
 export interface FakeGitHub {
   /** API root, the `baseUrl` of a client (like https://api.github.com). */
@@ -34,12 +47,27 @@ const STATES: readonly string[] = ['pending', 'success', 'failure', 'error'];
 const LIMIT = 5000;
 const ANON_LIMIT = 60;
 
-interface Repo { id: number; owner: string; name: string; issues: Map<number, FakeGitHubIssue> }
-interface Status extends FakeGitHubStatus { id: number; created_at: string }
+interface Repo {
+  id: number;
+  owner: string;
+  name: string;
+  issues: Map<number, FakeGitHubIssue>;
+}
+interface Status extends FakeGitHubStatus {
+  id: number;
+  created_at: string;
+}
 
 const user = (api: string) => ({
-  login: 'slipway-bot', id: 4242, node_id: 'MDQ6VXNlcjQyNDI=', avatar_url: 'https://avatars.githubusercontent.com/u/4242?v=4',
-  gravatar_id: '', url: `${api}/users/slipway-bot`, html_url: `${WEB}/slipway-bot`, type: 'User', site_admin: false,
+  login: 'slipway-bot',
+  id: 4242,
+  node_id: 'MDQ6VXNlcjQyNDI=',
+  avatar_url: 'https://avatars.githubusercontent.com/u/4242?v=4',
+  gravatar_id: '',
+  url: `${api}/users/slipway-bot`,
+  html_url: `${WEB}/slipway-bot`,
+  type: 'User',
+  site_admin: false,
 });
 
 /**
@@ -71,48 +99,125 @@ export async function startFakeGitHub(opts: { token?: string; repos?: string[] }
     if (!owner || !name) throw new Error(`fake GitHub: bad repository "${full}"`);
     addRepo(owner, name);
   }
-  const findRepo = (owner: string, name: string) => repos.get(key(owner, name)) ?? (strict ? undefined : addRepo(owner, name));
+  const findRepo = (owner: string, name: string) =>
+    repos.get(key(owner, name)) ?? (strict ? undefined : addRepo(owner, name));
 
   const repoJson = (r: Repo) => ({
-    id: r.id, node_id: Buffer.from(`010:Repository${r.id}`).toString('base64'), name: r.name, full_name: `${r.owner}/${r.name}`,
-    private: false, owner: { ...user(api), login: r.owner, id: r.id + 1, url: `${api}/users/${r.owner}`, html_url: `${WEB}/${r.owner}` },
-    html_url: `${WEB}/${r.owner}/${r.name}`, description: null, fork: false, url: `${api}/repos/${r.owner}/${r.name}`,
-    default_branch: 'main', visibility: 'public', archived: false, disabled: false,
+    id: r.id,
+    node_id: Buffer.from(`010:Repository${r.id}`).toString('base64'),
+    name: r.name,
+    full_name: `${r.owner}/${r.name}`,
+    private: false,
+    owner: {
+      ...user(api),
+      login: r.owner,
+      id: r.id + 1,
+      url: `${api}/users/${r.owner}`,
+      html_url: `${WEB}/${r.owner}`,
+    },
+    html_url: `${WEB}/${r.owner}/${r.name}`,
+    description: null,
+    fork: false,
+    url: `${api}/repos/${r.owner}/${r.name}`,
+    default_branch: 'main',
+    visibility: 'public',
+    archived: false,
+    disabled: false,
   });
   const statusJson = (s: Status & { repo: Repo }) => ({
-    url: `${api}/repos/${s.repo.owner}/${s.repo.name}/statuses/${s.sha}`, avatar_url: user(api).avatar_url, id: s.id,
-    node_id: Buffer.from(`011:StatusContext${s.id}`).toString('base64'), state: s.state, description: s.description,
-    target_url: s.target_url, context: s.context, created_at: s.created_at, updated_at: s.created_at, creator: user(api),
+    url: `${api}/repos/${s.repo.owner}/${s.repo.name}/statuses/${s.sha}`,
+    avatar_url: user(api).avatar_url,
+    id: s.id,
+    node_id: Buffer.from(`011:StatusContext${s.id}`).toString('base64'),
+    state: s.state,
+    description: s.description,
+    target_url: s.target_url,
+    context: s.context,
+    created_at: s.created_at,
+    updated_at: s.created_at,
+    creator: user(api),
   });
   const issueJson = (r: Repo, i: FakeGitHubIssue) => {
     const html = `${WEB}/${r.owner}/${r.name}/${i.pullRequest ? 'pull' : 'issues'}/${i.number}`;
     const url = `${api}/repos/${r.owner}/${r.name}/issues/${i.number}`;
     const state = i.state ?? 'open';
     return {
-      url, repository_url: `${api}/repos/${r.owner}/${r.name}`, html_url: html, id: r.id * 1000 + i.number,
-      node_id: Buffer.from(`I_${r.id}_${i.number}`).toString('base64url'), number: i.number, title: i.title, user: user(api),
-      labels: (i.labels ?? []).map((name, n) => ({ id: n + 1, node_id: `LA_${n + 1}`, url: `${api}/repos/${r.owner}/${r.name}/labels/${encodeURIComponent(name)}`, name, color: 'ededed', default: false, description: null })),
-      state, state_reason: state === 'closed' ? 'completed' : null, locked: false, assignee: null, assignees: [], milestone: null,
-      comments: 0, created_at: '2024-01-02T03:04:05Z', updated_at: '2024-01-02T03:04:05Z', closed_at: state === 'closed' ? '2024-01-03T03:04:05Z' : null,
-      author_association: 'MEMBER', body: i.body ?? null,
-      ...(i.pullRequest ? { pull_request: { url: `${api}/repos/${r.owner}/${r.name}/pulls/${i.number}`, html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`, merged_at: null } } : {}),
+      url,
+      repository_url: `${api}/repos/${r.owner}/${r.name}`,
+      html_url: html,
+      id: r.id * 1000 + i.number,
+      node_id: Buffer.from(`I_${r.id}_${i.number}`).toString('base64url'),
+      number: i.number,
+      title: i.title,
+      user: user(api),
+      labels: (i.labels ?? []).map((name, n) => ({
+        id: n + 1,
+        node_id: `LA_${n + 1}`,
+        url: `${api}/repos/${r.owner}/${r.name}/labels/${encodeURIComponent(name)}`,
+        name,
+        color: 'ededed',
+        default: false,
+        description: null,
+      })),
+      state,
+      state_reason: state === 'closed' ? 'completed' : null,
+      locked: false,
+      assignee: null,
+      assignees: [],
+      milestone: null,
+      comments: 0,
+      created_at: '2024-01-02T03:04:05Z',
+      updated_at: '2024-01-02T03:04:05Z',
+      closed_at: state === 'closed' ? '2024-01-03T03:04:05Z' : null,
+      author_association: 'MEMBER',
+      body: i.body ?? null,
+      ...(i.pullRequest
+        ? {
+            pull_request: {
+              url: `${api}/repos/${r.owner}/${r.name}/pulls/${i.number}`,
+              html_url: html,
+              diff_url: `${html}.diff`,
+              patch_url: `${html}.patch`,
+              merged_at: null,
+            },
+          }
+        : {}),
     };
   };
 
   type Answer = [number, unknown];
   const notFound = (doc = DOCS): Answer => [404, { message: 'Not Found', documentation_url: doc, status: '404' }];
-  const invalid = (field: string, message: string): Answer => [422, {
-    message: 'Validation Failed', errors: [{ resource: 'Status', code: 'custom', field, message }],
-    documentation_url: `${DOCS}/commits/statuses#create-a-commit-status`, status: '422',
-  }];
+  const invalid = (field: string, message: string): Answer => [
+    422,
+    {
+      message: 'Validation Failed',
+      errors: [{ resource: 'Status', code: 'custom', field, message }],
+      documentation_url: `${DOCS}/commits/statuses#create-a-commit-status`,
+      status: '422',
+    },
+  ];
 
   function createStatus(repo: Repo, sha: string, body: Record<string, unknown>): Answer {
-    if (!/^[0-9a-f]{40}$/.test(sha)) return [422, { message: `No commit found for SHA: ${sha}`, documentation_url: `${DOCS}/commits/statuses#create-a-commit-status`, status: '422' }];
+    if (!/^[0-9a-f]{40}$/.test(sha))
+      return [
+        422,
+        {
+          message: `No commit found for SHA: ${sha}`,
+          documentation_url: `${DOCS}/commits/statuses#create-a-commit-status`,
+          status: '422',
+        },
+      ];
     const { state, target_url: targetUrl, description, context } = body;
-    if (typeof state !== 'string' || !STATES.includes(state)) return invalid('state', 'state is not included in the list');
-    if (typeof description === 'string' && description.length > 140) return invalid('description', 'description is too long (maximum is 140 characters)');
+    if (typeof state !== 'string' || !STATES.includes(state))
+      return invalid('state', 'state is not included in the list');
+    if (typeof description === 'string' && description.length > 140)
+      return invalid('description', 'description is too long (maximum is 140 characters)');
     const s = {
-      repo, id: 30_000_000_000 + nextId++, sha, state: state as FakeGitHubState, created_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      repo,
+      id: 30_000_000_000 + nextId++,
+      sha,
+      state: state as FakeGitHubState,
+      created_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       context: typeof context === 'string' && context !== '' ? context : 'default',
       target_url: typeof targetUrl === 'string' && targetUrl !== '' ? targetUrl : null,
       description: typeof description === 'string' && description !== '' ? description : null,
@@ -122,7 +227,10 @@ export async function startFakeGitHub(opts: { token?: string; repos?: string[] }
   }
 
   function route(method: string, url: URL, body: Record<string, unknown>, authed: boolean): Answer {
-    const seg = url.pathname.split('/').filter((x) => x !== '').map(decodeURIComponent);
+    const seg = url.pathname
+      .split('/')
+      .filter((x) => x !== '')
+      .map(decodeURIComponent);
     if (seg[0] !== 'repos' || seg.length < 3) return notFound();
     const repo = findRepo(seg[1]!, seg[2]!);
     if (!repo) return notFound(`${DOCS}/repos/repos#get-a-repository`);
@@ -152,7 +260,13 @@ export async function startFakeGitHub(opts: { token?: string; repos?: string[] }
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     log.push({ method, path: url.pathname });
     const headers: Record<string, string> = {
-      'x-github-request-id': [4, 4, 6, 6, 8].map((n) => randomBytes(n / 2).toString('hex').toUpperCase()).join(':'),
+      'x-github-request-id': [4, 4, 6, 6, 8]
+        .map((n) =>
+          randomBytes(n / 2)
+            .toString('hex')
+            .toUpperCase(),
+        )
+        .join(':'),
       'x-github-media-type': 'github.v3; format=json',
       'x-github-api-version-selected': '2022-11-28',
     };
@@ -165,22 +279,42 @@ export async function startFakeGitHub(opts: { token?: string; repos?: string[] }
 
     if (failures.length > 0) {
       const status = failures.shift()!;
-      return send(status, status === 500 ? { message: 'Server Error' } : `<!DOCTYPE html><html><head><title>Unicorn! · GitHub</title></head><body>${status}</body></html>`);
+      return send(
+        status,
+        status === 500
+          ? { message: 'Server Error' }
+          : `<!DOCTYPE html><html><head><title>Unicorn! · GitHub</title></head><body>${status}</body></html>`,
+      );
     }
     if (!req.headers['user-agent']) {
-      return send(403, 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).\n');
+      return send(
+        403,
+        'Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).\n',
+      );
     }
     const m = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (req.headers.authorization !== undefined && m?.[1] !== token) return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
+    if (req.headers.authorization !== undefined && m?.[1] !== token)
+      return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     const bucket = m ? 'token' : 'anon';
     const limit = m ? LIMIT : ANON_LIMIT;
-    Object.assign(headers, { 'x-ratelimit-limit': String(limit), 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': 'core' });
+    Object.assign(headers, {
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-reset': String(reset),
+      'x-ratelimit-resource': 'core',
+    });
     if (remaining[bucket] <= 0) {
       Object.assign(headers, { 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(limit) });
-      return send(403, { message: `API rate limit exceeded for user ID 4242. If you reach out to GitHub Support for help, please include the request ID ${headers['x-github-request-id']}.`, documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`, status: '403' });
+      return send(403, {
+        message: `API rate limit exceeded for user ID 4242. If you reach out to GitHub Support for help, please include the request ID ${headers['x-github-request-id']}.`,
+        documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+        status: '403',
+      });
     }
     remaining[bucket]--;
-    Object.assign(headers, { 'x-ratelimit-remaining': String(remaining[bucket]), 'x-ratelimit-used': String(limit - remaining[bucket]) });
+    Object.assign(headers, {
+      'x-ratelimit-remaining': String(remaining[bucket]),
+      'x-ratelimit-used': String(limit - remaining[bucket]),
+    });
 
     let body: Record<string, unknown> = {};
     if (raw.length > 0) {
@@ -200,14 +334,25 @@ export async function startFakeGitHub(opts: { token?: string; repos?: string[] }
   return {
     url: api,
     token,
-    statuses: (owner, name, sha) => statuses
-      .filter((s) => s.repo === repos.get(key(owner, name)) && (sha === undefined || s.sha === sha))
-      .map(({ sha: c, state, context, target_url, description }) => ({ sha: c, state, context, target_url, description })),
+    statuses: (owner, name, sha) =>
+      statuses
+        .filter((s) => s.repo === repos.get(key(owner, name)) && (sha === undefined || s.sha === sha))
+        .map(({ sha: c, state, context, target_url, description }) => ({
+          sha: c,
+          state,
+          context,
+          target_url,
+          description,
+        })),
     requests: () => log.map((r) => ({ ...r })),
     setIssue: (owner, name, issue) => void addRepo(owner, name).issues.set(issue.number, { ...issue }),
     addRepo: (owner, name) => void addRepo(owner, name),
-    failNext: (n, status = 502) => { for (let i = 0; i < n; i++) failures.push(status); },
-    setRateLimitRemaining: (n) => { remaining.token = n; },
+    failNext: (n, status = 502) => {
+      for (let i = 0; i < n; i++) failures.push(status);
+    },
+    setRateLimitRemaining: (n) => {
+      remaining.token = n;
+    },
     close: () => server.close(),
   };
 }

@@ -3,7 +3,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export async function serveLoopback(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ root: string; close(): Promise<void> }> {
+export async function serveLoopback(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): Promise<{ root: string; close(): Promise<void> }> {
   const http = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });

@@ -72,25 +72,53 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
     tokens[role] = (await createToken(database.db, role, [...scopes], 'test')).token;
   }
   let pokes = 0;
-  const app = createApp({
-    db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue: 'api-test', namespace: 'default',
-    temporalUiUrl: null, heartbeatMs: 3000, version: 'test', secret: (v) => opts.secrets?.[v], publicUrl: null,
-  }, { poke: () => { pokes++; } });
+  const app = createApp(
+    {
+      db: database.db,
+      pubsub: database.pubsub,
+      temporal: temporal.client,
+      config,
+      taskQueue: 'api-test',
+      namespace: 'default',
+      temporalUiUrl: null,
+      heartbeatMs: 3000,
+      version: 'test',
+      secret: (v) => opts.secrets?.[v],
+      publicUrl: null,
+    },
+    {
+      poke: () => {
+        pokes++;
+      },
+    },
+  );
 
   return {
-    app, database, config, temporal, tokens,
+    app,
+    database,
+    config,
+    temporal,
+    tokens,
     pokes: () => pokes,
     async request(method, path, { as = 'admin', body, headers = {} } = {}) {
       const token = as === null ? null : typeof as === 'string' ? tokens[as] : as.token;
       const hasType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
       const res = await app.request(path, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined && !hasType ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined && !hasType ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
       let parsed: unknown = null;
-      try { parsed = JSON.parse(text); } catch { parsed = null; }
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
       return { status: res.status, headers: res.headers, body: parsed, text };
     },
     async close() {

@@ -16,9 +16,17 @@ type UpdateAnswerer = (args: unknown[], workflowId: string) => unknown;
 
 /** The parts of the client the API uses; the methods a route calls exist, the rest do not. */
 export interface FakeWorkflowClient {
-  start: (type: Named, options: { workflowId: string; args?: unknown[] }) => Promise<Pick<WorkflowHandle, 'workflowId'>>;
-  signalWithStart: (type: Named, options: { workflowId: string; args?: unknown[]; signal: Named; signalArgs?: unknown[] }) => Promise<Pick<WorkflowHandle, 'workflowId'>>;
-  getHandle: (workflowId: string) => Pick<WorkflowHandle, 'workflowId' | 'executeUpdate' | 'signal' | 'query' | 'describe'>;
+  start: (
+    type: Named,
+    options: { workflowId: string; args?: unknown[] },
+  ) => Promise<Pick<WorkflowHandle, 'workflowId'>>;
+  signalWithStart: (
+    type: Named,
+    options: { workflowId: string; args?: unknown[]; signal: Named; signalArgs?: unknown[] },
+  ) => Promise<Pick<WorkflowHandle, 'workflowId'>>;
+  getHandle: (
+    workflowId: string,
+  ) => Pick<WorkflowHandle, 'workflowId' | 'executeUpdate' | 'signal' | 'query' | 'describe'>;
 }
 
 export interface FakeTemporal {
@@ -49,7 +57,12 @@ export function createFakeTemporal(): FakeTemporal {
     },
     async signalWithStart(type, options) {
       if (startError) throw startError;
-      record({ kind: 'signalWithStart', workflowId: options.workflowId, name: `${nameOf(type)}/${nameOf(options.signal)}`, args: options.signalArgs ?? [] });
+      record({
+        kind: 'signalWithStart',
+        workflowId: options.workflowId,
+        name: `${nameOf(type)}/${nameOf(options.signal)}`,
+        args: options.signalArgs ?? [],
+      });
       return { workflowId: options.workflowId };
     },
     getHandle(workflowId) {
@@ -85,7 +98,9 @@ export function createFakeTemporal(): FakeTemporal {
     client: fake as unknown as Client & { workflow: WorkflowClient },
     calls,
     answerUpdate: (name, answer) => void answers.set(name, answer),
-    failStarts: (error) => { startError = error; },
+    failStarts: (error) => {
+      startError = error;
+    },
     callsOf: (kind) => calls.filter((c) => c.kind === kind),
   };
 }

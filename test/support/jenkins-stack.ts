@@ -4,7 +4,13 @@ import { startStack, type Stack, type StackOptions } from './stack.js';
 
 export const deployParameters = ['ENVIRONMENT', 'COMPONENT', 'VERSION', 'SLIPWAY_DEPLOYMENT'];
 
-export interface ServiceSpec { group: number; approvers?: string[]; tests?: string; onExpiry?: 'fail' | 'release-lock'; job?: FakeJobOptions }
+export interface ServiceSpec {
+  group: number;
+  approvers?: string[];
+  tests?: string;
+  onExpiry?: 'fail' | 'release-lock';
+  job?: FakeJobOptions;
+}
 
 export function jenkinsConfigYaml(fake: FakeJenkins, services: Record<string, ServiceSpec>, extra = ''): string {
   const lines = [
@@ -23,11 +29,30 @@ export function jenkinsConfigYaml(fake: FakeJenkins, services: Record<string, Se
   return `${lines.join('\n')}\n${extra}`;
 }
 
-export async function startJenkinsStack(services: Record<string, ServiceSpec>, opts: Partial<StackOptions> & { extraYaml?: string } = {}): Promise<{ stack: Stack; fake: FakeJenkins; close(): Promise<void> }> {
+export async function startJenkinsStack(
+  services: Record<string, ServiceSpec>,
+  opts: Partial<StackOptions> & { extraYaml?: string } = {},
+): Promise<{ stack: Stack; fake: FakeJenkins; close(): Promise<void> }> {
   const fake = await startFakeJenkins();
   for (const [name, s] of Object.entries(services)) {
-    fake.defineJob(`release/deploy-${name}`, { parameters: deployParameters, durationMs: 150, queueDelayMs: 20, ...s.job });
+    fake.defineJob(`release/deploy-${name}`, {
+      parameters: deployParameters,
+      durationMs: 150,
+      queueDelayMs: 20,
+      ...s.job,
+    });
   }
-  const stack = await startStack({ ...opts, configYaml: jenkinsConfigYaml(fake, services, opts.extraYaml), env: { FAKE_JENKINS_TOKEN: fake.token, ...opts.env } });
-  return { stack, fake, close: async () => { await stack.close(); await fake.close(); } };
+  const stack = await startStack({
+    ...opts,
+    configYaml: jenkinsConfigYaml(fake, services, opts.extraYaml),
+    env: { FAKE_JENKINS_TOKEN: fake.token, ...opts.env },
+  });
+  return {
+    stack,
+    fake,
+    close: async () => {
+      await stack.close();
+      await fake.close();
+    },
+  };
 }

@@ -7,9 +7,17 @@ import proto from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 
-export interface ReplaySummary { runs: number; failures: string[] }
+export interface ReplaySummary {
+  runs: number;
+  failures: string[];
+}
 
-export interface RunHistory { workflowId: string; runId: string; type: string; history: History }
+export interface RunHistory {
+  workflowId: string;
+  runId: string;
+  type: string;
+  history: History;
+}
 
 const { WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND } = proto.temporal.api.enums.v1.WorkflowTaskFailedCause;
 
@@ -20,10 +28,15 @@ const { WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND } = proto.temporal.api.enum
  */
 export async function runHistories(client: Client, query: string, types?: ReadonlySet<string>): Promise<RunHistory[]> {
   const listed: Array<{ workflowId: string; runId: string; type: string }> = [];
-  for await (const w of client.workflow.list({ query })) if (!types || types.has(w.type)) listed.push({ workflowId: w.workflowId, runId: w.runId, type: w.type });
+  for await (const w of client.workflow.list({ query }))
+    if (!types || types.has(w.type)) listed.push({ workflowId: w.workflowId, runId: w.runId, type: w.type });
   const found: RunHistory[] = [];
   for (let i = 0; i < listed.length; i += 10) {
-    const batch = await Promise.all(listed.slice(i, i + 10).map(async (w) => ({ ...w, history: await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory() })));
+    const batch = await Promise.all(
+      listed
+        .slice(i, i + 10)
+        .map(async (w) => ({ ...w, history: await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory() })),
+    );
     found.push(...batch.filter((r) => r.history.events?.some((e) => e.workflowTaskCompletedEventAttributes)));
   }
   return found;
@@ -35,7 +48,9 @@ export function failedWorkflowTasks(history: History): string[] {
     const failed = event.workflowTaskFailedEventAttributes;
     // A completion refused because a signal came in meanwhile is Temporal's normal retry, not a fault.
     if (!failed || failed.cause === WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) return [];
-    return [`workflow task failed at event ${String(event.eventId)}: ${failed.failure?.message ?? String(failed.cause)}`];
+    return [
+      `workflow task failed at event ${String(event.eventId)}: ${failed.failure?.message ?? String(failed.cause)}`,
+    ];
   });
 }
 
@@ -44,9 +59,16 @@ export function failedWorkflowTasks(history: History): string[] {
  * the workflow types in `types`, if given) and replays each on `bundle`. Failed workflow tasks
  * recorded in a history are reported too, since the history alone may replay after the retry.
  */
-export async function replayRuns(client: Client, query: string, bundle: WorkflowBundleWithSourceMap, types?: ReadonlySet<string>): Promise<ReplaySummary> {
+export async function replayRuns(
+  client: Client,
+  query: string,
+  bundle: WorkflowBundleWithSourceMap,
+  types?: ReadonlySet<string>,
+): Promise<ReplaySummary> {
   const runs = await runHistories(client, query, types);
-  const failures = runs.flatMap((run) => failedWorkflowTasks(run.history).map((f) => `${run.workflowId} (${run.type}): ${f}`));
+  const failures = runs.flatMap((run) =>
+    failedWorkflowTasks(run.history).map((f) => `${run.workflowId} (${run.type}): ${f}`),
+  );
   const results = Worker.runReplayHistories(
     // The bundle's tracing interceptors export spans through this sink (never called during replay).
     { workflowBundle: bundle, replayName: 'replay-runs', sinks: { exporter: { export: { fn: () => undefined } } } },

@@ -52,15 +52,22 @@ export interface Stack {
   temporal: TemporalClients;
   tokens: Record<'admin' | 'requester' | 'reporter' | 'approver' | 'reader', string>;
   /** fetch against the API with a role's token; JSON in, parsed JSON out (untyped: tests assert on shapes). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  call(method: string, path: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  ): Promise<{ status: number; body: any; text: string }>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   spawnWorker(): Promise<SpawnedWorker>;
   close(): Promise<void>;
 }
 
-export interface SpawnedWorker { child: ChildProcess; kill(signal?: NodeJS.Signals): Promise<void> }
+export interface SpawnedWorker {
+  child: ChildProcess;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const config = parseConfig(opts.configYaml, 'test-config.yml');
@@ -72,10 +79,25 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const heartbeatMs = opts.heartbeatMs ?? 3000;
   // The worker's lock activities and the API's pause switch start lock workflows alike.
   const lockTuning = { livenessCheckSeconds: 2, maxHistoryEvents: opts.lockMaxHistoryEvents };
-  const api = await serveApi({
-    db: database.db, pubsub: database.pubsub, temporal: temporal.client, config, taskQueue, namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233',
-    heartbeatMs, version: 'test', logHeartbeatMs: 300, secret: (v) => opts.env?.[v], publicUrl: 'http://slipway.test', lockTuning,
-  }, 0, '127.0.0.1');
+  const api = await serveApi(
+    {
+      db: database.db,
+      pubsub: database.pubsub,
+      temporal: temporal.client,
+      config,
+      taskQueue,
+      namespace: 'default',
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      heartbeatMs,
+      version: 'test',
+      logHeartbeatMs: 300,
+      secret: (v) => opts.env?.[v],
+      publicUrl: 'http://slipway.test',
+      lockTuning,
+    },
+    0,
+    '127.0.0.1',
+  );
 
   const tokens = {
     admin: (await createToken(database.db, 'admin', ['admin'], 'test')).token,
@@ -96,24 +118,56 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   writeFileSync(configFile, opts.configYaml);
 
   const stack: Stack = {
-    url: api.url, dataDir, taskQueue, config, database, temporal, tokens,
+    url: api.url,
+    dataDir,
+    taskQueue,
+    config,
+    database,
+    temporal,
+    tokens,
     async call(method, path, { token = tokens.admin, body, headers = {} } = {}) {
       const res = await fetch(`${api.url}${path}`, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
       let parsed: unknown = null;
-      try { parsed = JSON.parse(text); } catch { parsed = null; }
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
       return { status: res.status, body: parsed, text };
     },
     async startWorker() {
       const worker = await createWorker({
-        connection: temporal.native, client: temporal.client, namespace: 'default', taskQueue, database, config,
-        workflowBundle: await sharedBundle(), jenkinsPollIntervalMs: opts.jenkinsPollIntervalMs ?? 100, lockTuning, maxCachedWorkflows: opts.maxCachedWorkflows, env: opts.env ?? {}, telemetry: opts.telemetry,
+        connection: temporal.native,
+        client: temporal.client,
+        namespace: 'default',
+        taskQueue,
+        database,
+        config,
+        workflowBundle: await sharedBundle(),
+        jenkinsPollIntervalMs: opts.jenkinsPollIntervalMs ?? 100,
+        lockTuning,
+        maxCachedWorkflows: opts.maxCachedWorkflows,
+        env: opts.env ?? {},
+        telemetry: opts.telemetry,
       });
-      const hosts = await createBuildHostWorkers({ connection: temporal.native, namespace: 'default', taskQueue, database, docker: new Docker(), dataDir, hostName });
+      const hosts = await createBuildHostWorkers({
+        connection: temporal.native,
+        namespace: 'default',
+        taskQueue,
+        database,
+        docker: new Docker(),
+        dataDir,
+        hostName,
+      });
       workers = [worker, ...hosts];
       running = Promise.all(workers.map((w) => w.run()));
       schedules = await ensureSchedules(temporal.client, config, taskQueue, heartbeatMs);
@@ -129,18 +183,37 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const child = spawn(process.execPath, command.args, {
         cwd: process.cwd(),
         env: {
-          ...process.env, ...command.env, ...opts.env, TEMPORAL_ADDRESS: address, DATABASE_URL: pg.url, SLIPWAY_CONFIG: configFile,
-          SLIPWAY_TASK_QUEUE: taskQueue, SLIPWAY_BUILD_HOST: hostName, SLIPWAY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', VITEST: '',
+          ...process.env,
+          ...command.env,
+          ...opts.env,
+          TEMPORAL_ADDRESS: address,
+          DATABASE_URL: pg.url,
+          SLIPWAY_CONFIG: configFile,
+          SLIPWAY_TASK_QUEUE: taskQueue,
+          SLIPWAY_BUILD_HOST: hostName,
+          SLIPWAY_DATA_DIR: dataDir,
+          LOG_LEVEL: 'warn',
+          VITEST: '',
         },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      const handle: SpawnedWorker = { child, kill: async (signal = 'SIGKILL') => { if (child.exitCode === null && child.signalCode === null) child.kill(signal); await exited; } };
+      const handle: SpawnedWorker = {
+        child,
+        kill: async (signal = 'SIGKILL') => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          await exited;
+        },
+      };
       spawned.push(handle);
       return handle;
     },
     async close() {
-      for (const id of schedules) await temporal.client.schedule.getHandle(id).delete().catch(() => {});
+      for (const id of schedules)
+        await temporal.client.schedule
+          .getHandle(id)
+          .delete()
+          .catch(() => {});
       for (const s of spawned) await s.kill();
       await stack.stopWorker();
       await api.close();
@@ -154,11 +227,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails with the last seen value. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
-    const value = await check().catch((err) => { last = err; return undefined; });
+    const value = await check().catch((err) => {
+      last = err;
+      return undefined;
+    });
     if (value !== undefined && value !== false) return value as T;
     last = last ?? value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
@@ -168,8 +248,12 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 
 /** Waits until the deployment reaches `state` (Octopush status), through the API. */
 export async function waitForState(stack: Stack, id: string | number, state: string, timeoutMs = 30_000) {
-  return eventually(async () => {
-    const { body } = await stack.call('GET', `/v1/deployments/${id}`);
-    return body?.state === state ? body : (undefined as never);
-  }, `deployment ${id} to reach ${state}`, timeoutMs);
+  return eventually(
+    async () => {
+      const { body } = await stack.call('GET', `/v1/deployments/${id}`);
+      return body?.state === state ? body : (undefined as never);
+    },
+    `deployment ${id} to reach ${state}`,
+    timeoutMs,
+  );
 }

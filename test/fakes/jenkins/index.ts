@@ -19,7 +19,13 @@ export interface FakeJenkins {
   /** Path with folders, e.g. 'release/deploy-svc'; folders are created implicitly. Redefining keeps builds. */
   defineJob(path: string, opts?: FakeJobOptions): void;
   /** The job's builds, oldest first. */
-  builds(path: string): Array<{ number: number; queueId: number; params: Record<string, string>; result: string | null; building: boolean }>;
+  builds(path: string): Array<{
+    number: number;
+    queueId: number;
+    params: Record<string, string>;
+    result: string | null;
+    building: boolean;
+  }>;
   /** buildWithParameters POSTs that passed authentication and the crumb check, whatever the answer. */
   triggers(path: string): number;
   /** 503 "Jenkins is getting ready to work" for windowMs, then left queue items are forgotten; builds keep numbers. */
@@ -30,7 +36,9 @@ export interface FakeJenkins {
   close(): Promise<void>;
 }
 
-export async function startFakeJenkins(opts: { user?: string; token?: string; password?: string; queueItemTtlMs?: number } = {}): Promise<FakeJenkins> {
+export async function startFakeJenkins(
+  opts: { user?: string; token?: string; password?: string; queueItemTtlMs?: number } = {},
+): Promise<FakeJenkins> {
   const user = opts.user ?? 'deploy-bot';
   // Jenkins API tokens are 34 hex characters starting with "11".
   const token = opts.token ?? `11${randomBytes(16).toString('hex')}`;
@@ -61,13 +69,22 @@ export async function startFakeJenkins(opts: { user?: string; token?: string; pa
     user,
     token,
     defineJob: (path, jobOpts = {}) => void model.defineJob(path, jobOpts),
-    builds: (path) => model.job(path).builds.map((b) => ({
-      number: b.number, queueId: b.queueId, params: { ...b.params }, result: b.result, building: b.building,
-    })),
+    builds: (path) =>
+      model.job(path).builds.map((b) => ({
+        number: b.number,
+        queueId: b.queueId,
+        params: { ...b.params },
+        result: b.result,
+        building: b.building,
+      })),
     triggers: (path) => model.job(path).triggers,
     restart: (windowMs) => server.restart(windowMs),
-    setCrumbMode: (mode) => { server.crumbMode = mode; },
-    dropNextTriggerResponse: (path) => { model.job(path).dropNextTriggerResponse = true; },
+    setCrumbMode: (mode) => {
+      server.crumbMode = mode;
+    },
+    dropNextTriggerResponse: (path) => {
+      model.job(path).dropNextTriggerResponse = true;
+    },
     close: async () => {
       model.dispose();
       http.closeAllConnections();

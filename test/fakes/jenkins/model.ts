@@ -95,13 +95,26 @@ export class JenkinsModel {
       existing.opts = opts;
       return existing;
     }
-    const job: Job = { path: key, segments, opts, nextBuildNumber: 1, builds: [], triggers: 0, dropNextTriggerResponse: false };
+    const job: Job = {
+      path: key,
+      segments,
+      opts,
+      nextBuildNumber: 1,
+      builds: [],
+      triggers: 0,
+      dropNextTriggerResponse: false,
+    };
     this.jobs.set(key, job);
     return job;
   }
 
   job(path: string): Job {
-    const job = this.jobs.get(path.split('/').filter((s) => s !== '').join('/'));
+    const job = this.jobs.get(
+      path
+        .split('/')
+        .filter((s) => s !== '')
+        .join('/'),
+    );
     if (!job) throw new Error(`fake Jenkins: no job "${path}" defined`);
     return job;
   }
@@ -129,7 +142,8 @@ export class JenkinsModel {
     const depth = prefix === '' ? 0 : prefix.split('/').length;
     for (const p of [...this.folders, ...this.jobs.keys()]) {
       const segs = p.split('/');
-      if (segs.length === depth + 1 && (prefix === '' || p.startsWith(prefix + '/'))) names.set(segs[depth]!, this.jobs.get(p) ?? null);
+      if (segs.length === depth + 1 && (prefix === '' || p.startsWith(prefix + '/')))
+        names.set(segs[depth]!, this.jobs.get(p) ?? null);
     }
     return [...names].map(([name, job]) => ({ name, job }));
   }
@@ -146,8 +160,18 @@ export class JenkinsModel {
       }
     }
     const item: QueueItem = {
-      id: this.nextQueueId++, job, params, state: 'waiting', inQueueSince: now, dueAt: now + waitMs,
-      buildableSince: null, cancelled: false, build: null, leftAt: null, hiddenPolls: 1, timer: null,
+      id: this.nextQueueId++,
+      job,
+      params,
+      state: 'waiting',
+      inQueueSince: now,
+      dueAt: now + waitMs,
+      buildableSince: null,
+      cancelled: false,
+      build: null,
+      leftAt: null,
+      hiddenPolls: 1,
+      timer: null,
     };
     this.items.set(item.id, item);
     this.arm(item, waitMs);
@@ -194,8 +218,17 @@ export class JenkinsModel {
     const job = item.job;
     const now = Date.now();
     const build: Build = {
-      job, number: job.nextBuildNumber++, queueId: item.id, params: item.params, result: null, building: true,
-      queuedAt: item.inQueueSince, timestamp: now, duration: 0, aborting: false, timers: new Set(),
+      job,
+      number: job.nextBuildNumber++,
+      queueId: item.id,
+      params: item.params,
+      result: null,
+      building: true,
+      queuedAt: item.inQueueSince,
+      timestamp: now,
+      duration: 0,
+      aborting: false,
+      timers: new Set(),
       log: `Started by user ${this.hooks.user}\nRunning as SYSTEM\nBuilding in workspace /var/jenkins_home/workspace/${job.segments.join('/')}\n`,
     };
     job.builds.push(build);
@@ -206,7 +239,9 @@ export class JenkinsModel {
     const duration = job.opts.durationMs ?? 200;
     const lines = job.opts.logLines ?? [];
     lines.forEach((line, i) => {
-      this.buildTimer(build, ((i + 1) * duration) / (lines.length + 1), () => { build.log += `${line}\n`; });
+      this.buildTimer(build, ((i + 1) * duration) / (lines.length + 1), () => {
+        build.log += `${line}\n`;
+      });
     });
     this.buildTimer(build, duration, () => this.complete(build, resultFor(job, build.params)));
   }
@@ -232,12 +267,18 @@ export class JenkinsModel {
   }
 
   private buildTimer(build: Build, ms: number, fn: () => void): void {
-    const t = this.later(ms, () => { build.timers.delete(t); fn(); });
+    const t = this.later(ms, () => {
+      build.timers.delete(t);
+      fn();
+    });
     build.timers.add(t);
   }
 
   later(ms: number, fn: () => void): NodeJS.Timeout {
-    const t = setTimeout(() => { this.timers.delete(t); fn(); }, ms);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
     this.timers.add(t);
     return t;
   }

@@ -8,7 +8,10 @@ export class Notifier {
   // One chain per build so that a delayed or slow delivery never reorders that build's events.
   private readonly chains = new Map<Build, Promise<void>>();
 
-  constructor(private readonly root: () => string, private readonly model: JenkinsModel) {}
+  constructor(
+    private readonly root: () => string,
+    private readonly model: JenkinsModel,
+  ) {}
 
   emit(build: Build, phase: NotifyPhase): void {
     const endpoint = build.job.opts.notify;
@@ -64,7 +67,8 @@ async function send(target: string, body: string): Promise<void> {
       url.username = '';
       url.password = '';
     }
-    const post = (to: URL | string) => fetch(to, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
+    const post = (to: URL | string) =>
+      fetch(to, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
     const res = await post(url);
     await res.arrayBuffer();
     // The plugin follows a 307 by hand (once); every other status counts as delivered.

@@ -18,21 +18,40 @@ export function buildUrl(root: string, build: Build): string {
 function color(job: Job): string {
   if (job.opts.disabled) return 'disabled';
   const last = [...job.builds].reverse().find((b) => !b.building);
-  const base = !last ? 'notbuilt' : last.result === 'SUCCESS' ? 'blue' : last.result === 'UNSTABLE' ? 'yellow' : last.result === 'FAILURE' ? 'red' : 'aborted';
+  const base = !last
+    ? 'notbuilt'
+    : last.result === 'SUCCESS'
+      ? 'blue'
+      : last.result === 'UNSTABLE'
+        ? 'yellow'
+        : last.result === 'FAILURE'
+          ? 'red'
+          : 'aborted';
   return job.builds.some((b) => b.building) ? `${base}_anime` : base;
 }
 
 function parametersAction(params: Record<string, string>) {
   return {
     _class: 'hudson.model.ParametersAction',
-    parameters: Object.entries(params).map(([name, value]) => ({ _class: 'hudson.model.StringParameterValue', name, value })),
+    parameters: Object.entries(params).map(([name, value]) => ({
+      _class: 'hudson.model.StringParameterValue',
+      name,
+      value,
+    })),
   };
 }
 
 function causeAction(user: string) {
   return {
     _class: 'hudson.model.CauseAction',
-    causes: [{ _class: 'hudson.model.Cause$UserIdCause', shortDescription: `Started by user ${user}`, userId: user, userName: user }],
+    causes: [
+      {
+        _class: 'hudson.model.Cause$UserIdCause',
+        shortDescription: `Started by user ${user}`,
+        userId: user,
+        userName: user,
+      },
+    ],
   };
 }
 
@@ -75,25 +94,41 @@ export function queueItemJson(root: string, user: string, item: QueueItem) {
     buildable: item.state === 'buildable',
     id: item.id,
     inQueueSince: item.inQueueSince,
-    params: Object.entries(item.params).map(([k, v]) => `\n${k}=${v}`).join(''),
+    params: Object.entries(item.params)
+      .map(([k, v]) => `\n${k}=${v}`)
+      .join(''),
     stuck: false,
     task: { _class: FREESTYLE_PROJECT, name: job.segments.at(-1), url: jobUrl(root, job.segments), color: color(job) },
     url: `queue/item/${item.id}/`,
   };
   if (item.state === 'waiting') {
     const secs = Math.max(0, (item.dueAt - Date.now()) / 1000).toFixed(1);
-    return { _class: 'hudson.model.Queue$WaitingItem', ...base, why: `In the quiet period. Expires in ${secs} sec`, timestamp: item.dueAt };
+    return {
+      _class: 'hudson.model.Queue$WaitingItem',
+      ...base,
+      why: `In the quiet period. Expires in ${secs} sec`,
+      timestamp: item.dueAt,
+    };
   }
   if (item.state === 'buildable') {
     return {
-      _class: 'hudson.model.Queue$BuildableItem', ...base, why: 'Waiting for next available executor',
-      buildableStartMilliseconds: item.buildableSince, pending: false,
+      _class: 'hudson.model.Queue$BuildableItem',
+      ...base,
+      why: 'Waiting for next available executor',
+      buildableStartMilliseconds: item.buildableSince,
+      pending: false,
     };
   }
   const reveal = item.build !== null && item.hiddenPolls <= 0;
   return {
-    _class: 'hudson.model.Queue$LeftItem', ...base, why: null, cancelled: item.cancelled,
-    executable: reveal && item.build ? { _class: FREESTYLE_BUILD, number: item.build.number, url: buildUrl(root, item.build) } : null,
+    _class: 'hudson.model.Queue$LeftItem',
+    ...base,
+    why: null,
+    cancelled: item.cancelled,
+    executable:
+      reveal && item.build
+        ? { _class: FREESTYLE_BUILD, number: item.build.number, url: buildUrl(root, item.build) }
+        : null,
   };
 }
 
@@ -110,7 +145,9 @@ export function jobJson(root: string, user: string, model: JenkinsModel, job: Jo
   const newestFirst = [...job.builds].reverse();
   const full = (b: Build | undefined) => (b ? buildJson(root, user, b) : null);
   const queued = model.queued().find((i) => i.job === job);
-  const permalinks = Object.fromEntries(Object.entries(PERMALINKS).map(([name, pred]) => [name, full(newestFirst.find(pred))]));
+  const permalinks = Object.fromEntries(
+    Object.entries(PERMALINKS).map(([name, pred]) => [name, full(newestFirst.find(pred))]),
+  );
   const name = job.segments.at(-1)!;
   return {
     _class: FREESTYLE_PROJECT,
@@ -132,14 +169,18 @@ export function jobJson(root: string, user: string, model: JenkinsModel, job: Jo
     ...permalinks,
     nextBuildNumber: job.nextBuildNumber,
     property: job.opts.parameters
-      ? [{
-          _class: 'hudson.model.ParametersDefinitionProperty',
-          parameterDefinitions: job.opts.parameters.map((p) => ({
-            _class: 'hudson.model.StringParameterDefinition',
-            defaultParameterValue: { _class: 'hudson.model.StringParameterValue', name: p, value: '' },
-            description: null, name: p, type: 'StringParameterDefinition',
-          })),
-        }]
+      ? [
+          {
+            _class: 'hudson.model.ParametersDefinitionProperty',
+            parameterDefinitions: job.opts.parameters.map((p) => ({
+              _class: 'hudson.model.StringParameterDefinition',
+              defaultParameterValue: { _class: 'hudson.model.StringParameterValue', name: p, value: '' },
+              description: null,
+              name: p,
+              type: 'StringParameterDefinition',
+            })),
+          },
+        ]
       : [],
     queueItem: queued ? queueItemJson(root, user, queued) : null,
     concurrentBuild: true,
@@ -157,10 +198,32 @@ export function folderJson(root: string, model: JenkinsModel, path: string) {
     ...(job ? { color: color(job) } : {}),
   }));
   if (segments.length === 0) {
-    return { _class: 'hudson.model.Hudson', mode: 'NORMAL', nodeDescription: 'the Jenkins controller', nodeName: '', numExecutors: 2, jobs, quietingDown: false, url: root, useCrumbs: true, useSecurity: true, views: [] };
+    return {
+      _class: 'hudson.model.Hudson',
+      mode: 'NORMAL',
+      nodeDescription: 'the Jenkins controller',
+      nodeName: '',
+      numExecutors: 2,
+      jobs,
+      quietingDown: false,
+      url: root,
+      useCrumbs: true,
+      useSecurity: true,
+      views: [],
+    };
   }
   const name = segments.at(-1)!;
-  return { _class: FOLDER, actions: [{}], description: null, displayName: name, fullName: path, name, url: jobUrl(root, segments), jobs, views: [] };
+  return {
+    _class: FOLDER,
+    actions: [{}],
+    description: null,
+    displayName: name,
+    fullName: path,
+    name,
+    url: jobUrl(root, segments),
+    jobs,
+    views: [],
+  };
 }
 
 /** Depth 0: nested objects that are items or runs shrink to their identity, as Jenkins exports them. */

@@ -9,12 +9,25 @@ import { applyTree, parseTree } from './tree.js';
 export type CrumbMode = 'off' | 'required' | 'token-exempt';
 
 const VERSION = '2.541.1';
-const RESTART_PAGE = '<!DOCTYPE html><html><head><title>Starting Jenkins</title></head><body><div id="loading">'
-  + '<h1>Please wait while Jenkins is getting ready to work...</h1>'
-  + '<p>Your browser will reload automatically when Jenkins is ready.</p></div></body></html>\n';
+const RESTART_PAGE =
+  '<!DOCTYPE html><html><head><title>Starting Jenkins</title></head><body><div id="loading">' +
+  '<h1>Please wait while Jenkins is getting ready to work...</h1>' +
+  '<p>Your browser will reload automatically when Jenkins is ready.</p></div></body></html>\n';
 
-interface Auth { user: string; kind: 'token' | 'password' }
-interface Req { raw: IncomingMessage; res: ServerResponse; method: string; url: URL; segments: string[]; form: URLSearchParams; auth: Auth; base: string }
+interface Auth {
+  user: string;
+  kind: 'token' | 'password';
+}
+interface Req {
+  raw: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  url: URL;
+  segments: string[];
+  form: URLSearchParams;
+  auth: Auth;
+  base: string;
+}
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -27,7 +40,9 @@ export class FakeJenkinsServer {
   private readonly cookieName = `JSESSIONID.${hex(4)}`;
   private readonly crumbSalt = hex(16);
 
-  constructor(private readonly cfg: { model: JenkinsModel; user: string; token: string; password?: string; root: () => string }) {}
+  constructor(
+    private readonly cfg: { model: JenkinsModel; user: string; token: string; password?: string; root: () => string },
+  ) {}
 
   restart(windowMs: number): void {
     this.restartingUntil = Date.now() + windowMs;
@@ -48,7 +63,10 @@ export class FakeJenkinsServer {
     const url = new URL(raw.url ?? '/', 'http://fake.invalid');
     let segments: string[];
     try {
-      segments = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+      segments = url.pathname
+        .split('/')
+        .filter((s) => s !== '')
+        .map(decodeURIComponent);
     } catch {
       return htmlError(res, 400, 'Bad Request', 'Invalid URI encoding');
     }
@@ -73,7 +91,8 @@ export class FakeJenkinsServer {
     const m = header ? /^Basic\s+(\S+)$/i.exec(header) : null;
     if (!m) {
       htmlError(res, 403, 'Forbidden', 'Authentication required', {
-        'X-You-Are-Authenticated-As': 'anonymous', 'X-Required-Permission': 'hudson.model.Hudson.Read',
+        'X-You-Are-Authenticated-As': 'anonymous',
+        'X-Required-Permission': 'hudson.model.Hudson.Read',
       });
       return null;
     }
@@ -82,7 +101,8 @@ export class FakeJenkinsServer {
     const user = colon < 0 ? decoded : decoded.slice(0, colon);
     const secret = colon < 0 ? '' : decoded.slice(colon + 1);
     if (user === this.cfg.user && secret === this.cfg.token) return { user, kind: 'token' };
-    if (user === this.cfg.user && this.cfg.password !== undefined && secret === this.cfg.password) return { user, kind: 'password' };
+    if (user === this.cfg.user && this.cfg.password !== undefined && secret === this.cfg.password)
+      return { user, kind: 'password' };
     htmlError(res, 401, 'Unauthorized', `Invalid password/token for user: ${user}`);
     return null;
   }
@@ -121,16 +141,19 @@ export class FakeJenkinsServer {
       return this.json(req, { _class: 'hudson.model.Queue', discoverableItems: [], items });
     }
     if (path === 'queue/cancelItem') {
-      if (method !== 'POST') return htmlError(res, 405, 'Method Not Allowed', 'This URL requires POST', { Allow: 'POST' });
+      if (method !== 'POST')
+        return htmlError(res, 405, 'Method Not Allowed', 'This URL requires POST', { Allow: 'POST' });
       const id = Number(req.form.get('id'));
-      if (!model.cancelItem(id)) return htmlError(res, 404, 'Not Found', `Provided id (${req.form.get('id')}) not found`);
+      if (!model.cancelItem(id))
+        return htmlError(res, 404, 'Not Found', `Provided id (${req.form.get('id')}) not found`);
       return send(res, 204, '', null);
     }
     if (s[0] === 'queue' && s[1] === 'item' && s[2] && /^\d+$/.test(s[2])) {
       const item = model.item(Number(s[2]));
       if (!item) return htmlError(res, 404, 'Not Found', 'Not Found');
       const rest = s.slice(3).join('/');
-      if (rest === '') return send(res, 200, `<html><body>Queue item ${item.id}</body></html>`, 'text/html;charset=utf-8');
+      if (rest === '')
+        return send(res, 200, `<html><body>Queue item ${item.id}</body></html>`, 'text/html;charset=utf-8');
       if (rest !== 'api/json') return htmlError(res, 404, 'Not Found', 'Not Found');
       const json = queueItemJson(this.cfg.root(), this.cfg.user, item);
       if (item.state === 'left' && item.build) item.hiddenPolls--;
@@ -147,7 +170,11 @@ export class FakeJenkinsServer {
       this.sessions.add(session);
       req.res.setHeader('Set-Cookie', `${this.cookieName}=${session}; Path=/; HttpOnly`);
     }
-    this.json(req, { _class: 'hudson.security.csrf.DefaultCrumbIssuer', crumb: this.crumbFor(req.auth.user, session), crumbRequestField: 'Jenkins-Crumb' });
+    this.json(req, {
+      _class: 'hudson.security.csrf.DefaultCrumbIssuer',
+      crumb: this.crumbFor(req.auth.user, session),
+      crumbRequestField: 'Jenkins-Crumb',
+    });
   }
 
   private routeJob(req: Req): void {
@@ -163,12 +190,14 @@ export class FakeJenkinsServer {
     const rest = s.slice(i);
     const sub = rest.join('/');
     if (target.kind === 'folder') {
-      if (sub === '') return send(res, 200, `<html><body>Folder ${escapeHtml(target.path)}</body></html>`, 'text/html;charset=utf-8');
+      if (sub === '')
+        return send(res, 200, `<html><body>Folder ${escapeHtml(target.path)}</body></html>`, 'text/html;charset=utf-8');
       if (sub === 'api/json') return this.json(req, folderJson(this.cfg.root(), this.cfg.model, target.path));
       return htmlError(res, 404, 'Not Found', 'Not Found');
     }
     const job = target.job;
-    if (sub === '') return send(res, 200, `<html><body>Project ${escapeHtml(job.path)}</body></html>`, 'text/html;charset=utf-8');
+    if (sub === '')
+      return send(res, 200, `<html><body>Project ${escapeHtml(job.path)}</body></html>`, 'text/html;charset=utf-8');
     if (sub === 'api/json') return this.json(req, jobJson(this.cfg.root(), this.cfg.user, this.cfg.model, job));
     if (sub === 'buildWithParameters' || sub === 'build') return this.trigger(req, job, sub);
     const ref = rest[0]!;
@@ -181,12 +210,14 @@ export class FakeJenkinsServer {
 
   private trigger(req: Req, job: Job, kind: 'build' | 'buildWithParameters'): void {
     const { res, form } = req;
-    if (req.method !== 'POST') return htmlError(res, 405, 'Method Not Allowed', 'This URL requires POST', { Allow: 'POST' });
+    if (req.method !== 'POST')
+      return htmlError(res, 405, 'Method Not Allowed', 'This URL requires POST', { Allow: 'POST' });
     if (kind === 'buildWithParameters') job.triggers++;
     const fullName = job.segments.join('/');
     if (job.opts.disabled) return htmlError(res, 409, 'Conflict', `${fullName} is not buildable`);
     const defs = job.opts.parameters;
-    if (kind === 'buildWithParameters' && !defs) return htmlError(res, 400, 'Bad Request', `${fullName} is not parameterized`);
+    if (kind === 'buildWithParameters' && !defs)
+      return htmlError(res, 400, 'Bad Request', `${fullName} is not parameterized`);
     if (kind === 'build' && defs) return htmlError(res, 400, 'Bad Request', 'This page expects a form submission');
     // SECURITY-170: only defined parameters are read; missing ones take their (empty) default.
     const params = Object.fromEntries((defs ?? []).map((d) => [d, form.get(d) ?? '']));
@@ -197,7 +228,9 @@ export class FakeJenkinsServer {
       return;
     }
     // Location comes from the request's Host, not the configured root URL (§0).
-    send(res, merged && kind === 'buildWithParameters' ? 303 : 201, '', null, { Location: `${req.base}/queue/item/${item.id}/` });
+    send(res, merged && kind === 'buildWithParameters' ? 303 : 201, '', null, {
+      Location: `${req.base}/queue/item/${item.id}/`,
+    });
   }
 
   private routeBuild(req: Req, build: Build, sub: string): void {
@@ -205,11 +238,21 @@ export class FakeJenkinsServer {
     const text = 'text/plain;charset=UTF-8';
     switch (sub) {
       case '':
-        return send(res, 200, `<html><body>${escapeHtml(build.job.path)} #${build.number}</body></html>`, 'text/html;charset=utf-8');
+        return send(
+          res,
+          200,
+          `<html><body>${escapeHtml(build.job.path)} #${build.number}</body></html>`,
+          'text/html;charset=utf-8',
+        );
       case 'api/json':
         return this.json(req, buildJson(this.cfg.root(), this.cfg.user, build));
       case 'console':
-        return send(res, 200, `<html><body><pre class="console-output">${escapeHtml(build.log)}</pre></body></html>`, 'text/html;charset=utf-8');
+        return send(
+          res,
+          200,
+          `<html><body><pre class="console-output">${escapeHtml(build.log)}</pre></body></html>`,
+          'text/html;charset=utf-8',
+        );
       case 'consoleText':
         return send(res, 200, build.log, text);
       case 'logText/progressiveText': {
@@ -221,9 +264,12 @@ export class FakeJenkinsServer {
         return send(res, 200, bytes.subarray(start), text, headers);
       }
       case 'stop':
-        if (req.method !== 'POST') return htmlError(res, 405, 'Method Not Allowed', 'This URL requires POST', { Allow: 'POST' });
+        if (req.method !== 'POST')
+          return htmlError(res, 405, 'Method Not Allowed', 'This URL requires POST', { Allow: 'POST' });
         this.cfg.model.stop(build);
-        return send(res, 302, '', null, { Location: `${req.base}${new URL(buildUrl(this.cfg.root(), build)).pathname}` });
+        return send(res, 302, '', null, {
+          Location: `${req.base}${new URL(buildUrl(this.cfg.root(), build)).pathname}`,
+        });
       default:
         return htmlError(res, 404, 'Not Found', 'Not Found');
     }
@@ -257,16 +303,29 @@ function parseDelay(v: string | null): number | null {
   return unit.startsWith('m') && unit !== 'ms' && unit !== 'millis' ? n * 60_000 : unit.startsWith('s') ? n * 1000 : n;
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, contentType: string | null, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  contentType: string | null,
+  headers: Record<string, string> = {},
+): void {
   if (contentType) res.setHeader('Content-Type', contentType);
   res.writeHead(status, headers);
   res.end(body);
 }
 
-function htmlError(res: ServerResponse, status: number, reason: string, message: string, headers: Record<string, string> = {}): void {
-  const body = `<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/>\n<title>Error ${status} ${reason}</title>\n</head>\n`
-    + `<body><h2>HTTP ERROR ${status} ${escapeHtml(message)}</h2>\n<table>\n<tr><th>STATUS:</th><td>${status}</td></tr>\n`
-    + `<tr><th>MESSAGE:</th><td>${escapeHtml(message)}</td></tr>\n</table>\n</body>\n</html>\n`;
+function htmlError(
+  res: ServerResponse,
+  status: number,
+  reason: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const body =
+    `<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/>\n<title>Error ${status} ${reason}</title>\n</head>\n` +
+    `<body><h2>HTTP ERROR ${status} ${escapeHtml(message)}</h2>\n<table>\n<tr><th>STATUS:</th><td>${status}</td></tr>\n` +
+    `<tr><th>MESSAGE:</th><td>${escapeHtml(message)}</td></tr>\n</table>\n</body>\n</html>\n`;
   send(res, status, body, 'text/html;charset=utf-8', headers);
 }
 
