@@ -3,11 +3,9 @@ import { openDatabase } from '../db/client.js';
 import { ensureAdminToken } from '../db/tokens.js';
 import { loadConfigOrExit } from '../infra/config-loader.js';
 import { readEnv } from '../infra/env.js';
-import { jenkinsPinger } from '../infra/jenkins.js';
 import { logger } from '../infra/logger.js';
-import { connectTemporal, serveApi } from '../infra/runtime.js';
+import { apiDepsFromEnv, connectTemporal, serveApi } from '../infra/runtime.js';
 import { setupTelemetry } from '../infra/telemetry.js';
-import { version } from '../infra/version.js';
 
 const env = readEnv();
 setupTelemetry({ serviceName: 'slipway-api', otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
@@ -20,20 +18,7 @@ if (admin.created && admin.token && !env.SLIPWAY_ADMIN_TOKEN)
   logger.warn('an admin token was generated; create your own with `npm run slipway -- token create` and revoke it');
 const temporal = await connectTemporal(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
 const api = await serveApi(
-  {
-    db: database.db,
-    pubsub: database.pubsub,
-    temporal: temporal.client,
-    config,
-    taskQueue: env.SLIPWAY_TASK_QUEUE,
-    namespace: env.TEMPORAL_NAMESPACE,
-    temporalUiUrl: env.TEMPORAL_UI_URL ?? null,
-    heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000,
-    version,
-    pingJenkins: jenkinsPinger(config),
-    secret: (v) => process.env[v],
-    publicUrl: env.SLIPWAY_PUBLIC_URL ?? null,
-  },
+  apiDepsFromEnv(env, { database, temporal, config, temporalUiUrl: env.TEMPORAL_UI_URL ?? null }),
   env.PORT,
   env.HOST,
 );

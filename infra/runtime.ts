@@ -8,7 +8,12 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
 import { startWebhookRelay } from '../api/hooks/relay.js';
+import type { Database } from '../db/client.js';
+import type { SlipwayConfig } from '../domain/config.js';
+import type { Env } from './env.js';
+import { jenkinsPinger } from './jenkins.js';
 import { logger } from './logger.js';
+import { version } from './version.js';
 
 // Pieces shared by the entry points (npm start, api, worker) and the integration tests.
 
@@ -51,6 +56,27 @@ export async function connectTemporal(address: string, namespace: string): Promi
 }
 
 /** The HTTP API and, beside it, the relay that hands the webhook inbox's deliveries to Temporal. */
+/** The API's dependencies as both entry points (npm start, api/main.ts) build them from the environment. */
+export function apiDepsFromEnv(
+  env: Env,
+  parts: { database: Database; temporal: TemporalClients; config: SlipwayConfig; temporalUiUrl: string | null },
+): ApiDeps {
+  return {
+    db: parts.database.db,
+    pubsub: parts.database.pubsub,
+    temporal: parts.temporal.client,
+    config: parts.config,
+    taskQueue: env.SLIPWAY_TASK_QUEUE,
+    namespace: env.TEMPORAL_NAMESPACE,
+    temporalUiUrl: parts.temporalUiUrl,
+    heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000,
+    version,
+    pingJenkins: jenkinsPinger(parts.config),
+    secret: (v) => process.env[v],
+    publicUrl: env.SLIPWAY_PUBLIC_URL ?? null,
+  };
+}
+
 export async function serveApi(
   deps: ApiDeps,
   port: number,

@@ -10,9 +10,8 @@ import { createWorker } from '../worker/worker.js';
 import { loadConfigOrExit } from './config-loader.js';
 import { startDevTemporal } from './dev-temporal.js';
 import { readEnv } from './env.js';
-import { jenkinsPinger } from './jenkins.js';
 import { logger } from './logger.js';
-import { connectTemporal, serveApi } from './runtime.js';
+import { apiDepsFromEnv, connectTemporal, serveApi } from './runtime.js';
 import { ensureSchedules } from './schedules.js';
 import { setupTelemetry } from './telemetry.js';
 import { version } from './version.js';
@@ -86,20 +85,7 @@ const workers = [worker, ...buildHosts];
 await ensureSchedules(temporal.client, config, env.SLIPWAY_TASK_QUEUE, env.SLIPWAY_HEARTBEAT_SECONDS * 1000);
 const running = Promise.all(workers.map((w) => w.run()));
 const api = await serveApi(
-  {
-    db: database.db,
-    pubsub: database.pubsub,
-    temporal: temporal.client,
-    config,
-    taskQueue: env.SLIPWAY_TASK_QUEUE,
-    namespace: env.TEMPORAL_NAMESPACE,
-    temporalUiUrl,
-    heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000,
-    version,
-    pingJenkins: jenkinsPinger(config),
-    secret: (v) => process.env[v],
-    publicUrl: env.SLIPWAY_PUBLIC_URL ?? null,
-  },
+  apiDepsFromEnv(env, { database, temporal, config, temporalUiUrl: temporalUiUrl }),
   env.PORT,
   env.HOST,
 );
