@@ -1,17 +1,14 @@
 import {
   ActivityFailure,
   ApplicationFailure,
-  CancellationScope,
   ChildWorkflowFailure,
-  condition,
   isCancellation,
   proxyActivities,
 } from '@temporalio/workflow';
 import type { BuildStoreActivities } from '../activities/build-store.js';
 import type { DockerActivities } from '../activities/docker.js';
-import type { JenkinsActivities, JenkinsBuildStatus } from '../activities/jenkins.js';
-import type { DockerDeployer, JenkinsDeployer, JobDeployer } from '../domain/config.js';
-import { jenkinsParameters, type TemplateValues } from '../domain/service-plan.js';
+import type { DockerDeployer, JobDeployer } from '../domain/config.js';
+import type { TemplateValues } from '../domain/service-plan.js';
 import { renderTemplate } from '../domain/template.js';
 import { executeBuild } from './build.messages.js';
 import { correlationId } from './deployment.messages.js';
@@ -19,7 +16,9 @@ import { parseDuration } from '../domain/duration.js';
 import { ErrorType } from '../domain/errors.js';
 
 // Running one environment's deployer. failed = the deployer said no; errored = we could not get
-// an answer (Jenkins or Docker unreachable past the retries, a rejected configuration).
+// an answer (Jenkins or Docker unreachable past the retries, a rejected configuration). The Docker
+// and job deployers are here; the Jenkins deployer, which also listens for notices, is in
+// deployment.jenkins-deployer.ts.
 
 export interface DeployResult {
   status: 'deployed' | 'failed' | 'errored';
@@ -40,7 +39,7 @@ export interface DeployContext {
   onBuild(build: { id: string; job: string; number: number }): Promise<void>;
 }
 
-const nonRetryableErrorTypes = [
+export const nonRetryableErrorTypes = [
   ErrorType.BadConfig,
   ErrorType.JenkinsRejected,
   ErrorType.JenkinsQueueCancelled,
@@ -48,61 +47,10 @@ const nonRetryableErrorTypes = [
   ErrorType.Timeout,
 ];
 
-function errored(err: unknown): DeployResult {
+export function errored(err: unknown): DeployResult {
   const cause = err instanceof ActivityFailure || err instanceof ChildWorkflowFailure ? err.cause : err;
   const message = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : String(cause);
   return { status: 'errored', message };
-}
-
-export async function runJenkins(deployer: JenkinsDeployer, ctx: DeployContext): Promise<DeployResult> {
-  const jenkins = proxyActivities<JenkinsActivities>({
-    startToCloseTimeout: '6h',
-    heartbeatTimeout: ctx.heartbeatMs,
-    retry: { maximumInterval: '30s', maximumAttempts: 30, nonRetryableErrorTypes },
-  });
-  const ref = { server: deployer.server, job: deployer.job };
-  try {
-    const triggered = await jenkins.jenkinsTrigger({
-      ...ref,
-      parameters: jenkinsParameters(deployer.parameters, ctx.values),
-      correlation: {
-        name: deployer.correlationParameter,
-        value: correlationId(ctx.values.deploymentId, ctx.values.environment),
-      },
-    });
-    await ctx.onJenkinsBuild(triggered);
-    const status = await awaitBuild(jenkins, { ...ref, buildNumber: triggered.buildNumber }, ctx);
-    const message = `Jenkins build #${status.buildNumber} finished ${status.result}`;
-    return { status: status.result === 'SUCCESS' ? 'deployed' : 'failed', message, jenkinsResult: status.result };
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    return errored(err);
-  }
-}
-
-/**
- * Polls the build (the backstop) while listening for the Notification plugin: a notice cancels
- * the current poll and looks at the build at once.
- */
-async function awaitBuild(
-  jenkins: JenkinsActivities,
-  ref: { server: string; job: string; buildNumber: number },
-  ctx: DeployContext,
-): Promise<JenkinsBuildStatus> {
-  for (;;) {
-    const seen = ctx.notices();
-    const scope = new CancellationScope();
-    const poll = scope.run(() => jenkins.jenkinsAwaitBuild(ref));
-    const noticed = condition(() => ctx.notices() > seen).then(() => null);
-    const first = await Promise.race([poll, noticed]);
-    if (first) return first;
-    scope.cancel();
-    await poll.catch((err) => {
-      if (!isCancellation(err)) throw err;
-    });
-    const now = await jenkins.jenkinsBuildStatus(ref);
-    if (!now.building && now.result) return now;
-  }
 }
 
 export async function runDocker(deployer: DockerDeployer, ctx: DeployContext): Promise<DeployResult> {

@@ -2,8 +2,9 @@ import type { DeploymentInput, DeploymentState } from '../domain/deployment-stat
 import type { ServicePlan } from '../domain/service-plan.js';
 
 // What the parts of one deployment run share: deployment.ts (the main loop), its message handlers
-// (deployment.handlers.ts), its lock requests (deployment.lock.ts) and its waits
-// (deployment.waits.ts). Handlers change the state while the loop awaits its own steps.
+// (deployment.handlers.ts), its lock requests (deployment.lock.ts), its deploys (deployment.deploy.ts,
+// which runs the deployers of deployment.deployers.ts and deployment.jenkins-deployer.ts) and its
+// waits (deployment.waits.ts). Handlers change the state while the loop awaits its own steps.
 
 export interface DeploymentRun {
   input: DeploymentInput;

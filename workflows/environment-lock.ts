@@ -2,16 +2,12 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
   patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { grantable } from '../domain/lock-policy.js';
-import type { LockActivities } from '../activities/locks.js';
 import type { StoreActivities } from '../activities/store.js';
-import { lockGrantedSignal } from './deployment.messages.js';
 import {
   acquireSignal,
   lockStateQuery,
@@ -19,11 +15,10 @@ import {
   setPausedSignal,
   type EnvironmentLockInput,
   type EnvironmentLockState,
-  type HeldLock,
 } from './environment-lock.messages.js';
+import { dropVanished, grantWaiters, remember } from './environment-lock.grants.js';
 
 const store = proxyActivities<StoreActivities>({ startToCloseTimeout: '10s', retry: { maximumInterval: '10s' } });
-const locks = proxyActivities<LockActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '10s' } });
 
 /** The queue projection (GET /v1/environments/:env/queue) lags the lock by at most this much. */
 const RECORD_INTERVAL_MS = 1_000;
@@ -131,49 +126,4 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     waiters: state.waiters,
     released,
   });
-}
-
-function remember(released: string[], requestId: string): void {
-  released.push(requestId);
-  if (released.length > 500) released.splice(0, released.length - 500);
-}
-
-/** Grants what the policy allows; true when anything changed. */
-async function grantWaiters(state: EnvironmentLockState, skipReleased = false): Promise<boolean> {
-  const granted = grantable(state.concurrency, state.holders, state.waiters);
-  for (const waiter of granted) {
-    // Each grant awaits its signal; a release handled meanwhile may have taken this waiter out.
-    if (skipReleased && !state.waiters.some((w) => w.requestId === waiter.requestId)) continue;
-    if (skipReleased && state.paused) break;
-    state.waiters = state.waiters.filter((w) => w.requestId !== waiter.requestId);
-    const held: HeldLock = {
-      requestId: waiter.requestId,
-      service: waiter.service,
-      group: waiter.group,
-      workflowId: waiter.workflowId,
-      since: new Date().toISOString(),
-    };
-    state.holders.push(held);
-    try {
-      await getExternalWorkflowHandle(waiter.workflowId).signal(lockGrantedSignal, {
-        environment: state.environment,
-        requestId: waiter.requestId,
-      });
-    } catch {
-      // The requester is gone: its grant can never be released by it, so take it back now.
-      state.holders = state.holders.filter((h) => h.requestId !== waiter.requestId);
-    }
-  }
-  return granted.length > 0;
-}
-
-async function dropVanished(state: EnvironmentLockState, known: Set<string>, released: string[]): Promise<void> {
-  const ids = [...new Set([...state.holders, ...state.waiters].map((r) => r.workflowId))];
-  const closed = new Set(await locks.closedWorkflows(ids));
-  if (closed.size === 0) return;
-  for (const r of [...state.holders, ...state.waiters])
-    if (closed.has(r.workflowId) && known.delete(r.requestId)) remember(released, r.requestId);
-  state.holders = state.holders.filter((h) => !closed.has(h.workflowId));
-  state.waiters = state.waiters.filter((w) => !closed.has(w.workflowId));
-  await store.recordQueue(state);
 }
