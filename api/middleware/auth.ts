@@ -6,6 +6,9 @@ import { forbidden, unauthorized } from '../errors.js';
 
 // Who is calling: a bearer token, or Octopush's access_token (query, form or JSON), or nobody.
 // Anonymous callers get the scopes the configuration grants to anonymous (Octopush drop-in).
+// Bodies are read for a token only on the Octopush POST routes that take access_token as a field
+// (docs/octopush-api.md): no other route's body is parsed before its handler decides to.
+const bodyTokenRoute = /^\/jobs\/(?:create|[^/]+\/register_test_job_(?:url|result))$/;
 
 /** `invalid`: a token was sent but is unknown or revoked; every scope check then answers 401. */
 export interface Principal {
@@ -42,7 +45,9 @@ export function authenticate(db: Db, anonymousScopes: string[]): MiddlewareHandl
       : undefined;
     const secret = header?.startsWith('Bearer ')
       ? header.slice(7).trim()
-      : (basic ?? c.req.query('access_token') ?? (await bodyToken(c)));
+      : (basic ??
+        c.req.query('access_token') ??
+        (c.req.method === 'POST' && bodyTokenRoute.test(c.req.path) ? await bodyToken(c) : undefined));
     if (secret) {
       const token = await findToken(db, secret);
       c.set(
