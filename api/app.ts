@@ -61,10 +61,11 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   const app = new Hono<AuthEnv>();
   app.use(tracing());
   app.use(limitBodies());
-  app.route('/', healthRoutes(health));
   // Forges sign their deliveries and Jenkins sends its token itself: before token authentication.
   app.route('/hooks', hookRoutes(deps, webhookRelay));
   app.use(authenticate(deps.db, deps.config.auth.anonymous));
+  // After authentication: a reader's token shows why a dependency failed.
+  app.route('/', healthRoutes(health));
   app.route('/v1', v1);
   app.route('/', octopushRoutes(deps, commands, queue, health));
   app.notFound((c) =>

@@ -20,6 +20,8 @@ export interface ApiDeps {
   version: string;
   /** Checks a configured Jenkins server answers (for /health); absent → not checked. */
   pingJenkins?: (server: string) => Promise<void>;
+  /** How long one probe of each dependency answers /health and /readyz (default 5 s). */
+  healthCacheMs?: number;
   /** Idle time before a live-log heartbeat (default 15 s). */
   logHeartbeatMs?: number;
   /** Resolves a secret named by configuration (webhook secrets): an environment variable's value. */

@@ -9,7 +9,7 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { octopushBuckets, octopushJob } from './view.js';
 import type { QueueCommands } from '../queue/commands.js';
-import type { HealthCheck } from '../health/routes.js';
+import { describeProblem, type HealthCheck } from '../health/routes.js';
 
 // The Octopush-compatible surface (docs/octopush-api.md): every answer is HTTP 200, errors
 // included, with compact JSON in Octopush's key order; parameters come as query, form or JSON.
@@ -173,12 +173,15 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
       return c.json({ result: 'ERROR', message: reason(err) });
     }
   };
-  app.get('/run', (c) => switchAnswer(c));
+  app.get('/run', (c) => {
+    requireScope(c, 'read');
+    return switchAnswer(c);
+  });
   app.get('/pause', (c) => switchAnswer(c, 'pause'));
   app.get('/resume', (c) => switchAnswer(c, 'resume'));
 
   app.get('/health', async (c) => {
-    const problems = await health.problems();
+    const problems = (await health.problems()).map((p) => describeProblem(p, c.get('principal')));
     const paused = problems.length === 0 && (await queue.allPaused());
     return c.text(
       `Status: ${problems.length ? `Error (${problems.join('; ')})` : paused ? 'Paused' : 'Ok'}\nVersion: ${deps.version}`,
@@ -186,9 +189,13 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
     );
   });
 
-  app.get('/status', async (c) => c.text((await queue.allPaused()) ? 'OFF' : 'ON'));
+  app.get('/status', async (c) => {
+    requireScope(c, 'read');
+    return c.text((await queue.allPaused()) ? 'OFF' : 'ON');
+  });
 
   app.get('/deploying', async (c) => {
+    requireScope(c, 'read');
     const [row] = await listDeployments(deps.db, { statuses: ['DEPLOYING', 'GOING_LIVE'], limit: 1 });
     return c.json(
       row
@@ -198,6 +205,7 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
   });
 
   const listing = async (c: C, bucket: 'queued' | 'inprogress' | 'deployed', env: 'staging' | 'prod') => {
+    requireScope(c, 'read');
     const pageSize = Math.min(Number(c.req.query('pageSize') ?? 50) || 50, 500);
     const rows = await listDeployments(deps.db, {
       statuses: [...octopushBuckets[env][bucket]],

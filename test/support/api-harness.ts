@@ -3,6 +3,7 @@
 // (./fake-temporal.ts) for routes that only start, signal or update a workflow.
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
+import type { ApiDeps } from '../../api/deps.js';
 import { openDatabase, type Database } from '../../db/client.js';
 import { createToken } from '../../db/tokens.js';
 import type { SlipwayConfig } from '../../domain/config.js';
@@ -60,6 +61,8 @@ export interface HarnessOptions {
   configYaml?: string;
   /** Values of the variables configuration names (webhook secrets). */
   secrets?: Record<string, string>;
+  /** Dependencies to replace or add, given the harness's database and Temporal client (e.g. to count probes). */
+  deps?: (own: Pick<ApiDeps, 'db' | 'temporal'>) => Partial<ApiDeps>;
 }
 
 export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHarness> {
@@ -85,6 +88,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
       version: 'test',
       secret: (v) => opts.secrets?.[v],
       publicUrl: null,
+      ...opts.deps?.({ db: database.db, temporal: temporal.client }),
     },
     {
       poke: () => {
