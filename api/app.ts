@@ -16,6 +16,7 @@ import { hookRoutes } from './hooks/routes.js';
 import { jobRoutes } from './jobs/routes.js';
 import { authenticate, type AuthEnv } from './middleware/auth.js';
 import { limitBodies } from './middleware/body-limit.js';
+import { noSniff } from './middleware/no-sniff.js';
 import { tracing } from './middleware/tracing.js';
 import { octopushRoutes } from './octopush/routes.js';
 import { serveDocument, v1App } from './openapi.js';
@@ -59,6 +60,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   });
 
   const app = new Hono<AuthEnv>();
+  app.use(noSniff());
   app.use(tracing());
   app.use(limitBodies());
   // Forges sign their deliveries and Jenkins sends its token itself: before token authentication.

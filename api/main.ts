@@ -16,6 +16,7 @@ const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWA
 const admin = await ensureAdminToken(database.db, env.SLIPWAY_ADMIN_TOKEN);
 if (admin.created && admin.token && !env.SLIPWAY_ADMIN_TOKEN)
   logger.warn('an admin token was generated; create your own with `npm run slipway -- token create` and revoke it');
+if (admin.revokedValue) logger.warn('SLIPWAY_ADMIN_TOKEN names a revoked token: it is not accepted; set a new value');
 const temporal = await connectTemporal(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
 const api = await serveApi(
   apiDepsFromEnv(env, { database, temporal, config, temporalUiUrl: env.TEMPORAL_UI_URL ?? null }),

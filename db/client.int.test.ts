@@ -46,7 +46,7 @@ async function roundTrip(database: Database) {
   expect(await findToken(database.db, token)).toBeNull();
   const admin = await ensureAdminToken(database.db, undefined);
   expect(admin.created).toBe(true);
-  expect(await ensureAdminToken(database.db, undefined)).toEqual({ token: null, created: false });
+  expect(await ensureAdminToken(database.db, undefined)).toMatchObject({ token: null, created: false });
 }
 
 it('PGlite: migrates, stores snapshots newest-wins, keeps tokens hashed', async () => {

@@ -1,12 +1,10 @@
 // `npm start`: Slipway in one process on embedded defaults. Temporal's dev server (with its Web UI)
 // and PGlite keep their state in SLIPWAY_DATA_DIR, so a restart resumes every deployment.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Docker from 'dockerode';
 import { openDatabase } from '../db/client.js';
-import { ensureAdminToken } from '../db/tokens.js';
 import { createBuildHostWorkers } from '../worker/build-host.js';
 import { createWorker } from '../worker/worker.js';
+import { adminTokenAtStart } from './admin-token.js';
 import { loadConfigOrExit } from './config-loader.js';
 import { startDevTemporal } from './dev-temporal.js';
 import { readEnv } from './env.js';
@@ -43,23 +41,8 @@ const temporalUiUrl = env.TEMPORAL_UI_URL ?? devTemporal?.uiUrl ?? null;
 const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWAY_DATA_DIR, max: 10 });
 const temporal = await connectTemporal(address, env.TEMPORAL_NAMESPACE);
 
-// A generated admin token is kept in the data dir (mode 600) so that it can be shown at every start.
-const tokenFile = join(env.SLIPWAY_DATA_DIR, 'admin-token');
-const admin = await ensureAdminToken(database.db, env.SLIPWAY_ADMIN_TOKEN);
-if (admin.created && admin.token && !env.SLIPWAY_ADMIN_TOKEN) {
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(tokenFile, admin.token, { mode: 0o600 });
-}
-const adminToken =
-  env.SLIPWAY_ADMIN_TOKEN ??
-  admin.token ??
-  (() => {
-    try {
-      return readFileSync(tokenFile, 'utf8').trim();
-    } catch {
-      return null;
-    }
-  })();
+const admin = await adminTokenAtStart(database.db, env.SLIPWAY_ADMIN_TOKEN, env.SLIPWAY_DATA_DIR);
+if (admin.warning) logger.warn(admin.warning);
 
 const worker = await createWorker({
   connection: temporal.native,
@@ -95,7 +78,7 @@ const lines = [
   `  API:             ${api.url}   (OpenAPI: ${api.url}/v1/openapi.json)`,
   `  Temporal:        ${address}`,
   `  Temporal Web UI: ${temporalUiUrl ?? '(external cluster: set TEMPORAL_UI_URL)'}`,
-  `  Admin token:     ${adminToken ?? `(not known to this process; see ${tokenFile} or set SLIPWAY_ADMIN_TOKEN)`}`,
+  `  Admin token:     ${admin.shown}`,
   `  Docker engine:   ${dockerOk ? 'answering' : 'NOT answering: run `bash infra/setup.sh run`'}`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

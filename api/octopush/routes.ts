@@ -6,7 +6,7 @@ import { requireScope, type AuthEnv } from '../middleware/auth.js';
 import type { DeploymentCommands } from '../deployments/commands.js';
 import { findDeployment, listDeployments } from '../../db/deployments.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { ApiError, unauthorized } from '../errors.js';
 import { octopushBuckets, octopushJob } from './view.js';
 import type { QueueCommands } from '../queue/commands.js';
 import { describeProblem, type HealthCheck } from '../health/routes.js';
@@ -110,7 +110,13 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
     }
   };
   app.post('/jobs/:id/register_test_job_result', async (c) => registerResult(c, (await params(c)).success));
-  app.get('/jobs/:id/tests/:success', (c) => registerResult(c, c.req.param('success')));
+  // Any web page can make a browser send a GET: the state-changing GETs kept for Octopush (test
+  // results, pause, resume) need a token even where auth.anonymous allows the change by POST.
+  app.get('/jobs/:id/tests/:success', (c) =>
+    c.get('principal').anonymous
+      ? c.json({ status: 'error', message: 'Problems trying to register Test result', detail: unauthorized().message })
+      : registerResult(c, c.req.param('success')),
+  );
 
   app.get('/jobs/:id/golive', async (c) => {
     const id = c.req.param('id');
@@ -177,8 +183,12 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
     requireScope(c, 'read');
     return switchAnswer(c);
   });
-  app.get('/pause', (c) => switchAnswer(c, 'pause'));
-  app.get('/resume', (c) => switchAnswer(c, 'resume'));
+  for (const action of ['pause', 'resume'] as const)
+    app.get(`/${action}`, (c) =>
+      c.get('principal').anonymous
+        ? c.json({ result: 'ERROR', message: unauthorized().message })
+        : switchAnswer(c, action),
+    );
 
   app.get('/health', async (c) => {
     const problems = (await health.problems()).map((p) => describeProblem(p, c.get('principal')));
