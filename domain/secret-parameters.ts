@@ -1,3 +1,4 @@
+import { maskCredentials } from './credentials.js';
 import type { JobDefinition } from './job.js';
 
 // Which job parameters are secret, and where their values may go. A secret value is stored only
@@ -65,10 +66,18 @@ export function withoutSecretParameters<T extends Parameters>(definition: T): T 
   return { ...definition, parameters: (definition.parameters ?? []).filter((p) => !p.secret) };
 }
 
-/** A definition as shown by the API: a secret parameter's default is a secret too. */
-export function publicDefinition<T extends Parameters>(definition: T): T & { parameters: JobDefinition['parameters'] } {
+/**
+ * A definition as shown by the API: a secret parameter's default is a secret too, and so are
+ * credentials in the repository URL.
+ */
+export function publicDefinition<T extends Parameters & { repository?: JobDefinition['repository'] }>(
+  definition: T,
+): T & { parameters: JobDefinition['parameters'] } {
   return {
     ...definition,
+    ...(definition.repository
+      ? { repository: { ...definition.repository, url: maskCredentials(definition.repository.url) } }
+      : {}),
     parameters: (definition.parameters ?? []).map((p) =>
       p.secret && p.default !== undefined ? { ...p, default: SECRET_MASK } : p,
     ),
