@@ -52,6 +52,8 @@ export interface CheckoutInput {
   number: number;
   repository?: { url: string; ref: string };
   secrets: string[];
+  /** false: untrusted code (a pull request); its host loads no secret values for it (worker/build-host.ts). */
+  trusted?: boolean;
 }
 export interface CheckoutResult {
   commit: string | null;
@@ -66,6 +68,8 @@ export interface StartInput {
   dockerfile?: string;
   env: Record<string, string>;
   secrets: string[];
+  /** false: untrusted code (a pull request); its host loads no secret values for it (worker/build-host.ts). */
+  trusted?: boolean;
 }
 export interface StartResult {
   containerId: string;

@@ -30,6 +30,8 @@ export interface ExecInput {
   env: Record<string, string>;
   secrets: string[];
   timeoutMs: number;
+  /** false: untrusted code (a pull request); its host loads no secret values for it (worker/build-host.ts). */
+  trusted?: boolean;
 }
 export interface ExecResult {
   exitCode: number;

@@ -7,6 +7,7 @@ import type { BuildInput } from '../domain/build-input.js';
 import { finishedBuildStatuses, type BuildState } from '../domain/build-state.js';
 import { ErrorType } from '../domain/errors.js';
 import { validateJob, type JobDefinition } from '../domain/job.js';
+import { withoutSecretDefaults } from '../domain/secret-parameters.js';
 import { logger } from '../infra/logger.js';
 
 // The build projection. Snapshots carry a seq; older ones never overwrite newer ones. When a
@@ -23,11 +24,15 @@ export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pub
       parameters: Record<string, string>;
       trigger: string;
       ref?: string;
+      /** false for untrusted code (a pull request): no secret parameters, no artifact. Default true. */
+      trusted?: boolean;
     }): Promise<BuildInput> {
-      const existing = await findTriggeredBuild(deps.db, input.jobPath, input.trigger);
+      const trusted = input.trusted ?? true;
+      const existing = await findTriggeredBuild(deps.db, input.jobPath, input.trigger, trusted);
       if (existing) return existing;
       const allocation = await allocateBuild(deps.db, deps.taskQueue, input.jobPath, input.parameters, input.trigger, {
         ref: input.ref,
+        trusted,
       });
       if (!allocation.ok)
         throw ApplicationFailure.nonRetryable(
@@ -57,7 +62,8 @@ export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pub
           `.slipway.yml: ${check.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
           ErrorType.BadConfig,
         );
-      return check.job;
+      // Its secret defaults would reach history as this activity's result; the build never uses them.
+      return withoutSecretDefaults(check.job);
     },
 
     /** "Artifact ready": the same service and version again is a no-op. */

@@ -122,6 +122,12 @@ describe('OutputCollector', () => {
     expect(c.result()).toEqual({ output: 'token=*** and again ***', truncated: false });
   });
 
+  it('masks credentials in URLs split across frames, as a deploy tool may print them', () => {
+    const c = new OutputCollector(1024);
+    for (const f of ['login https://deploy:glpat-s3c', 'r3t@registry.example.com/v2 ok\n']) c.pushFrames(frame(1, f));
+    expect(c.result()).toEqual({ output: 'login https://***@registry.example.com/v2 ok\n', truncated: false });
+  });
+
   it('masks before truncating, so no part of a secret survives at the cut', () => {
     const c = new OutputCollector(10, ['SECRETVALUE']);
     c.pushFrames(frame(1, 'xxxxSECRETVALUEyyyyyy'));

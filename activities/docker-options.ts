@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
 import { LABEL_MANAGED, envList } from './docker-engine-options.js';
 import { FrameText } from './docker-frames.js';
-import { RollingTail, createMasker } from './output-text.js';
+import { RollingTail, createCredentialMasker, createMasker } from './output-text.js';
 
 export interface RunContainerInput {
   /** Stable per logical run (e.g. deployment id + environment): a retry with the same key re-attaches. */
@@ -68,12 +68,15 @@ export function containerOptions(input: RunContainerInput): { name: string; opti
 }
 
 /**
- * A container's output from Docker's multiplexed log stream (docker-frames.ts): secret values masked
- * (also across chunk boundaries), then only the last `limitBytes` bytes kept.
+ * A container's output from Docker's multiplexed log stream (docker-frames.ts): secret values and
+ * credentials in URLs masked (also across chunk boundaries), then only the last `limitBytes` bytes
+ * kept. The deployer's container gets no secret values from us, but its tools may print a registry
+ * or repository URL with the token they were configured with; the output is shown to every reader.
  */
 export class OutputCollector {
   private readonly text = new FrameText();
   private readonly masker: ReturnType<typeof createMasker>;
+  private readonly credentials = createCredentialMasker();
   private readonly tail: RollingTail;
 
   constructor(limitBytes: number = DEFAULT_OUTPUT_LIMIT_BYTES, secretValues: readonly string[] = []) {
@@ -83,13 +86,14 @@ export class OutputCollector {
 
   /** Feeds raw bytes of the multiplexed log stream. */
   pushFrames(chunk: Buffer): void {
-    this.tail.push(this.masker.push(this.text.push(chunk)));
+    this.tail.push(this.credentials.push(this.masker.push(this.text.push(chunk))));
   }
 
   /** The output; call once, when the stream has ended. */
   result(): { output: string; truncated: boolean } {
-    this.tail.push(this.masker.push(this.text.end()));
-    this.tail.push(this.masker.flush());
+    this.tail.push(this.credentials.push(this.masker.push(this.text.end())));
+    this.tail.push(this.credentials.push(this.masker.flush()));
+    this.tail.push(this.credentials.flush());
     const { omitted, text } = this.tail.take({ wholeLines: false });
     return { output: text, truncated: omitted > 0 };
   }

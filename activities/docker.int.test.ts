@@ -205,6 +205,13 @@ describe('dockerRunContainer (real Docker engine)', () => {
     expect(result.output).not.toContain(secret);
   });
 
+  it('masks credentials in URLs that the deploy command prints', async () => {
+    const i = input('url', 'echo "pulling https://deploy:tok-$((6*7))en@registry.example.com/app:1"');
+    const result = await runActivity(mockEnv(), i);
+    expect(result.output).toBe('pulling https://***@registry.example.com/app:1\n');
+    expect(result.output).not.toContain('tok-42en');
+  });
+
   it('fails non-retryably, pointing at the set-up script, when the image is missing', async () => {
     const i = input('noimage', 'true', { image: `slipway/step:missing-${run}` });
     const err = await failureOf(runActivity(mockEnv(), i));

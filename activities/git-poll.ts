@@ -5,7 +5,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client.js';
 import { storeBranchHeads, storedBranchHeads } from '../db/polled-refs.js';
 import { ErrorType } from '../domain/errors.js';
-import { git, maskCredentials } from './git.js';
+import { maskCredentials } from '../domain/credentials.js';
+import { git } from './git.js';
 
 // Plain git repositories have no webhooks: a schedule asks `git ls-remote` for their branch heads
 // and compares them with what was seen last. Reading and storing are separate activities so that

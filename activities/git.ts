@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { access, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { maskCredentials } from '../domain/credentials.js';
 import { ErrorType } from '../domain/errors.js';
 
 export const CLONE_TIMEOUT_MS = 10 * 60_000;
@@ -17,10 +18,7 @@ export const JOB_FILES = ['.slipway.yml', '.slipway.yaml', '.slipway.json'];
 const JOB_FILE_MAX_BYTES = 1024 * 1024;
 const MARKER = join('.git', 'slipway-checkout.json');
 
-/** `scheme://user:token@host` → `scheme://***@host`, wherever it appears in `text`. */
-export function maskCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
-}
+export { maskCredentials };
 
 export interface GitOptions {
   cwd: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RollingTail, createMasker, pieces, splitAtByte } from './output-text.js';
+import { RollingTail, createCredentialMasker, createMasker, pieces, splitAtByte } from './output-text.js';
 
 describe('createMasker', () => {
   it('masks one split across writes, and never lets a partial one through early', () => {
@@ -31,6 +31,28 @@ describe('createMasker', () => {
   ])('$what', ({ writes, secrets, text }) => {
     const masker = createMasker(secrets);
     expect(writes.map((w) => masker.push(w)).join('') + masker.flush()).toBe(text);
+  });
+});
+
+describe('createCredentialMasker', () => {
+  const run = (chunks: string[], holdLimit?: number) => {
+    const m = createCredentialMasker(holdLimit);
+    return chunks.map((c) => m.push(c)).join('') + m.flush();
+  };
+
+  it('masks the credentials of a URL split anywhere across writes', () => {
+    const text = 'pushing to https://bot:ghp_T0ken@registry.example.com/app done\nok';
+    for (let i = 1; i < text.length; i++) {
+      expect(run([text.slice(0, i), text.slice(i)])).toBe('pushing to https://***@registry.example.com/app done\nok');
+    }
+  });
+
+  it('holds back only the text after the last whitespace, and at most holdLimit of it', () => {
+    const m = createCredentialMasker(8);
+    expect(m.push('one two thr')).toBe('one two ');
+    expect(m.push('ee')).toBe('');
+    expect(m.push('-and-more-than-eight')).toBe('three-and-more-than-eight');
+    expect(m.flush()).toBe('');
   });
 });
 

@@ -1,6 +1,8 @@
 // A command's output as text, for whoever keeps it (the deployer's result in docker-options.ts, a
-// build's log in command-log.ts): secrets masked, the tail kept within a byte limit, and cuts made
-// only between UTF-8 characters.
+// build's log in command-log.ts): secrets (and, in the deployer's, credentials in URLs) masked, the
+// tail kept within a byte limit, and cuts made only between UTF-8 characters.
+
+import { maskCredentials } from '../domain/credentials.js';
 
 export const SECRET_MASK = '***';
 
@@ -42,6 +44,32 @@ export function createMasker(secrets: readonly string[]): { push(text: string): 
 }
 
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+
+/**
+ * Masks credentials in URLs (domain/credentials.ts) in a stream of text. A URL holds no whitespace,
+ * so the text after the last whitespace is held back until more arrives; a run of more than
+ * `holdLimit` characters without any is masked as it stands.
+ */
+export function createCredentialMasker(holdLimit = 64 * 1024): { push(text: string): string; flush(): string } {
+  let held = '';
+  return {
+    push(text) {
+      // Only the new text can hold whitespace: what is held has none.
+      let end = text.length;
+      while (end > 0 && !/\s/.test(text[end - 1]!)) end -= 1;
+      const buffer = held + text;
+      let cut = end === 0 ? 0 : held.length + end;
+      if (buffer.length - cut > holdLimit) cut = buffer.length;
+      held = buffer.slice(cut);
+      return maskCredentials(buffer.slice(0, cut));
+    },
+    flush() {
+      const rest = held;
+      held = '';
+      return maskCredentials(rest);
+    },
+  };
+}
 
 /** Splits after at most `bytes` UTF-8 bytes, never inside a character. */
 export function splitAtByte(text: string, bytes: number): [string, string] {

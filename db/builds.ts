@@ -4,7 +4,12 @@ import { checkParameters } from '../domain/build-plan.js';
 import type { BuildState } from '../domain/build-state.js';
 import { buildWorkflowId } from '../domain/ids.js';
 import type { JobDefinition } from '../domain/job.js';
-import { splitParameters } from '../domain/secret-parameters.js';
+import {
+  splitParameters,
+  withoutSecretDefaults,
+  withoutSecretParameters,
+  withoutSecrets,
+} from '../domain/secret-parameters.js';
 import type { Db } from './client.js';
 import { findActiveJob } from './jobs.js';
 import { builds, buildSecrets, jobs } from './schema.js';
@@ -20,7 +25,10 @@ export type Allocation =
 
 /**
  * One UPDATE takes the number, so concurrent triggers get distinct numbers and a number once taken
- * is never given again. Secret values go to build_secrets, never into the row or workflow input.
+ * is never given again. Secret values go to build_secrets, never into the row or workflow input
+ * (nor do secret defaults: the input's definition has none). An untrusted build (`trusted: false`,
+ * a pull request's code) gets no secret parameter at all: given values and defaults are dropped and
+ * nothing is written to build_secrets.
  */
 export async function allocateBuild(
   db: Db,
@@ -28,12 +36,15 @@ export async function allocateBuild(
   path: string,
   given: Record<string, string>,
   actor: string,
-  opts: { ref?: string; rebuildOf?: string } = {},
+  opts: { ref?: string; rebuildOf?: string; trusted?: boolean } = {},
 ): Promise<Allocation> {
   const job = await findActiveJob(db, path);
   if (!job) return { ok: false, field: 'job', message: `job ${path} not found`, status: 404 };
   const definition = job.definition as unknown as JobDefinition;
-  const params = checkParameters(definition, given);
+  const trusted = opts.trusted ?? true;
+  const params = trusted
+    ? checkParameters(definition, given)
+    : checkParameters(withoutSecretParameters(definition), withoutSecrets(definition, given));
   if (!params.ok) return { ok: false, field: params.field, message: params.message, status: 400 };
   const split = splitParameters(definition, params.env);
   const row = await db.transaction(async (tx) => {
@@ -70,9 +81,10 @@ export async function allocateBuild(
       id: row.id,
       jobPath: path,
       number: row.number,
-      definition,
+      definition: withoutSecretDefaults(definition),
       env: split.public,
       secretNames: split.secretNames,
+      trusted,
       ref: opts.ref,
     },
   };
@@ -80,9 +92,15 @@ export async function allocateBuild(
 
 /**
  * The build a trigger (a deployment's deployer, a webhook delivery) already allocated, as its
- * workflow input; null when it has none yet. Lets a retried allocation find its build.
+ * workflow input; null when it has none yet. Lets a retried allocation find its build; `trusted` is
+ * the retried allocation's own (the same trigger decides it the same way each time).
  */
-export async function findTriggeredBuild(db: Db, jobPath: string, trigger: string): Promise<BuildInput | null> {
+export async function findTriggeredBuild(
+  db: Db,
+  jobPath: string,
+  trigger: string,
+  trusted = true,
+): Promise<BuildInput | null> {
   const [existing] = await db
     .select()
     .from(builds)
@@ -94,9 +112,10 @@ export async function findTriggeredBuild(db: Db, jobPath: string, trigger: strin
     id: existing.id,
     jobPath: existing.jobPath,
     number: existing.number,
-    definition,
+    definition: withoutSecretDefaults(definition),
     env: split.public,
     secretNames: split.secretNames,
+    trusted,
     ref: existing.ref ?? undefined,
   };
 }

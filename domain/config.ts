@@ -112,8 +112,18 @@ export const RepositoryConfig = z.strictObject({
   forge: name.optional(),
   /** Poll a plain git repository with `git ls-remote` on a Temporal schedule. */
   poll: z.strictObject({ url: z.string().min(1), every: duration.default('1m') }).optional(),
-  /** Each pull request gets its own copy of this job: <job>/pr-<number>. */
-  pullRequests: z.strictObject({ job: jobPath, supersede: z.boolean().default(true) }).optional(),
+  /**
+   * Each pull request gets its own copy of this job: <job>/pr-<number>. Its builds are untrusted (no
+   * secret parameters, no artifacts) unless `trustSameRepository` trusts pull requests whose head
+   * branch is in this very repository; a pull request from a fork is never trusted.
+   */
+  pullRequests: z
+    .strictObject({
+      job: jobPath,
+      supersede: z.boolean().default(true),
+      trustSameRepository: z.boolean().default(false),
+    })
+    .optional(),
   /** Each branch gets its own copy: <job>/branch-<name>. `only` lists branch globs (default: all). */
   branches: z.strictObject({ job: jobPath, only: z.array(z.string().min(1)).optional() }).optional(),
   /** The context name of commit statuses. */

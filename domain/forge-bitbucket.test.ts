@@ -117,6 +117,7 @@ describe('Bitbucket pull requests', () => {
       commit,
       author: 'praman',
       url: 'https://bitbucket.org/northwind/billing-service/pull-requests/19',
+      fork: false,
     },
   });
 
@@ -140,6 +141,24 @@ describe('Bitbucket pull requests', () => {
       ok: true,
       event: { author: 'Priya Raman' },
     });
+  });
+
+  it('a source in another repository (or one that does not say) is a fork', () => {
+    const payload = fixture('pullrequest-created');
+    const pull = payload.pullrequest as Payload & { source: Payload };
+    const withSource = (repository: unknown) => ({
+      ...payload,
+      pullrequest: { ...pull, source: { ...pull.source, repository } },
+    });
+    const fork = (p: Payload) => {
+      const result = normalizeForgeEvent('bitbucket', 'pullrequest:created', p);
+      return result.ok && result.event.kind === 'pull_request' ? result.event.fork : 'not a pull request';
+    };
+    expect(fork(payload)).toBe(false);
+    expect(
+      fork(withSource({ full_name: 'mallory/billing-service', uuid: '{11111111-2222-4333-8444-555555555555}' })),
+    ).toBe(true);
+    expect(fork(withSource(undefined))).toBe(true);
   });
 
   it('other event keys are ignored', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PullRequestAction, RefChange, RepoRef, VendorResult } from './forge-events.js';
+import { isFork, type PullRequestAction, type RefChange, type RepoRef, type VendorResult } from './forge-events.js';
 
 // Bitbucket Cloud webhooks, keyed by X-Event-Key. One repo:push lists every ref it moved in
 // push.changes[], each with `new` (null: deleted) and `old` (null: created) of type branch or tag.
@@ -9,6 +9,10 @@ import type { PullRequestAction, RefChange, RepoRef, VendorResult } from './forg
 const Link = z.looseObject({ href: z.string() });
 const Repository = z.looseObject({ full_name: z.string(), links: z.looseObject({ html: Link }) });
 /** nickname is absent for some accounts; display_name is always there. */
+/** Where a pull request's source and destination live: only compared, so an odd value just means "a fork". */
+const RepoIdentity = z
+  .looseObject({ uuid: z.string().nullish().catch(null), full_name: z.string().nullish().catch(null) })
+  .transform((r) => ({ id: r.uuid, name: r.full_name }));
 const User = z.looseObject({ nickname: z.string().nullish(), display_name: z.string() });
 
 const RefState = z.looseObject({
@@ -29,8 +33,15 @@ const PullRequest = z.looseObject({
     id: z.number().int(),
     title: z.string(),
     author: User,
-    source: z.looseObject({ branch: z.looseObject({ name: z.string() }), commit: z.looseObject({ hash: z.string() }) }),
-    destination: z.looseObject({ branch: z.looseObject({ name: z.string() }) }),
+    source: z.looseObject({
+      branch: z.looseObject({ name: z.string() }),
+      commit: z.looseObject({ hash: z.string() }),
+      repository: RepoIdentity.nullish().catch(null),
+    }),
+    destination: z.looseObject({
+      branch: z.looseObject({ name: z.string() }),
+      repository: RepoIdentity.nullish().catch(null),
+    }),
     links: z.looseObject({ html: Link }),
   }),
 });
@@ -107,6 +118,7 @@ function pullRequest(action: PullRequestAction, payload: unknown): VendorResult 
         commit: pr.source.commit.hash,
         author: userName(pr.author),
         url: pr.links.html.href,
+        fork: isFork(pr.source.repository, pr.destination.repository),
       },
     ],
   };

@@ -68,6 +68,11 @@ export interface PullRequestEvent {
   /** The pull request's author; GitLab names only the user who acted. */
   author: string;
   url: string;
+  /**
+   * The head branch lives in another repository than the base (a fork), or the payload does not say
+   * where it lives (a deleted fork): its code is untrusted, whatever the repository rule says.
+   */
+  fork: boolean;
 }
 
 export type ForgeEvent = PushEvent | TagEvent | PullRequestEvent;
@@ -123,6 +128,27 @@ export function normalizeForgeEvents(vendor: ForgeVendor, eventType: string, pay
 export function normalizeForgeEvent(vendor: ForgeVendor, eventType: string, payload: unknown): Normalized {
   const all = normalizeForgeEvents(vendor, eventType, payload);
   return all.ok ? { ok: true, event: all.events[0] } : all;
+}
+
+/** A repository as a payload identifies it: an id where the forge gives one, else its full name. */
+export interface RepoIdentity {
+  id?: string | number | null | undefined;
+  name?: string | null | undefined;
+}
+
+/**
+ * Whether a pull request's head is in another repository than its base: ids decide where both are
+ * given (a renamed repository keeps its id), else full names. Anything unknown counts as a fork, so
+ * a payload that omits the head repository never earns trust.
+ */
+export function isFork(head: RepoIdentity | null | undefined, base: RepoIdentity | null | undefined): boolean {
+  const known = (v: string | number | null | undefined): string | null =>
+    v === undefined || v === null || v === '' ? null : String(v);
+  const [headId, baseId] = [known(head?.id), known(base?.id)];
+  if (headId !== null && baseId !== null) return headId !== baseId;
+  const [headName, baseName] = [known(head?.name), known(base?.name)];
+  if (headName !== null && baseName !== null) return headName.toLowerCase() !== baseName.toLowerCase();
+  return true;
 }
 
 const present = (sha: string | null): sha is string => sha !== null && sha !== '' && !/^0+$/.test(sha);

@@ -111,6 +111,7 @@ describe('Gitea pull_request', () => {
       commit,
       author: 'lena',
       url: 'https://gitea.example.com/ops/deploy-tools/pulls/12',
+      fork: false,
     },
   });
 
@@ -129,6 +130,21 @@ describe('Gitea pull_request', () => {
       ok: true,
       event: { action: 'reopened' },
     });
+  });
+
+  it('a head in another repository (or one that does not say) is a fork', () => {
+    const opened = fixture('pull-request-opened');
+    const pull = opened.pull_request as Payload & { head: Payload & { repo: Payload } };
+    const withHead = (head: Payload) => ({ ...opened, pull_request: { ...pull, head: { ...pull.head, ...head } } });
+    const fork = (p: Payload) => {
+      const result = normalizeForgeEvent('gitea', 'pull_request', p);
+      return result.ok && result.event.kind === 'pull_request' ? result.event.fork : 'not a pull request';
+    };
+    expect(fork(opened)).toBe(false);
+    expect(
+      fork(withHead({ repo_id: 77, repo: { ...pull.head.repo, id: 77, full_name: 'mallory/deploy-tools' } })),
+    ).toBe(true);
+    expect(fork(withHead({ repo_id: null, repo: null }))).toBe(true);
   });
 
   it('X-Gitea-Event-Type pull_request_sync is read like pull_request', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PullRequestAction, RepoRef, VendorResult } from './forge-events.js';
+import { isFork, type PullRequestAction, type RepoRef, type VendorResult } from './forge-events.js';
 
 // Gitea (and Forgejo) webhooks, keyed by X-Gitea-Event. Gitea reports a ref in two deliveries:
 // a new tag comes as a push to refs/tags/* and as `create`; a deleted tag as a push and as
@@ -10,6 +10,19 @@ import type { PullRequestAction, RepoRef, VendorResult } from './forge-events.js
 
 const Repository = z.looseObject({ full_name: z.string(), clone_url: z.string(), html_url: z.string() });
 const User = z.looseObject({ login: z.string() });
+/** Where a pull request's head and base live: only compared, so an odd value just means "a fork". */
+const RepoIdentity = z
+  .looseObject({
+    id: z.union([z.number(), z.string()]).nullish().catch(null),
+    full_name: z.string().nullish().catch(null),
+  })
+  .transform((r) => ({ id: r.id, name: r.full_name }));
+const Side = z.looseObject({
+  repo_id: z.union([z.number(), z.string()]).nullish().catch(null),
+  repo: RepoIdentity.nullish().catch(null),
+});
+/** Gitea gives both `repo_id` and `repo`; either decides, `repo_id` first. */
+const identity = (side: z.infer<typeof Side>) => ({ id: side.repo_id ?? side.repo?.id, name: side.repo?.name });
 
 const Push = z.looseObject({
   ref: z.string(),
@@ -37,8 +50,8 @@ const PullRequest = z.looseObject({
     html_url: z.string(),
     merged: z.boolean().nullish(),
     user: User,
-    head: z.looseObject({ ref: z.string(), sha: z.string() }),
-    base: z.looseObject({ ref: z.string() }),
+    head: Side.extend({ ref: z.string(), sha: z.string() }),
+    base: Side.extend({ ref: z.string() }),
   }),
 });
 
@@ -140,6 +153,7 @@ function pullRequest(payload: unknown): VendorResult {
         commit: pr.head.sha,
         author: pr.user.login,
         url: pr.html_url,
+        fork: isFork(identity(pr.head), identity(pr.base)),
       },
     ],
   };

@@ -139,6 +139,7 @@ describe('GitHub pull_request', () => {
       commit: PR_HEAD,
       author: 'Codertocat',
       url: 'https://github.com/Codertocat/Hello-World/pull/2',
+      fork: false,
     },
   });
 
@@ -169,6 +170,24 @@ describe('GitHub pull_request', () => {
       ok: false,
       ignored: `unsupported pull_request action "${action}"`,
     });
+  });
+
+  it('a head in another repository (or in a deleted fork) is a fork; the same repository is not', () => {
+    const opened = prAction('opened');
+    const pr = opened.pull_request as { head: Payload & { repo: Payload }; base: Payload };
+    const head = (repo: unknown) => withPr(opened, { head: { ...pr.head, repo } });
+    const forked = head({ ...pr.head.repo, id: 4242, full_name: 'mallory/Hello-World' });
+    const fork = (p: Payload) => {
+      const result = normalizeForgeEvent('github', 'pull_request', p);
+      return result.ok && result.event.kind === 'pull_request' ? result.event.fork : 'not a pull request';
+    };
+    expect(fork(opened)).toBe(false);
+    expect(fork(forked)).toBe(true);
+    expect(fork(head(null))).toBe(true);
+    expect(fork(head('Codertocat/Hello-World'))).toBe(true);
+    // Names decide only where an id is missing; GitHub's names are case-insensitive.
+    expect(fork(head({ full_name: 'codertocat/hello-world' }))).toBe(false);
+    expect(fork(head({ full_name: 'mallory/Hello-World' }))).toBe(true);
   });
 
   it('a malformed pull request names the missing field', () => {

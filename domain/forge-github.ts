@@ -1,11 +1,18 @@
 import { z } from 'zod';
-import type { PullRequestAction, RepoRef, VendorResult } from './forge-events.js';
+import { isFork, type PullRequestAction, type RepoRef, type VendorResult } from './forge-events.js';
 
 // GitHub (and GitHub Enterprise) webhooks, keyed by X-GitHub-Event. A push to refs/tags/* is a tag
 // event; `create`/`delete` are ignored because every branch or tag change also arrives as a push.
 // Schemas name only the fields read; everything else passes through untouched.
 
 const Repository = z.looseObject({ full_name: z.string(), clone_url: z.string(), html_url: z.string() });
+/** Where a pull request's head and base live: only compared, so an odd value just means "a fork". */
+const RepoIdentity = z
+  .looseObject({
+    id: z.union([z.number(), z.string()]).nullish().catch(null),
+    full_name: z.string().nullish().catch(null),
+  })
+  .transform((r) => ({ id: r.id, name: r.full_name }));
 
 const Push = z.looseObject({
   ref: z.string(),
@@ -25,8 +32,9 @@ const PullRequest = z.looseObject({
     html_url: z.string(),
     merged: z.boolean().nullish(),
     user: z.looseObject({ login: z.string() }),
-    head: z.looseObject({ ref: z.string(), sha: z.string() }),
-    base: z.looseObject({ ref: z.string() }),
+    /** head.repo is null once a fork is deleted. */
+    head: z.looseObject({ ref: z.string(), sha: z.string(), repo: RepoIdentity.nullish().catch(null) }),
+    base: z.looseObject({ ref: z.string(), repo: RepoIdentity.nullish().catch(null) }),
   }),
 });
 
@@ -103,6 +111,7 @@ function pullRequest(payload: unknown): VendorResult {
         commit: pr.head.sha,
         author: pr.user.login,
         url: pr.html_url,
+        fork: isFork(pr.head.repo, pr.base.repo),
       },
     ],
   };

@@ -100,6 +100,7 @@ describe('GitLab Merge Request Hook', () => {
       commit,
       author,
       url: 'https://gitlab.example.com/platform/payments/checkout-api/-/merge_requests/57',
+      fork: false,
     },
   });
 
@@ -126,6 +127,16 @@ describe('GitLab Merge Request Hook', () => {
       ok: false,
       ignored: `unsupported merge request action "${action}"`,
     });
+  });
+
+  it('a merge request from another project (or one that does not say) is from a fork', () => {
+    const fork = (p: Payload) => {
+      const result = normalizeForgeEvent('gitlab', 'Merge Request Hook', p);
+      return result.ok && result.event.kind === 'pull_request' ? result.event.fork : 'not a merge request';
+    };
+    expect(fork(withMr(fixture('merge-request-open'), { source_project_id: 999 }))).toBe(true);
+    expect(fork(withMr(fixture('merge-request-open'), { source_project_id: null }))).toBe(true);
+    expect(fork(withMr(fixture('merge-request-open'), { source_project_id: 318, target_project_id: 318 }))).toBe(false);
   });
 
   it('a merge request without last_commit names the field', () => {

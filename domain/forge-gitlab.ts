@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PullRequestAction, RepoRef, VendorResult } from './forge-events.js';
+import { isFork, type PullRequestAction, type RepoRef, type VendorResult } from './forge-events.js';
 
 // GitLab webhooks, keyed by X-Gitlab-Event. Pushes and tag pushes share one payload shape:
 // `checkout_sha` is the commit the ref now points at (null when the ref was deleted), and for an
@@ -20,6 +20,8 @@ const Push = z.looseObject({
   commits: z.array(z.looseObject({ id: z.string(), message: z.string() })).nullish(),
 });
 
+const projectId = z.union([z.number(), z.string()]).nullish().catch(null);
+
 const MergeRequest = z.looseObject({
   /** The user who acted; the hook names the author only by id. */
   user: z.looseObject({ username: z.string() }),
@@ -31,6 +33,9 @@ const MergeRequest = z.looseObject({
     source_branch: z.string(),
     target_branch: z.string(),
     last_commit: z.looseObject({ id: z.string() }),
+    /** Differ for a merge request from a fork; only compared, so an odd value just means "a fork". */
+    source_project_id: projectId,
+    target_project_id: projectId,
   }),
 });
 
@@ -106,6 +111,7 @@ function mergeRequest(payload: unknown): VendorResult {
         commit: mr.last_commit.id,
         author: user.username,
         url: mr.url,
+        fork: isFork({ id: mr.source_project_id }, { id: mr.target_project_id }),
       },
     ],
   };

@@ -1,12 +1,21 @@
 import type { RepositoryConfig } from './config.js';
-import type { ForgeEvent } from './forge-events.js';
+import type { ForgeEvent, PullRequestEvent } from './forge-events.js';
 
 // What a forge event does to a repository's jobs, as in the Redis-CI seed: a pull request or a
 // branch gets its own copy of the linked job (team/ci → team/ci/pr-25, team/ci/branch-main),
 // with its own build numbers and history; a closed PR or a deleted branch retires its copy.
 
 export type JobAction =
-  | { action: 'build'; parent: string; copy: string; ref: string; commit: string; supersede: boolean }
+  | {
+      action: 'build';
+      parent: string;
+      copy: string;
+      ref: string;
+      commit: string;
+      supersede: boolean;
+      /** false: the build gets no secret parameters and registers no artifact (pullRequestTrusted). */
+      trusted: boolean;
+    }
   | { action: 'retire'; copy: string };
 
 /** A branch name as one job path segment: "feature/ABC-1 login" → "feature-ABC-1-login". */
@@ -33,6 +42,19 @@ export function matchesGlob(glob: string, text: string): boolean {
   return new RegExp(`^${pattern}$`).test(text);
 }
 
+/**
+ * A pull request's code is anyone's who can open one: only a head branch in the repository itself
+ * (so written by someone with push rights) is trusted, and only where the rule says so. An event
+ * that does not say (`fork` absent, from a delivery accepted before forks were told apart) is not.
+ * A branch push needs push rights, so its builds are trusted.
+ */
+export function pullRequestTrusted(
+  rule: NonNullable<RepositoryConfig['pullRequests']>,
+  event: Pick<PullRequestEvent, 'fork'>,
+): boolean {
+  return rule.trustSameRepository && event.fork === false;
+}
+
 export function jobAction(rule: RepositoryConfig, event: ForgeEvent): JobAction | null {
   if (event.kind === 'pull_request' && rule.pullRequests) {
     const copy = `${rule.pullRequests.job}/pr-${event.number}`;
@@ -44,6 +66,7 @@ export function jobAction(rule: RepositoryConfig, event: ForgeEvent): JobAction 
       ref: event.commit,
       commit: event.commit,
       supersede: rule.pullRequests.supersede,
+      trusted: pullRequestTrusted(rule.pullRequests, event),
     };
   }
   if (event.kind === 'push' && rule.branches) {
@@ -58,6 +81,7 @@ export function jobAction(rule: RepositoryConfig, event: ForgeEvent): JobAction 
       ref: event.commit,
       commit: event.commit,
       supersede: false,
+      trusted: true,
     };
   }
   return null;

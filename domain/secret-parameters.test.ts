@@ -5,6 +5,8 @@ import {
   secretParameterNames,
   splitParameters,
   withSecretValues,
+  withoutSecretDefaults,
+  withoutSecretParameters,
   withoutSecrets,
 } from './secret-parameters.js';
 
@@ -85,5 +87,23 @@ describe('withSecretValues', () => {
       env: { A: '1', TOKEN: 's3cret' },
       secrets: ['s3cret'],
     });
+  });
+});
+
+describe('definitions in workflow inputs and untrusted builds', () => {
+  it('withoutSecretDefaults drops a secret default and keeps everything else', () => {
+    const def = { title: 't', parameters: [param('TARGET', false, { default: 'prod' }), ...job.parameters.slice(1)] };
+    const carried = withoutSecretDefaults(def);
+    expect(JSON.stringify(carried)).not.toContain('hunter2');
+    expect(carried.parameters).toEqual([
+      param('TARGET', false, { default: 'prod' }),
+      param('TOKEN', true),
+      param('PASSWORD', true),
+    ]);
+    expect(def.parameters[2]).toMatchObject({ default: 'hunter2' });
+  });
+
+  it('withoutSecretParameters leaves an untrusted build no secret parameter at all', () => {
+    expect(withoutSecretParameters(job).parameters).toEqual([param('TARGET', false)]);
   });
 });

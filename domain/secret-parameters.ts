@@ -1,3 +1,4 @@
+import { maskCredentials } from './credentials.js';
 import type { JobDefinition } from './job.js';
 
 // Which job parameters are secret, and where their values may go. A secret value is stored only
@@ -39,10 +40,44 @@ export function withoutSecrets(job: Parameters, values: Record<string, string>):
   return splitParameters(job, values).public;
 }
 
-/** A definition as shown by the API: a secret parameter's default is a secret too. */
-export function publicDefinition<T extends Parameters>(definition: T): T & { parameters: JobDefinition['parameters'] } {
+/**
+ * A definition as a build workflow carries it (its input and history are readable by anyone with
+ * access to Temporal): a secret parameter keeps its name but not its default, which reaches the
+ * build as a value in build_secrets like any other secret value.
+ */
+export function withoutSecretDefaults<T extends Parameters>(definition: T): T {
+  if (!(definition.parameters ?? []).some((p) => p.secret && p.default !== undefined)) return definition;
   return {
     ...definition,
+    parameters: (definition.parameters ?? []).map((p) => {
+      if (!p.secret || p.default === undefined) return p;
+      const { default: _default, ...rest } = p;
+      return rest;
+    }),
+  };
+}
+
+/**
+ * The job as an untrusted build (a pull request's code) sees it: no secret parameter at all, so no
+ * default, no value and no "required" can put one in its environment.
+ */
+export function withoutSecretParameters<T extends Parameters>(definition: T): T {
+  if (!(definition.parameters ?? []).some((p) => p.secret)) return definition;
+  return { ...definition, parameters: (definition.parameters ?? []).filter((p) => !p.secret) };
+}
+
+/**
+ * A definition as shown by the API: a secret parameter's default is a secret too, and so are
+ * credentials in the repository URL.
+ */
+export function publicDefinition<T extends Parameters & { repository?: JobDefinition['repository'] }>(
+  definition: T,
+): T & { parameters: JobDefinition['parameters'] } {
+  return {
+    ...definition,
+    ...(definition.repository
+      ? { repository: { ...definition.repository, url: maskCredentials(definition.repository.url) } }
+      : {}),
     parameters: (definition.parameters ?? []).map((p) =>
       p.secret && p.default !== undefined ? { ...p, default: SECRET_MASK } : p,
     ),

@@ -43,21 +43,27 @@ function cachedSecrets(read: (buildId: string) => Promise<Record<string, string>
   };
 }
 
-/** Secret parameter values join a command's environment here, on the host, never in history. */
-function withSecrets(
+/**
+ * Secret parameter values join a command's environment here, on the host, never in history. An
+ * untrusted build's (a pull request's) are not even read: none should exist, and masking is no
+ * defence against code that prints a secret encoded.
+ */
+export function withSecrets(
   runner: BuildRunnerActivities,
   secretsOf: (buildId: string) => Promise<Record<string, string>>,
 ): BuildRunnerActivities {
+  const secretsFor = async (input: { buildId: string; trusted?: boolean }) =>
+    input.trusted === false ? {} : secretsOf(input.buildId);
   return {
     ...runner,
     async buildCheckout(input) {
-      return runner.buildCheckout({ ...input, secrets: Object.values(await secretsOf(input.buildId)) });
+      return runner.buildCheckout({ ...input, secrets: Object.values(await secretsFor(input)) });
     },
     async buildStart(input) {
-      return runner.buildStart({ ...input, ...withSecretValues(input.env, await secretsOf(input.buildId)) });
+      return runner.buildStart({ ...input, ...withSecretValues(input.env, await secretsFor(input)) });
     },
     async buildExec(input) {
-      return runner.buildExec({ ...input, ...withSecretValues(input.env, await secretsOf(input.buildId)) });
+      return runner.buildExec({ ...input, ...withSecretValues(input.env, await secretsFor(input)) });
     },
   };
 }

@@ -16,7 +16,8 @@ export interface BuildHost {
   runner: BuildRunnerActivities;
   /** A command: never retried (re-running a command is not safe). */
   exec: BuildRunnerActivities;
-  target: { buildId: string; jobPath: string; number: number };
+  /** What every host activity is told about the build; `trusted: false` keeps its secrets off the host. */
+  target: { buildId: string; jobPath: string; number: number; trusted?: boolean };
   env: Record<string, string>;
 }
 
@@ -46,7 +47,12 @@ export function onBuildHost(input: BuildInput, host: { name: string; taskQueue: 
     startToCloseTimeout: '24h',
     retry: { maximumAttempts: 1 },
   });
-  const target = { buildId: input.id, jobPath: input.jobPath, number: input.number };
+  const target = {
+    buildId: input.id,
+    jobPath: input.jobPath,
+    number: input.number,
+    ...(input.trusted === false ? { trusted: false } : {}),
+  };
   const env = {
     ...input.env,
     SLIPWAY_BUILD_ID: input.id,

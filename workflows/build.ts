@@ -83,7 +83,7 @@ export async function build(input: BuildInput): Promise<BuildResult> {
       state.status = 'running';
       state.startedAt = now();
       const outcome = await runPlan(run, host, plan);
-      if (outcome === 'ok' && job.artifact) {
+      if (outcome === 'ok' && job.artifact && mayRegisterArtifact(input)) {
         const values = { ...env, commit: state.commit ?? '' };
         await store.registerArtifact({
           service: renderTemplate(job.artifact.service, values),
@@ -113,6 +113,15 @@ export async function build(input: BuildInput): Promise<BuildResult> {
   }
   await condition(allHandlersFinished);
   return { status: state.status, reason: state.reason };
+}
+
+/**
+ * An untrusted build's (a pull request's) `artifact:` comes from the code under test, so it is
+ * ignored: such code must not name a version that a deployment may later take. A patch, since it
+ * drops a command; inputs from before it carry no `trusted` and keep registering.
+ */
+function mayRegisterArtifact(input: BuildInput): boolean {
+  return input.trusted !== false || !patched('untrusted-build-registers-no-artifact');
 }
 
 /** The build's status and reason once its plan ran. */

@@ -33,6 +33,9 @@ export async function forgeEvent(input: ForgeEventInput): Promise<{ builds: stri
       parameters: {},
       trigger: `webhook ${input.forge} ${input.deliveryId}`,
       ref: action.ref,
+      // Data only, no new command: a delivery replayed from before this field allocates as it did;
+      // one not yet at this point allocates by the trust rule (domain/job-links.ts).
+      trusted: action.trusted,
     });
     built.push(build.id);
     const status = async (state: 'pending' | 'success' | 'failure' | 'error', description: string) => {

@@ -47,6 +47,17 @@ describe('/v1/jobs', () => {
     expect((await api.request('DELETE', '/v1/jobs/team/gone', { as: 'builder' })).status).toBe(404);
   });
 
+  it('shows credentials in the repository URL as ***, in the answer to PUT and to GET', async () => {
+    const withUrl = { ...job, repository: { url: 'https://ci-bot:ghp_s3cr3tT0ken@git.example.com/acme/shop.git' } };
+    const put = await api.request('PUT', '/v1/jobs/team/private', { as: 'builder', body: withUrl });
+    expect(put.status).toBe(201);
+    const shown = await api.request('GET', '/v1/jobs/team/private', { as: 'reader' });
+    for (const res of [put, shown]) {
+      expect(res.body.definition.repository.url).toBe('https://***@git.example.com/acme/shop.git');
+      expect(res.text).not.toContain('ghp_s3cr3tT0ken');
+    }
+  });
+
   it('takes a YAML document', async () => {
     const yaml = 'title: y\nstages:\n  - title: s\n    steps:\n      - title: t\n        command: echo hi\n';
     const res = await api.request('PUT', '/v1/jobs/team/yaml', {
