@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { ApplicationFailure } from '@temporalio/common';
+import type { Confinement } from '../domain/build-limits.js';
 import { ErrorType } from '../domain/errors.js';
+import { buildNetworkName } from './build-confinement.js';
 import { BuildProgress, LABEL_BUILD, buildImageTag, dockerfilePath, logTarget } from './build-runner-options.js';
 import { LABEL_MANAGED } from './docker-engine-options.js';
 import { SETUP_HINT, imageExists } from './docker-engine.js';
@@ -15,13 +17,18 @@ export interface ImageInput extends Omit<LogTarget, 'commandKey'> {
   dockerfile: string;
 }
 
-/** The tag of the build's image: a present one is reused; its progress goes to the log of `job/image`. */
+/**
+ * The tag of the build's image: a present one is reused; its progress goes to the log of `job/image`.
+ * The Dockerfile's RUN instructions get the build's network, memory and CPU limits (the engine's
+ * builder takes no pids limit, capabilities or user for them).
+ */
 export async function buildImage(
   docker: Docker,
   logs: LogSink,
   input: ImageInput,
   workspace: string,
   signal: AbortSignal,
+  confinement: Confinement,
 ): Promise<string> {
   const tag = buildImageTag(input.buildId);
   if (await imageExists(docker, tag)) return tag;
@@ -45,6 +52,11 @@ export async function buildImage(
         rm: true,
         forcerm: true,
         abortSignal: signal,
+        networkmode: buildNetworkName(confinement.outbound),
+        memory: confinement.memoryBytes,
+        memswap: confinement.memoryBytes,
+        cpuperiod: 100_000,
+        cpuquota: Math.round(confinement.nanoCpus / 10_000),
         labels: { [LABEL_MANAGED]: '1', [LABEL_BUILD]: input.buildId },
       },
     )) as unknown as Readable;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
+import { resolveConfinement, type Confinement } from '../domain/build-limits.js';
 import { ErrorType } from '../domain/errors.js';
 import { dockerFrame as frame } from '../test/support/docker-frame.js';
 import {
@@ -60,12 +61,15 @@ describe('names from a build id', () => {
 });
 
 describe('buildContainerOptions', () => {
+  const defaults = resolveConfinement({});
+  if (!defaults.ok) throw new Error(defaults.error);
+  const confinement: Confinement = defaults.confinement;
   const base = {
     buildId: 'b-1',
     image: 'slipway/step:default',
     hostName: 'host-a',
-    workspace: '/data/ws/b-1',
     env: {},
+    confinement,
   };
 
   it.each([
@@ -80,8 +84,38 @@ describe('buildContainerOptions', () => {
         WorkingDir: '/workspace',
         Labels: { slipway: '1', 'slipway.build': 'b-1', 'slipway.host': 'host-a' },
         Tty: false,
-        HostConfig: { Binds: ['/data/ws/b-1:/workspace'], Init: true, AutoRemove: false },
+        User: '1000:1000',
+        HostConfig: {
+          Init: true,
+          AutoRemove: false,
+          Memory: 2 * 1024 ** 3,
+          MemorySwap: 2 * 1024 ** 3,
+          NanoCpus: 1e9,
+          PidsLimit: 512,
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges'],
+          NetworkMode: 'slipway-builds',
+          Mounts: [
+            {
+              Type: 'volume',
+              Source: 'slipway-workspace-b-1',
+              Target: '/workspace',
+              VolumeOptions: {
+                DriverConfig: {
+                  Name: 'local',
+                  Options: { type: 'tmpfs', device: 'tmpfs', o: `size=${1024 ** 3},uid=1000,gid=1000,mode=0755` },
+                },
+              },
+            },
+          ],
+          Tmpfs: { '/tmp': `rw,exec,nosuid,nodev,size=${1024 ** 3},mode=1777` },
+        },
       },
+    },
+    {
+      what: 'root when the job asks for it; its own network when outbound is configured',
+      input: { ...base, confinement: { ...confinement, user: { uid: 0, gid: 0 }, outbound: true } },
+      expected: { User: '0:0', HostConfig: { NetworkMode: 'slipway-builds-outbound', CapDrop: ['ALL'] } },
     },
     {
       what: 'a built image and env, sorted',

@@ -6,13 +6,15 @@ import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
-import { LABEL_MANAGED, envList } from './docker-engine-options.js';
+import type { Confinement } from '../domain/build-limits.js';
+import { WORKSPACE_MOUNT, confinedHostConfig, userSpec } from './build-confinement.js';
+import { LABEL_BUILD, LABEL_MANAGED, envList } from './docker-engine-options.js';
 import { FrameText } from './docker-frames.js';
 import type { LogTarget } from './log-sink.js';
 
-export const LABEL_BUILD = 'slipway.build';
+export { LABEL_BUILD } from './docker-engine-options.js';
+export { WORKSPACE_MOUNT } from './build-confinement.js';
 export const LABEL_HOST = 'slipway.host';
-export const WORKSPACE_MOUNT = '/workspace';
 /** Set in every step's environment (and inherited by its children): how a kill finds escaped processes. */
 export const STEP_MARKER_ENV = 'SLIPWAY_STEP_ID';
 /** What a step that ran out of time exits with, as coreutils' `timeout` does. */
@@ -62,15 +64,15 @@ export interface BuildContainerInput {
   buildId: string;
   image: string;
   hostName: string;
-  workspace: string;
   env: Record<string, string>;
+  confinement: Confinement;
 }
 
 // The main process only keeps the container alive; steps run beside it through `docker exec`.
 // docker-init (Init) is PID 1, so killed steps' orphans are reaped and a stop is prompt.
 const KEEP_ALIVE = 'while :; do sleep 86400; done';
 
-/** Create options of the one container a build's steps run in. */
+/** Create options of the one container a build's steps run in, confined (build-confinement.ts). */
 export function buildContainerOptions(input: BuildContainerInput): Docker.ContainerCreateOptions {
   return {
     name: buildContainerName(input.buildId),
@@ -79,13 +81,14 @@ export function buildContainerOptions(input: BuildContainerInput): Docker.Contai
     Cmd: [KEEP_ALIVE],
     Env: envList(input.env),
     WorkingDir: WORKSPACE_MOUNT,
+    User: userSpec(input.confinement),
     Labels: { [LABEL_MANAGED]: '1', [LABEL_BUILD]: input.buildId, [LABEL_HOST]: input.hostName },
     Tty: false,
     OpenStdin: false,
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,
-    HostConfig: { Binds: [`${input.workspace}:${WORKSPACE_MOUNT}`], Init: true, AutoRemove: false },
+    HostConfig: { ...confinedHostConfig(input.buildId, input.confinement), Init: true, AutoRemove: false },
   };
 }
 

@@ -12,6 +12,12 @@ import { resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import {
+  DEFAULT_BUILDS_CONFIG,
+  resolveConfinement,
+  type BuildLimits,
+  type BuildsConfig,
+} from '../domain/build-limits.js';
 import { ErrorType } from '../domain/errors.js';
 import { buildImage } from './build-image.js';
 import {
@@ -23,6 +29,7 @@ import {
   logTarget,
 } from './build-runner-options.js';
 import { stepAttempt, type ExecInput, type ExecResult } from './build-step.js';
+import { copyCheckout, ensureBuildNetwork, removeWorkspaceVolume } from './build-workspace.js';
 import {
   createContainer,
   inspectOrNull,
@@ -38,12 +45,15 @@ export type { ExecInput, ExecResult } from './build-step.js';
 
 export interface BuildRunnerDeps {
   docker: Docker;
-  /** Host directory; the workspace of a build is join(workspaceRoot, buildId). */
+  /** Host directory of checkouts: a build's repository is cloned to join(workspaceRoot, buildId), then
+   * copied into the container's own size-capped /workspace (build-confinement.ts). */
   workspaceRoot: string;
   hostName: string;
   logs: LogSink;
   /** Image of jobs that name neither image nor dockerfile. Default slipway/step:default. */
   defaultImage?: string;
+  /** Limits, their maxima, the network and whether root is allowed (the configuration's `builds:`). */
+  builds?: BuildsConfig;
 }
 
 export interface CheckoutInput {
@@ -70,6 +80,9 @@ export interface StartInput {
   secrets: string[];
   /** false: untrusted code (a pull request); its host loads no secret values for it (worker/build-host.ts). */
   trusted?: boolean;
+  /** The job's own limits and user (absent: the host's defaults, a non-root user). */
+  limits?: BuildLimits;
+  user?: 'root';
 }
 export interface StartResult {
   containerId: string;
@@ -157,18 +170,32 @@ export function createBuildRunnerActivities(deps: BuildRunnerDeps) {
       return activity(
         () => undefined,
         async (signal) => {
+          const check = resolveConfinement(input, deps.builds ?? DEFAULT_BUILDS_CONFIG);
+          if (!check.ok) throw ApplicationFailure.nonRetryable(check.error, ErrorType.BadConfig);
+          const { confinement } = check;
           await mkdir(workspace, { recursive: true });
+          await ensureBuildNetwork(docker, confinement.outbound);
           const image = input.dockerfile
-            ? await buildImage(docker, deps.logs, { ...input, dockerfile: input.dockerfile }, workspace, signal)
+            ? await buildImage(
+                docker,
+                deps.logs,
+                { ...input, dockerfile: input.dockerfile },
+                workspace,
+                signal,
+                confinement,
+              )
             : (input.image ?? defaultImage);
           const options = buildContainerOptions({
             buildId: input.buildId,
             image,
             hostName: deps.hostName,
-            workspace,
             env: input.env,
+            confinement,
           });
-          return { containerId: await ensureContainer(options), image };
+          const containerId = await ensureContainer(options);
+          // Again on a retry: the container may be new, or restarted with an empty tmpfs.
+          await copyCheckout(docker.getContainer(containerId), workspace, confinement);
+          return { containerId, image };
         },
       );
     },
@@ -187,6 +214,7 @@ export function createBuildRunnerActivities(deps: BuildRunnerDeps) {
       const ids = new Set([name, ...labelled.map((c) => c.Id)]);
       for (const id of ids) await removeContainer(docker.getContainer(id));
       for (let i = 0; i < 50 && (await inspectOrNull(docker.getContainer(name))); i++) await sleep(200); // a removal in progress
+      await removeWorkspaceVolume(docker, input.buildId);
       await removeImage(docker, buildImageTag(input.buildId));
       await rm(buildWorkspace(workspaceRoot, input.buildId), { recursive: true, force: true });
     },

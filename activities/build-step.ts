@@ -18,6 +18,7 @@ import {
   logTarget,
   stepExecOptions,
 } from './build-runner-options.js';
+import { limitHit } from './build-limit-probe.js';
 import { describe, execExitCode, statusOf, timer, within } from './docker-engine.js';
 import type { CommandLogWriter, LogSink } from './log-sink.js';
 
@@ -38,6 +39,8 @@ export interface ExecResult {
   timedOut: boolean;
   truncated: boolean;
   durationMs: number;
+  /** The container limit a failed step hit ("out of memory (limit 512 MiB)", "pids limit reached …", "workspace full …"). */
+  reason?: string;
 }
 
 /** After a timeout kill: how long output may still drain. After a cancellation: barely at all. */
@@ -190,8 +193,11 @@ export function stepAttempt(docker: Docker, logs: LogSink, input: ExecInput) {
     }
     const { outcome, pump, stream } = stepRun;
     if (outcome.kind === 'exit') {
+      const durationMs = Date.now() - startedAt;
+      const reason = outcome.code === 0 ? null : await limitHit(container);
+      if (reason) await writer.write(`\n[slipway] ${reason}\n`);
       const { truncated } = await writer.end();
-      return { exitCode: outcome.code, timedOut: false, truncated, durationMs: Date.now() - startedAt };
+      return { exitCode: outcome.code, timedOut: false, truncated, durationMs, ...(reason ? { reason } : {}) };
     }
     // Timed out, cancelled or broken: the step must not run on unobserved. (When the output broke,
     // a failing kill must not hide why.)
@@ -201,10 +207,14 @@ export function stepAttempt(docker: Docker, logs: LogSink, input: ExecInput) {
     const drained = await within(pump, outcome.kind === 'timeout' ? DRAIN_MS : CANCEL_DRAIN_MS);
     stream.destroy();
     if (outcome.kind === 'timeout') {
+      const durationMs = Date.now() - startedAt;
+      const reason = await limitHit(container);
       if (drained)
-        await writer.write(`\n[slipway] timed out after ${input.timeoutMs} ms: the step's processes were killed\n`);
+        await writer.write(
+          `\n[slipway] timed out after ${input.timeoutMs} ms: the step's processes were killed\n${reason ? `[slipway] ${reason}\n` : ''}`,
+        );
       const { truncated } = await writer.end();
-      return { exitCode: TIMEOUT_EXIT_CODE, timedOut: true, truncated, durationMs: Date.now() - startedAt };
+      return { exitCode: TIMEOUT_EXIT_CODE, timedOut: true, truncated, durationMs, ...(reason ? { reason } : {}) };
     }
     await writer.end().catch(() => undefined);
     throw outcome.kind === 'cancel' ? (signal.reason ?? new Error('activity cancelled')) : outcome.err;

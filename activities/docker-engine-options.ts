@@ -5,6 +5,8 @@ import { ErrorType } from '../domain/errors.js';
 
 /** On every container Slipway creates, so that an operator (or a clean-up) can find them all. */
 export const LABEL_MANAGED = 'slipway';
+/** On a build's container, image and workspace volume: the build's id. */
+export const LABEL_BUILD = 'slipway.build';
 
 /** `K=V` entries, sorted by name, values verbatim; names Docker cannot carry are a terminal failure. */
 export function envList(env: Record<string, string>): string[] {

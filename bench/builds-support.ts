@@ -17,6 +17,9 @@ import {
   LABEL_HOST,
   stepExecOptions,
 } from '../activities/build-runner-options.js';
+import { workspaceVolumeName } from '../activities/build-confinement.js';
+import { ensureBuildNetwork } from '../activities/build-workspace.js';
+import { resolveConfinement } from '../domain/build-limits.js';
 import type { Database } from '../db/client.js';
 import type { SlipwayConfig } from '../domain/config.js';
 import type { TemporalClients } from '../infra/runtime.js';
@@ -325,30 +328,40 @@ export async function removeHostContainers(docker: Docker, hostName: string): Pr
     all: true,
     filters: { label: [LABEL_BUILD, `${LABEL_HOST}=${hostName}`] },
   });
-  for (const c of left)
+  for (const c of left) {
     await docker
       .getContainer(c.Id)
       .remove({ force: true, v: true })
       .catch(() => undefined);
+    const buildId = c.Labels[LABEL_BUILD];
+    if (buildId)
+      await docker
+        .getVolume(workspaceVolumeName(buildId))
+        .remove()
+        .catch(() => undefined);
+  }
   return left.length;
 }
 
 /**
  * A container made exactly as the runner makes a build's (buildContainerOptions: same image, init,
- * bind-mounted workspace, labels), for timing bare execs in. Removed by `removeHostContainers`.
+ * confinement with the default limits, tmpfs workspace, network, labels), for timing bare execs in.
+ * Removed by `removeHostContainers`.
  */
 export async function startRawContainer(
   docker: Docker,
   image: string,
   hostName: string,
-  workspace: string,
 ): Promise<{ name: string; container: Docker.Container }> {
+  const defaults = resolveConfinement({});
+  if (!defaults.ok) throw new Error(defaults.error);
+  await ensureBuildNetwork(docker, defaults.confinement.outbound);
   const options = buildContainerOptions({
     buildId: `bench-raw-${randomBytes(4).toString('hex')}`,
     image,
     hostName,
-    workspace,
     env: {},
+    confinement: defaults.confinement,
   });
   const container = await docker.createContainer(options);
   await container.start();

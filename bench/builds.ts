@@ -175,7 +175,7 @@ async function main(): Promise<void> {
 
 /** (a) A 30-step build of `true` vs. 30 raw execs of `true` in a container made as the runner makes it. */
 async function perStepOverhead(api: ApiClient, docker: Docker, hostName: string, client: Client): Promise<void> {
-  const raw = await startRawContainer(docker, IMAGE, hostName, tempDir('slipway-bench-raw-', cleanups));
+  const raw = await startRawContainer(docker, IMAGE, hostName);
   const viaDockerode: number[] = [];
   const viaCli: number[] = [];
   try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BuildsConfig } from './build-limits.js';
 import { parseDuration } from './duration.js';
 
 // The YAML configuration (SLIPWAY_CONFIG): environments, pipelines, Jenkins servers and services.
@@ -154,6 +155,8 @@ export const SlipwayConfig = z.strictObject({
   forges: z.record(name, ForgeConfig).default({}),
   /** Keyed by the repository's full name (owner/name; GitLab: group/…/project). */
   repositories: z.record(z.string(), RepositoryConfig).default({}),
+  /** Confinement of build containers (limits, network, root): domain/build-limits.ts. */
+  builds: BuildsConfig.default(BuildsConfig.parse({})),
 });
 
 export type SlipwayConfig = z.infer<typeof SlipwayConfig>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BuildLimits } from './build-limits.js';
 import { parseDuration } from './duration.js';
 
 // A job definition in the Redis-CI seed's shape (title, hooks, stages of steps, parameters), plus
@@ -49,6 +50,10 @@ export const JobDefinition = z
     repository: z.strictObject({ url: z.string().min(1), ref: z.string().min(1).default('HEAD') }).optional(),
     /** Default timeout of each step and hook. */
     stepTimeout: duration.default('30m'),
+    /** Steps run as a non-root user (uid 1000) unless the job asks for root; root still has no capabilities. */
+    user: z.literal('root').optional(),
+    /** Memory, CPU, process and workspace limits of the build's container, up to the host's maxima. */
+    limits: BuildLimits.optional(),
     /** A successful build registers this artifact version; templates use parameters and {{commit}}. */
     artifact: z.strictObject({ service: z.string().min(1), version: z.string().min(1) }).optional(),
   })

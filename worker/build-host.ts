@@ -9,6 +9,7 @@ import { createBuildLogSink } from '../activities/build-logs.js';
 import { createBuildRunnerActivities, type BuildRunnerActivities } from '../activities/build-runner.js';
 import { buildSecretValues } from '../db/builds.js';
 import type { Database } from '../db/client.js';
+import type { BuildsConfig } from '../domain/build-limits.js';
 import { withSecretValues } from '../domain/secret-parameters.js';
 import { buildClaimQueue, buildHostQueue } from '../workflows/build.messages.js';
 
@@ -23,6 +24,8 @@ export interface BuildHostDeps {
   docker: Docker;
   dataDir: string;
   hostName?: string;
+  /** The configuration's `builds:` (limits, network, root); absent: the documented defaults. */
+  builds?: BuildsConfig;
 }
 
 /**
@@ -74,6 +77,7 @@ export async function createBuildHostWorkers(deps: BuildHostDeps): Promise<Worke
     docker: deps.docker,
     hostName,
     workspaceRoot: join(deps.dataDir, 'workspaces'),
+    builds: deps.builds,
     logs: createBuildLogSink({ db: deps.database.db, pubsub: deps.database.pubsub, dataDir: deps.dataDir }),
   });
   const common = {

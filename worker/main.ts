@@ -39,6 +39,7 @@ const buildHosts =
         docker: new Docker(),
         dataDir: env.SLIPWAY_DATA_DIR,
         hostName: env.SLIPWAY_BUILD_HOST,
+        builds: config.builds,
       });
 const workers = [worker, ...buildHosts];
 await ensureSchedules(temporal.client, config, env.SLIPWAY_TASK_QUEUE, env.SLIPWAY_HEARTBEAT_SECONDS * 1000);

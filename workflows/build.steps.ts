@@ -1,4 +1,4 @@
-import { ActivityFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import type { BuildPlan, PlannedCommand } from '../domain/build-plan.js';
 import type { CommandRecord } from '../domain/build-state.js';
 import type { BuildHost } from './build.host.js';
@@ -7,6 +7,12 @@ import { now, type BuildRun, type Outcome } from './build.run.js';
 // Running a build's plan on its host: the stages' steps in order, each stage's and the plan's hooks.
 
 const mark = (c: CommandRecord, patch: Partial<CommandRecord>) => Object.assign(c, patch);
+
+/** A timeout and the container limit the step hit (out of memory, pids, a full workspace), as its message. */
+function stepMessage(timeout: string | undefined, limit: string | undefined): { message?: string } {
+  const parts = [timeout, limit && patched('build-limit-reason') ? limit : undefined].filter(Boolean);
+  return parts.length ? { message: parts.join('; ') } : {};
+}
 
 async function runCommand(run: BuildRun, host: BuildHost, cmd: PlannedCommand, cancellable: boolean): Promise<Outcome> {
   const { state, recordStep } = run;
@@ -32,7 +38,7 @@ async function runCommand(run: BuildRun, host: BuildHost, cmd: PlannedCommand, c
       exitCode: r.exitCode,
       finishedAt: now(),
       truncated: r.truncated,
-      ...(r.timedOut ? { message: `timed out after ${cmd.timeoutMs / 1000}s` } : {}),
+      ...stepMessage(r.timedOut ? `timed out after ${cmd.timeoutMs / 1000}s` : undefined, r.reason),
     });
     return passed ? 'ok' : 'failed';
   } catch (err) {

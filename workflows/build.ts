@@ -79,7 +79,15 @@ export async function build(input: BuildInput): Promise<BuildResult> {
     const plan = buildPlan(job);
     state.commands = commandRecords(plan);
     if (!run.cancelledBy) {
-      await runner.buildStart({ ...target, image: job.image, dockerfile: job.dockerfile, env, secrets: [] });
+      const confined = patched('build-confinement') ? { limits: job.limits, user: job.user } : {};
+      await runner.buildStart({
+        ...target,
+        image: job.image,
+        dockerfile: job.dockerfile,
+        env,
+        secrets: [],
+        ...confined,
+      });
       state.status = 'running';
       state.startedAt = now();
       const outcome = await runPlan(run, host, plan);
