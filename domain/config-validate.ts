@@ -53,6 +53,8 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
   for (const [repo, rule] of Object.entries(config.repositories)) {
     if (rule.forge && !config.forges[rule.forge])
       at(`repositories.${repo}.forge`, `unknown forge "${rule.forge}" (define it under forges:)`);
+    if (rule.secretEnv && !rule.forge)
+      at(`repositories.${repo}.secretEnv`, 'a webhook secret needs the forge that sends the webhooks (forge:)');
     if (!rule.forge && !rule.poll)
       at(`repositories.${repo}`, 'needs a forge (webhooks) or poll (a plain git repository)');
   }
