@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { callInWorker } from '../test/support/in-worker.js';
 import { maskCredentials } from './git.js';
 
 describe('maskCredentials', () => {
@@ -12,7 +13,39 @@ describe('maskCredentials', () => {
     { text: 'https://host/r.git and http://a:b@c/d', masked: 'https://host/r.git and http://***@c/d' },
     { text: 'git@github.com:o/r.git', masked: 'git@github.com:o/r.git' },
     { text: '/srv/repos/r.git', masked: '/srv/repos/r.git' },
+    { text: 'HTTPS://U:T@h x1+git.ssh://k@h', masked: 'HTTPS://***@h x1+git.ssh://***@h' },
+    { text: '1://u@h ://u@h a://@h a://u', masked: '1://u@h ://u@h a://@h a://u' },
+    { text: 'a://u\u00a0x@h a://u:p@h@i', masked: 'a://u\u00a0x@h a://***@h@i' },
   ])('$text', ({ text, masked }) => {
     expect(maskCredentials(text)).toBe(masked);
+  });
+
+  it('masks exactly what the backtracking regex it replaced masked', () => {
+    const replaced = (text: string) => text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+    const parts = ['a', 'Z', '7', '+', '.', '-', ':', '/', '@', ' ', '\n', '\u00a0', 'é', '://', 'git://', 'u:p@'];
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let n = 0; n < 20_000; n++) {
+      const text = Array.from({ length: Math.floor(next() * 16) }, () => parts[Math.floor(next() * parts.length)]).join(
+        '',
+      );
+      expect(maskCredentials(text), JSON.stringify(text)).toBe(replaced(text));
+    }
+  });
+
+  // The regex took quadratic time on a run of letters (100k letters: 9 s), and git's output, up to
+  // 16 MiB, is partly written by the remote. In a worker: a masker that backtracks fails at
+  // vitest's default timeout instead of blocking the run.
+  const MiB = 1 << 20;
+  it.each([
+    { input: 'letters', text: 'a'.repeat(MiB) },
+    { input: 'digits before "://"', text: `${'1'.repeat(MiB)}://u@h` },
+    { input: 'schemes without a user', text: 'a://'.repeat(MiB / 4) },
+    { input: 'a user part that never ends in "@"', text: `a://${'u:'.repeat(MiB / 2)}` },
+  ])('masks 1 MiB of $input within vitest’s default timeout', { timeout: 5_000 }, async ({ text }) => {
+    const tail = ' https://user:token@host/r.git';
+    const masked = await callInWorker<string>(new URL('./git.ts', import.meta.url), 'maskCredentials', [text + tail]);
+    expect(masked.endsWith(' https://***@host/r.git')).toBe(true);
+    expect(masked.length).toBe(text.length + tail.length - 'user:token'.length + 3);
   });
 });

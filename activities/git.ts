@@ -17,10 +17,54 @@ export const JOB_FILES = ['.slipway.yml', '.slipway.yaml', '.slipway.json'];
 const JOB_FILE_MAX_BYTES = 1024 * 1024;
 const MARKER = join('.git', 'slipway-checkout.json');
 
-/** `scheme://user:token@host` → `scheme://***@host`, wherever it appears in `text`. */
+/**
+ * `scheme://user:token@host` → `scheme://***@host`, wherever it appears in `text`. A scan rather
+ * than a regex: git's output (up to 16 MiB, partly written by the remote and by a PR's submodules)
+ * must not be able to make it backtrack. The regex /([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, which
+ * this matches the same way, took quadratic time on a long run of letters. Each character is
+ * looked at a bounded number of times: the scheme before one "://" cannot reach back past the
+ * previous one (":" and "/" end it), nor the user part after it past the next ("/" ends it).
+ */
 export function maskCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+  let out = '';
+  let copied = 0;
+  for (let at = text.indexOf('://'); at >= 0; at = text.indexOf('://', at + 3)) {
+    if (!endsWithScheme(text, at)) continue;
+    let end = at + 3;
+    while (end < text.length && !endsUserInfo(text.charCodeAt(end))) end += 1;
+    if (end === at + 3 || text.charCodeAt(end) !== AT) continue;
+    out += `${text.slice(copied, at + 3)}***@`;
+    copied = end + 1;
+    at = end + 1 - 3;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
+
+const AT = 0x40;
+const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isSchemeChar = (c: number) => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2e || c === 0x2d;
+/** A URI scheme ends at `at`: the run of scheme characters before it holds a letter. */
+function endsWithScheme(text: string, at: number): boolean {
+  for (let i = at - 1; i >= 0 && isSchemeChar(text.charCodeAt(i)); i -= 1)
+    if (isLetter(text.charCodeAt(i))) return true;
+  return false;
+}
+/** "/", "@" or whitespace ends the user part of a URL. */
+const endsUserInfo = (c: number) => c === 0x2f || c === AT || isWhitespace(c);
+/** The regex class \s, by code unit. */
+const isWhitespace = (c: number) =>
+  c <= 0x20
+    ? c === 0x20 || (c >= 0x09 && c <= 0x0d)
+    : c >= 0xa0 &&
+      (c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000 ||
+        c === 0xfeff);
 
 export interface GitOptions {
   cwd: string;
