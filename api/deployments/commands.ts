@@ -167,7 +167,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
   return {
     request: (req: DeploymentRequest) => start(req, { startAtLast: false, rollbackOf: null }),
 
-    reportTests: (ref: string, report: { passed: boolean; version?: string; actor: string }) =>
+    reportTests: (ref: string, report: { passed: boolean; version?: string; actor: string; testJobUrl?: string }) =>
       update(
         ref,
         (h) => h.executeUpdate(reportTestsUpdate, { args: [report] }),

@@ -190,11 +190,12 @@ export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const principal = requireScope(c, 'deploy:report');
-    if (body.testJobUrl) await commands.registerTestJobUrl(id, body.testJobUrl, principal.name);
+    // One Update: the test job URL is recorded with the result or, if the result is refused, not at all.
     const { duplicate, row } = await commands.reportTests(id, {
       passed: body.passed,
       version: body.version,
       actor: principal.name,
+      ...(body.testJobUrl ? { testJobUrl: body.testJobUrl } : {}),
     });
     return c.json({ duplicate, deployment: await detail(row.id) }, 200);
   });
