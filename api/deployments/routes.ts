@@ -68,7 +68,12 @@ const list = createRoute({
       service: z.string().optional(),
       state: z.enum(OctopushStatuses).optional(),
       environment: z.string().optional(),
-      before: z.coerce.number().int().positive().optional(),
+      before: z.coerce
+        .number()
+        .int()
+        .positive()
+        .max(2 ** 31 - 1)
+        .optional(),
       limit: z.coerce.number().int().min(1).max(500).default(50),
     }),
   },
