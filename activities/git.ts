@@ -5,7 +5,8 @@
 // A later attempt with the same url and ref whose HEAD is still that commit reuses the clone (so a
 // moving branch resolves once per build); anything else in the directory is wiped and cloned anew.
 import { execFile } from 'node:child_process';
-import { access, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat, mkdir, open, readFile, readdir, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { maskCredentials } from '../domain/credentials.js';
@@ -163,16 +164,43 @@ async function resolveRef(
   return fetched;
 }
 
-/** The text of the first job file at the root of `dir`, or null. */
+/**
+ * The text of the first job file at the root of `dir`, or null. The file comes from the
+ * repository, so from whoever can push to it (a pull request's author): a symbolic link (to
+ * /dev/zero, to a host file) or anything but a regular file is refused without opening what it
+ * names, and no more than the cap plus one byte is read, whatever the file's size.
+ */
 export async function readJobFile(dir: string): Promise<string | null> {
   const names = new Set(await readdir(dir).catch(() => [] as string[]));
   for (const name of JOB_FILES) {
     if (!names.has(name)) continue;
-    const text = await readFile(join(dir, name), 'utf8');
-    if (Buffer.byteLength(text) > JOB_FILE_MAX_BYTES) {
-      throw ApplicationFailure.nonRetryable(`${name} is larger than ${JOB_FILE_MAX_BYTES} bytes`, ErrorType.BadConfig);
+    const refuse = (why: string) => ApplicationFailure.nonRetryable(`${name} ${why}`, ErrorType.BadConfig);
+    const path = join(dir, name);
+    const entry = await lstat(path);
+    if (entry.isSymbolicLink()) throw refuse('is a symbolic link: a job file must be a regular file');
+    if (!entry.isFile()) throw refuse('is not a regular file');
+    // O_NOFOLLOW and O_NONBLOCK: should the entry be swapped after lstat, a link fails to open
+    // and a FIFO does not wait for a writer; fstat then checks what was opened.
+    let file: FileHandle;
+    try {
+      file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (err) {
+      throw refuse(`cannot be opened: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    return text;
+    try {
+      if (!(await file.stat()).isFile()) throw refuse('is not a regular file');
+      const buffer = Buffer.alloc(JOB_FILE_MAX_BYTES + 1);
+      let length = 0;
+      for (;;) {
+        const { bytesRead } = await file.read(buffer, length, buffer.length - length, null);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length > JOB_FILE_MAX_BYTES) throw refuse(`is larger than ${JOB_FILE_MAX_BYTES} bytes`);
+      }
+      return buffer.subarray(0, length).toString('utf8');
+    } finally {
+      await file.close();
+    }
   }
   return null;
 }

@@ -111,9 +111,14 @@ export async function recordDeployment(db: Db, state: DeploymentState): Promise<
   });
 }
 
-/** `ref` is a deployment id or its number (the Octopush job_id). */
+/** The largest deployment number: `number` is a Postgres integer (serial), which refuses a larger one. */
+const MAX_NUMBER = 2 ** 31 - 1;
+
+/** `ref` is a deployment id or its number (the Octopush job_id); a number past the column's range finds nothing. */
 export async function findDeployment(db: Db, ref: string): Promise<DeploymentRow | null> {
-  const where = /^\d+$/.test(ref) ? eq(deployments.number, Number(ref)) : eq(deployments.id, ref);
+  const numeric = /^\d+$/.test(ref);
+  if (numeric && Number(ref) > MAX_NUMBER) return null;
+  const where = numeric ? eq(deployments.number, Number(ref)) : eq(deployments.id, ref);
   const [row] = await db.select().from(deployments).where(where);
   return row ?? null;
 }

@@ -253,11 +253,14 @@ export const webhookInbox = pgTable(
     lastError: text('last_error'),
     /** A relay's claim (or a failed start's back-off): no other relay takes the row before this time. */
     claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    /** SHA-256 of the signed body: the same signed bytes under a new delivery id are a replay, not an event. */
+    bodyHash: text('body_hash'),
   },
   (t) => [
     index('webhook_inbox_pending_idx')
       .on(t.receivedAt)
       .where(sql`${t.handedAt} is null`),
+    uniqueIndex('webhook_inbox_body_idx').on(t.forge, t.bodyHash),
   ],
 );
 

@@ -91,6 +91,12 @@ async function exercise(database: Database) {
     'github:nul',
   ]);
   expect(await insertDelivery(db, delivery('a'))).toBe(true);
+
+  // The same signed body under a new delivery id is a replay; on another forge it is not.
+  expect(await insertDelivery(db, { ...delivery('signed'), bodyHash: 'h1' })).toBe(true);
+  expect(await insertDelivery(db, { ...delivery('replayed'), bodyHash: 'h1' })).toBe(false);
+  expect(await insertDelivery(db, { ...delivery('other'), forge: 'gitea', bodyHash: 'h1' })).toBe(true);
+  expect(await insertDelivery(db, delivery('unhashed'))).toBe(true);
 }
 
 describe('webhook inbox statements', () => {

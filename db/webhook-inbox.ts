@@ -14,6 +14,8 @@ export interface InboxDelivery {
   workflowId: string;
   input: ForgeEventInput;
   traceContext: Record<string, string> | null;
+  /** SHA-256 of the signed body (the gateway's deliveries); a second row with it is a replay. */
+  bodyHash?: string;
 }
 
 export interface ClaimedDelivery {
@@ -46,7 +48,10 @@ function storable<T>(value: T): T {
   return value;
 }
 
-/** One statement: true if the delivery is new, false if its id was seen before (a redelivery). */
+/**
+ * One statement: true if the delivery is new, false if its id or its signed body was seen before
+ * (a redelivery, or a captured delivery replayed under a new id).
+ */
 export async function insertDelivery(db: Db, d: InboxDelivery): Promise<boolean> {
   const inserted = await db
     .insert(webhookInbox)
@@ -57,8 +62,10 @@ export async function insertDelivery(db: Db, d: InboxDelivery): Promise<boolean>
       workflowId: d.workflowId,
       input: withoutNul(d.input),
       traceContext: d.traceContext,
+      bodyHash: d.bodyHash ?? null,
     })
-    .onConflictDoNothing({ target: webhookInbox.id })
+    // No target: a clash on the primary key or on (forge, body_hash) both mean "seen before".
+    .onConflictDoNothing()
     .returning({ id: webhookInbox.id });
   return inserted.length > 0;
 }

@@ -116,6 +116,15 @@ services:
       errors: [`${FILE}: direct-to-live: unknown service "hotfix"`],
     },
     {
+      name: 'a repository webhook secret without the forge that sends the webhooks',
+      yaml: `services:${dockerService('checkout')}
+repositories:
+  acme/shop: { secretEnv: SHOP_SECRET, poll: { url: "https://git.example.com/acme/shop.git" } }`,
+      errors: [
+        `${FILE}: repositories.acme/shop.secretEnv: a webhook secret needs the forge that sends the webhooks (forge:)`,
+      ],
+    },
+    {
       name: 'no services',
       yaml: 'pipeline: [preprod, live]',
       errors: [`${FILE}: services: Invalid input: expected record, received undefined`],

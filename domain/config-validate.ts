@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { SlipwayConfig } from './config.js';
+import { own } from './own.js';
 
 export type ConfigResult = { ok: true; config: SlipwayConfig } | { ok: false; errors: string[] };
 
@@ -20,7 +21,7 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
     if (!envs.has(env)) at(`pipeline.${i}`, `unknown environment "${env}"`);
   });
   for (const name of config['direct-to-live']) {
-    if (!config.services[name]) at('direct-to-live', `unknown service "${name}"`);
+    if (!own(config.services, name)) at('direct-to-live', `unknown service "${name}"`);
   }
   for (const [service, svc] of Object.entries(config.services)) {
     const pipeline = svc.pipeline ?? config.pipeline;
@@ -29,7 +30,7 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
     });
     for (const [key, deployer] of Object.entries(svc.deploy)) {
       if (key !== '*' && !envs.has(key)) at(`services.${service}.deploy.${key}`, `unknown environment "${key}"`);
-      if (deployer.type === 'jenkins' && !config.jenkins[deployer.server]) {
+      if (deployer.type === 'jenkins' && !own(config.jenkins, deployer.server)) {
         at(
           `services.${service}.deploy.${key}.server`,
           `unknown Jenkins server "${deployer.server}" (define it under jenkins:)`,
@@ -38,7 +39,7 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
     }
     const deployed = config['direct-to-live'].includes(service) ? pipeline.slice(-1) : pipeline;
     for (const env of deployed) {
-      if (!svc.deploy[env] && !svc.deploy['*'])
+      if (!own(svc.deploy, env) && !own(svc.deploy, '*'))
         at(`services.${service}.deploy`, `no deployer for environment "${env}" (add "${env}:" or "*:")`);
     }
     if (svc.approvers.length > 0 && svc.approvalsRequired > svc.approvers.length) {
@@ -51,8 +52,10 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
   if (config.forges.jenkins)
     at('forges.jenkins', '"jenkins" is reserved: /hooks/jenkins takes Jenkins Notification plugin events');
   for (const [repo, rule] of Object.entries(config.repositories)) {
-    if (rule.forge && !config.forges[rule.forge])
+    if (rule.forge && !own(config.forges, rule.forge))
       at(`repositories.${repo}.forge`, `unknown forge "${rule.forge}" (define it under forges:)`);
+    if (rule.secretEnv && !rule.forge)
+      at(`repositories.${repo}.secretEnv`, 'a webhook secret needs the forge that sends the webhooks (forge:)');
     if (!rule.forge && !rule.poll)
       at(`repositories.${repo}`, 'needs a forge (webhooks) or poll (a plain git repository)');
   }

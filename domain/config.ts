@@ -111,6 +111,8 @@ export const ForgeConfig = z.strictObject({
 export const RepositoryConfig = z.strictObject({
   /** The forge that sends this repository's webhooks; absent for a plain git repository that is polled. */
   forge: name.optional(),
+  /** Variable holding this repository's own webhook secret: its deliveries verify with it, not the forge's. */
+  secretEnv: z.string().min(1).optional(),
   /** Poll a plain git repository with `git ls-remote` on a Temporal schedule. */
   poll: z.strictObject({ url: z.string().min(1), every: duration.default('1m') }).optional(),
   /**

@@ -2,6 +2,7 @@ import type { Deployer, SlipwayConfig } from './config.js';
 import { octopushParameters } from './octopush-parameters.js';
 import { parseDuration } from './duration.js';
 import { renderTemplate } from './template.js';
+import { own } from './own.js';
 
 // What a deployment workflow needs to know about its service, resolved from configuration when the
 // deployment is requested and carried in the workflow input: a config change never alters a running
@@ -29,7 +30,7 @@ export interface ServicePlan {
 
 /** The pipeline of a service's environments (before direct-to-live is applied). */
 export function pipelineOf(config: SlipwayConfig, service: string): string[] {
-  return config.services[service]?.pipeline ?? config.pipeline;
+  return own(config.services, service)?.pipeline ?? config.pipeline;
 }
 
 /** Live is the last environment of a pipeline: of the service's, or the default pipeline's for a service not configured. */
@@ -44,7 +45,7 @@ export function liveEnvironment(plan: ServicePlan): string {
 
 /** null when the service is unknown; `target` (an environment of its pipeline) ends the pipeline early. */
 export function servicePlan(config: SlipwayConfig, service: string, target?: string): ServicePlan | null {
-  const svc = config.services[service];
+  const svc = own(config.services, service);
   if (!svc) return null;
   const policies = { ...config.policies, ...svc.policies };
   const full = pipelineOf(config, service);
@@ -58,8 +59,8 @@ export function servicePlan(config: SlipwayConfig, service: string, target?: str
     group: String(svc.group),
     environments: envs.map((environment) => ({
       environment,
-      concurrency: config.environments[environment]?.concurrency ?? 'groups',
-      deployer: (svc.deploy[environment] ?? svc.deploy['*'])!,
+      concurrency: own(config.environments, environment)?.concurrency ?? 'groups',
+      deployer: (own(svc.deploy, environment) ?? own(svc.deploy, '*'))!,
     })),
     approvers: svc.approvers,
     approvalsRequired: svc.approvalsRequired,

@@ -1,4 +1,4 @@
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import { ErrorType } from '../domain/errors.js';
 import {
   applyApproval,
@@ -36,6 +36,10 @@ const orThrow = (check: Check) => {
     });
 };
 
+const checkTestJobUrl = (url: string) => {
+  if (!/^https?:\/\//.test(url)) throw new Error('test_job_url must be an http(s) URL');
+};
+
 /**
  * The deployment's query, signals and Updates. An Update records a fact in the state and projects
  * it before it answers, so what a caller was told is what the next read shows; the main loop
@@ -56,10 +60,17 @@ export function handleMessages(run: DeploymentRun): void {
       const check = checkTestReport(state, report);
       if (check.ok && check.duplicate) return { duplicate: true, state };
       applyTestReport(state, plan, report, now());
+      // The URL travels with the result: a refused result leaves no URL behind.
+      if (report.testJobUrl !== undefined && patched('tests-report-url')) state.testJobUrl = report.testJobUrl;
       await record();
       return { duplicate: false, state };
     },
-    { validator: (report) => orThrow(checkTestReport(state, report)) },
+    {
+      validator: (report) => {
+        if (report.testJobUrl !== undefined) checkTestJobUrl(report.testJobUrl);
+        orThrow(checkTestReport(state, report));
+      },
+    },
   );
   setHandler(
     registerTestJobUrlUpdate,
@@ -72,7 +83,7 @@ export function handleMessages(run: DeploymentRun): void {
     },
     {
       validator: ({ url }) => {
-        if (!/^https?:\/\//.test(url)) throw new Error('test_job_url must be an http(s) URL');
+        checkTestJobUrl(url);
         orThrow({ ok: true, duplicate: state.testJobUrl === url });
       },
     },

@@ -37,6 +37,8 @@ export interface TestReport {
   passed: boolean;
   version?: string;
   actor: string;
+  /** Recorded with the result, and only if the result is accepted (patch tests-report-url). */
+  testJobUrl?: string;
 }
 export interface TestJobUrl {
   url: string;

@@ -5,6 +5,7 @@ import type { ApiDeps } from '../deps.js';
 import { badRequest } from '../errors.js';
 import { bearer, bodyByReference, errorResponses, jsonResponse, v1App } from '../openapi.js';
 import { readBody } from '../read-body.js';
+import { own } from '../../domain/own.js';
 
 // Artifact versions: listed by service; registered by a build's `artifact:` or by this API.
 
@@ -66,7 +67,7 @@ export function artifactRoutes(deps: ApiDeps) {
   app.openapi(register, async (c) => {
     const principal = requireScope(c, 'deploy:request');
     const body = await readBody(c, NewArtifact);
-    if (!deps.config.services[body.service]) throw badRequest('service', `unknown service "${body.service}"`);
+    if (!own(deps.config.services, body.service)) throw badRequest('service', `unknown service "${body.service}"`);
     await registerArtifact(deps.db, {
       service: body.service,
       version: body.version,

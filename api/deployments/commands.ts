@@ -30,6 +30,7 @@ import {
 } from '../../workflows/deployment.messages.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest, conflict, notFound, unavailable } from '../errors.js';
+import { own } from '../../domain/own.js';
 
 // The deployment use cases behind both the native /v1 routes and the Octopush facade.
 
@@ -87,7 +88,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
     req: DeploymentRequest,
     opts: { startAtLast: boolean; rollbackOf: string | null },
   ): Promise<Requested> {
-    if (!config.services[req.service]) throw badRequest('service', `unknown service "${req.service}"`);
+    if (!own(config.services, req.service)) throw badRequest('service', `unknown service "${req.service}"`);
     const plan = servicePlan(config, req.service, req.environment);
     if (!plan)
       throw badRequest('environment', `"${req.environment}" is not an environment of ${req.service}'s pipeline`);
@@ -167,7 +168,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
   return {
     request: (req: DeploymentRequest) => start(req, { startAtLast: false, rollbackOf: null }),
 
-    reportTests: (ref: string, report: { passed: boolean; version?: string; actor: string }) =>
+    reportTests: (ref: string, report: { passed: boolean; version?: string; actor: string; testJobUrl?: string }) =>
       update(
         ref,
         (h) => h.executeUpdate(reportTestsUpdate, { args: [report] }),

@@ -112,18 +112,17 @@ describe("the deployment workflow's Updates", () => {
     id = (await request({ service: 'checkout', version: '3.0.0' })).body.id;
   });
 
-  it('reports a test result (and the test job URL first)', async () => {
+  it('reports a test result with its test job URL in one Update', async () => {
     const res = await api.request('POST', `/v1/deployments/${id}/test-results`, {
       as: 'reporter',
       body: { passed: true, testJobUrl: 'https://ci.example/job/t/1/' },
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ duplicate: false, deployment: { id } });
-    const updates = api.temporal
-      .callsOf('executeUpdate')
-      .filter((c) => c.workflowId === id)
-      .map((c) => c.name);
-    expect(updates).toEqual(['registerTestJobUrl', 'reportTests']);
+    const updates = api.temporal.callsOf('executeUpdate').filter((c) => c.workflowId === id);
+    expect(updates).toMatchObject([
+      { name: 'reportTests', args: [{ passed: true, testJobUrl: 'https://ci.example/job/t/1/', actor: 'reporter' }] },
+    ]);
   });
 
   it("answers 409 with the validator's reason when the workflow refuses", async () => {
@@ -133,11 +132,16 @@ describe("the deployment workflow's Updates", () => {
         ApplicationFailure.create({ message: 'no test result is awaited (status QUEUED)' }),
       );
     });
+    const sent = api.temporal.callsOf('executeUpdate').length;
     const res = await api.request('POST', `/v1/deployments/${id}/test-results`, {
       as: 'reporter',
-      body: { passed: false },
+      body: { passed: false, testJobUrl: 'https://ci.example/job/t/2/' },
     });
     expect(res.status).toBe(409);
+    // The URL rode on the refused Update alone: no other message could have recorded it.
+    expect(api.temporal.callsOf('executeUpdate').slice(sent)).toMatchObject([
+      { name: 'reportTests', args: [{ testJobUrl: 'https://ci.example/job/t/2/' }] },
+    ]);
     expect(res.body.error).toMatchObject({
       code: 'refused',
       message: 'no test result is awaited (status QUEUED)',

@@ -68,7 +68,12 @@ const list = createRoute({
       service: z.string().optional(),
       state: z.enum(OctopushStatuses).optional(),
       environment: z.string().optional(),
-      before: z.coerce.number().int().positive().optional(),
+      before: z.coerce
+        .number()
+        .int()
+        .positive()
+        .max(2 ** 31 - 1)
+        .optional(),
       limit: z.coerce.number().int().min(1).max(500).default(50),
     }),
   },
@@ -190,11 +195,12 @@ export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const principal = requireScope(c, 'deploy:report');
-    if (body.testJobUrl) await commands.registerTestJobUrl(id, body.testJobUrl, principal.name);
+    // One Update: the test job URL is recorded with the result or, if the result is refused, not at all.
     const { duplicate, row } = await commands.reportTests(id, {
       passed: body.passed,
       version: body.version,
       actor: principal.name,
+      ...(body.testJobUrl ? { testJobUrl: body.testJobUrl } : {}),
     });
     return c.json({ duplicate, deployment: await detail(row.id) }, 200);
   });

@@ -7,6 +7,7 @@ import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { errorResponses, jsonResponse, v1App } from '../openapi.js';
 import type { QueueCommands } from '../queue/commands.js';
+import { own } from '../../domain/own.js';
 
 // /v1/environments/{env}/queue: who holds an environment's lock and who waits, in grant order.
 
@@ -34,7 +35,7 @@ export function environmentRoutes(deps: ApiDeps, commands: QueueCommands) {
   app.openapi(queue, async (c) => {
     requireScope(c, 'read');
     const { env } = c.req.valid('param');
-    if (!deps.config.environments[env]) throw notFound(`environment ${env}`);
+    if (!own(deps.config.environments, env)) throw notFound(`environment ${env}`);
     const [row, paused, queued] = await Promise.all([
       queueOf(deps.db, env),
       commands.paused(),

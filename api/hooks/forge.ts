@@ -8,14 +8,16 @@ import { forgeEventWorkflowId, type ForgeEventInput } from '../../workflows/forg
 import type { ApiDeps } from '../deps.js';
 import { bodyByReference, ErrorSchema, jsonResponse, validationHook } from '../openapi.js';
 import { createRateLimiter } from './rate-limit.js';
-import { deliveryId, eventType, verifyDelivery } from './verify.js';
+import { deliverySecret, payloadRepository } from './delivery-secret.js';
+import { bodyHash, deliveryId, eventType, verifyDelivery } from './verify.js';
 import type { WebhookRelay } from './relay.js';
 
-// The webhook gateway: verify, rate-limit, normalize, record in the inbox, answer 202. The answer
+// The webhook gateway: rate-limit, verify, normalize, record in the inbox, answer 202. The answer
 // waits for one Postgres insert, never for Temporal: the relay (api/hooks/relay.ts) starts the
 // delivery's workflow right after, and keeps the delivery until Temporal takes it. The inbox's
-// primary key (forge and delivery id) makes a redelivery a no-op. The body is read as the raw
-// text the signature covers; the route documents it, the vendor's normalizer reads it.
+// primary key (forge and delivery id) makes a redelivery a no-op, and its (forge, body hash) index
+// a captured delivery replayed under a new id. The signature is checked over the raw bytes; the
+// route documents the body, the vendor's normalizer reads it.
 
 const error = (code: string, message: string, field?: string) => ({
   error: { code, message, ...(field ? { field } : {}) },
@@ -61,6 +63,17 @@ const delivery = createRoute({
   },
 });
 
+/** JSON, or GitHub's form encoding with the JSON in `payload`; parsed before the signature check only to learn whose secret applies. */
+function parsePayload(contentType: string, body: Uint8Array): { ok: true; value: unknown } | { ok: false } {
+  try {
+    const text = Buffer.from(body).toString('utf8');
+    const json = contentType.includes('x-www-form-urlencoded') ? new URLSearchParams(text).get('payload') : text;
+    return { ok: true, value: JSON.parse(json ?? '') };
+  } catch {
+    return { ok: false };
+  }
+}
+
 export function forgeRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.openAPIRegistry.register('ForgeEvent', ForgeEvent);
@@ -68,23 +81,11 @@ export function forgeRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
 
   app.openapi(delivery, async (c) => {
     const name = c.req.valid('param').forge;
-    const forge = deps.config.forges[name];
+    const forge = Object.hasOwn(deps.config.forges, name) ? deps.config.forges[name] : undefined;
     if (!forge) return c.json(error('not_found', `no forge "${name}" is configured`), 404);
     const header = (h: string) => c.req.header(h);
-    const body = await c.req.text();
-    const secret = deps.secret(forge.secretEnv);
-    if (!secret) {
-      logger.error(
-        { forge: name, variable: forge.secretEnv },
-        'webhook secret variable is not set: refusing deliveries',
-      );
-      return c.json(error('unauthorized', 'this forge has no webhook secret configured'), 401);
-    }
-    const verdict = await verifyDelivery(forge.vendor, header, body, secret);
-    if (!verdict.ok) {
-      logger.warn({ forge: name, reason: verdict.reason }, 'webhook refused');
-      return c.json(error('unauthorized', verdict.reason), 401);
-    }
+    // The limit comes before anything is read or hashed: a flood of forged deliveries from one
+    // address costs a bucket lookup each once over the limit, never an HMAC.
     let source = 'unknown';
     try {
       source = getConnInfo(c).remote.address ?? 'unknown';
@@ -99,21 +100,32 @@ export function forgeRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
         429,
       );
     }
-    let payload: unknown;
-    try {
-      const type = header('content-type') ?? '';
-      payload = type.includes('x-www-form-urlencoded')
-        ? JSON.parse(new URLSearchParams(body).get('payload') ?? '')
-        : JSON.parse(body);
-    } catch {
-      return c.json(error('invalid', 'the body is not JSON', 'body'), 400);
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const payload = parsePayload(header('content-type') ?? '', body);
+    const named = payload.ok ? payloadRepository(forge.vendor, payload.value) : undefined;
+    const key = deliverySecret(deps.config, name, forge, named, deps.secret);
+    if (!key.ok) {
+      logger.error({ forge: name, variable: key.variable }, 'webhook secret variable is not set: refusing deliveries');
+      return c.json(error('unauthorized', `${key.owner} has no webhook secret configured`), 401);
     }
+    const verdict = verifyDelivery(forge.vendor, header, body, key.secret);
+    if (!verdict.ok) {
+      logger.warn({ forge: name, reason: verdict.reason }, 'webhook refused');
+      return c.json(error('unauthorized', verdict.reason), 401);
+    }
+    if (!payload.ok) return c.json(error('invalid', 'the body is not JSON', 'body'), 400);
     const type = eventType(forge.vendor, header);
     const id = deliveryId(forge.vendor, header, body);
-    const normalized = normalizeForgeEvents(forge.vendor, type, payload);
+    const normalized = normalizeForgeEvents(forge.vendor, type, payload.value);
     if (!normalized.ok) return c.json({ status: 'ignored' as const, reason: normalized.ignored, delivery: id }, 202);
     const repo = normalized.events[0]!.repo.fullName;
-    const rule = deps.config.repositories[repo];
+    // The secret was chosen for the repository the payload names: act on events of no other.
+    if (normalized.events.some((e) => e.repo.fullName !== named))
+      return c.json(
+        { status: 'ignored' as const, reason: `the events name another repository than ${named}`, delivery: id },
+        202,
+      );
+    const rule = Object.hasOwn(deps.config.repositories, repo) ? deps.config.repositories[repo] : undefined;
     if (!rule || rule.forge !== name)
       return c.json(
         { status: 'ignored' as const, reason: `repository ${repo} is not linked to any job`, delivery: id },
@@ -139,6 +151,7 @@ export function forgeRoutes(deps: ApiDeps, relay: Pick<WebhookRelay, 'poke'>) {
         workflowId: forgeEventWorkflowId(deps.taskQueue, name, id),
         input,
         traceContext: Object.keys(trace).length ? trace : null,
+        bodyHash: bodyHash(body),
       });
     } catch (err) {
       logger.error({ err, forge: name, delivery: id }, 'could not record a delivery in the inbox');

@@ -10,6 +10,7 @@ import { ApiError, unauthorized } from '../errors.js';
 import { octopushBuckets, octopushJob } from './view.js';
 import type { QueueCommands } from '../queue/commands.js';
 import { describeProblem, type HealthCheck } from '../health/routes.js';
+import { own } from '../../domain/own.js';
 
 // The Octopush-compatible surface (docs/octopush-api.md): every answer is HTTP 200, errors
 // included, with compact JSON in Octopush's key order; parameters come as query, form or JSON.
@@ -29,6 +30,17 @@ async function params(c: C): Promise<Record<string, string>> {
   return out;
 }
 
+/** Octopush's pageSize: 50 when absent, at most 500; anything but a whole number from 1 is refused. */
+function pageSizeOf(value: string | undefined): number | null {
+  if (value === undefined || value === '') return 50;
+  return /^\d{1,9}$/.test(value) && Number(value) >= 1 ? Math.min(Number(value), 500) : null;
+}
+const badPageSize = {
+  status: 'error',
+  message: 'pageSize must be a whole number from 1 (at most 500 are listed)',
+  field: 'pageSize',
+};
+
 const inserted = (n: number) => ({ status: 'success', message: 'Job inserted in queue', job_id: n });
 const reason = (err: unknown) =>
   err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err);
@@ -46,7 +58,7 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
   async function create(c: C, module: string | undefined, version: string | undefined, requestor: string | undefined) {
     try {
       const principal = requireScope(c, 'deploy:request');
-      if (!module || !deps.config.services[module])
+      if (!module || !own(deps.config.services, module))
         return c.json({ status: 'error', message: `${module ?? ''} is not a valid module to push.` });
       if (!version) return c.json({ status: 'error', message: 'version is required' });
       const { row } = await commands.request({
@@ -214,9 +226,13 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
     );
   });
 
-  const listing = async (c: C, bucket: 'queued' | 'inprogress' | 'deployed', env: 'staging' | 'prod') => {
+  const listing = async (
+    c: C,
+    bucket: 'queued' | 'inprogress' | 'deployed',
+    env: 'staging' | 'prod',
+    pageSize: number,
+  ) => {
     requireScope(c, 'read');
-    const pageSize = Math.min(Number(c.req.query('pageSize') ?? 50) || 50, 500);
     const rows = await listDeployments(deps.db, {
       statuses: [...octopushBuckets[env][bucket]],
       limit: pageSize,
@@ -225,21 +241,25 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
     return rows.map((r) => octopushJob(r, c.get('principal'), liveEnvironmentOf(deps.config, r.service)));
   };
 
-  app.get('/all', async (c) =>
-    c.json({
-      preprodQueue: await listing(c, 'queued', 'staging'),
-      preprodInprogress: await listing(c, 'inprogress', 'staging'),
-      preprodDeployed: await listing(c, 'deployed', 'staging'),
-      prodQueue: await listing(c, 'queued', 'prod'),
-      prodInprogress: await listing(c, 'inprogress', 'prod'),
-      prodDeployed: await listing(c, 'deployed', 'prod'),
-    }),
-  );
+  app.get('/all', async (c) => {
+    const size = pageSizeOf(c.req.query('pageSize'));
+    if (size === null) return c.json(badPageSize, 400);
+    return c.json({
+      preprodQueue: await listing(c, 'queued', 'staging', size),
+      preprodInprogress: await listing(c, 'inprogress', 'staging', size),
+      preprodDeployed: await listing(c, 'deployed', 'staging', size),
+      prodQueue: await listing(c, 'queued', 'prod', size),
+      prodInprogress: await listing(c, 'inprogress', 'prod', size),
+      prodDeployed: await listing(c, 'deployed', 'prod', size),
+    });
+  });
 
   for (const bucket of ['queued', 'inprogress', 'deployed'] as const) {
-    app.get(`/:env{staging|prod}/${bucket}`, async (c) =>
-      c.json(await listing(c, bucket, c.req.param('env') as 'staging' | 'prod')),
-    );
+    app.get(`/:env{staging|prod}/${bucket}`, async (c) => {
+      const size = pageSizeOf(c.req.query('pageSize'));
+      if (size === null) return c.json(badPageSize, 400);
+      return c.json(await listing(c, bucket, c.req.param('env') as 'staging' | 'prod', size));
+    });
   }
 
   return app;

@@ -4,6 +4,7 @@ import type { ApiDeps } from '../deps.js';
 import { badRequest } from '../errors.js';
 import { bearer, errorResponses, jsonResponse as json, v1App } from '../openapi.js';
 import type { QueueCommands } from './commands.js';
+import { own } from '../../domain/own.js';
 
 // /v1/queue: pause and resume, for every environment or one.
 
@@ -32,7 +33,7 @@ export function queueRoutes(deps: ApiDeps, commands: QueueCommands) {
   const app = v1App();
   const environmentOf = (body: { environment?: string } | undefined) => {
     const env = body?.environment;
-    if (env !== undefined && !deps.config.environments[env])
+    if (env !== undefined && !own(deps.config.environments, env))
       throw badRequest('environment', `unknown environment "${env}"`);
     return env;
   };
