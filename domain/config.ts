@@ -54,6 +54,9 @@ export const JobDeployer = z.strictObject({
   parameters: z
     .record(z.string(), z.string())
     .default({ MODULE: '{{service}}', VERSION: '{{version}}', ENVIRONMENT: '{{environment}}' }),
+  /** true: build:run and jobs:write tokens may also trigger, rebuild, rewrite or retire this job outside a
+   * deployment (as before issue 12), which skips the queue, the lock, the tests and Go Live. */
+  allowDirectRuns: z.boolean().default(false),
 });
 
 export const Deployer = z.discriminatedUnion('type', [JenkinsDeployer, DockerDeployer, JobDeployer]);
