@@ -1,4 +1,5 @@
 import { and, eq, isNull } from 'drizzle-orm';
+import { recordAudit } from './audit.js';
 import type { Db } from './client.js';
 import { jobs } from './schema.js';
 
@@ -39,10 +40,35 @@ export async function saveJob(
   return { created: !existing || existing.retiredAt !== null, job: job! };
 }
 
-/** Retiring twice is harmless: the first retirement's time stays. */
-export async function retireJob(db: Db, path: string): Promise<void> {
-  await db
+/** Retiring twice is harmless: the first retirement's time stays. True when this call retired it. */
+export async function retireJob(db: Db, path: string): Promise<boolean> {
+  const rows = await db
     .update(jobs)
     .set({ retiredAt: new Date() })
-    .where(and(eq(jobs.path, path), isNull(jobs.retiredAt)));
+    .where(and(eq(jobs.path, path), isNull(jobs.retiredAt)))
+    .returning({ path: jobs.path });
+  return rows.length > 0;
+}
+
+// A job written or retired through the API is audited with its actor in the same transaction: no
+// change without its entry, no entry without its change. (A pull request's or branch's copy is
+// written by the forge-event workflow from configuration, not by a caller.)
+
+export async function saveJobAudited(
+  db: Db,
+  path: string,
+  definition: Record<string, unknown>,
+  actor: string,
+): Promise<{ created: boolean; job: JobRow }> {
+  return db.transaction(async (tx) => {
+    const saved = await saveJob(tx, path, definition, null);
+    await recordAudit(tx, { actor, action: saved.created ? 'job.create' : 'job.replace', subject: path });
+    return saved;
+  });
+}
+
+export async function retireJobAudited(db: Db, path: string, actor: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (await retireJob(tx, path)) await recordAudit(tx, { actor, action: 'job.retire', subject: path });
+  });
 }

@@ -1,4 +1,3 @@
-import type { Scope } from './scopes.js';
 import type { OctopushStatus, Phase } from './statuses.js';
 
 // Who may cancel a deployment, and when: the one rule behind the cancel Update's validator
@@ -9,6 +8,8 @@ import type { OctopushStatus, Phase } from './statuses.js';
 // Who: ending a deployment that waits for Go Live (TESTS_PASSED) or was given it (QUEUED_FOR_LIVE)
 // overrules a Go Live decision, so it needs deploy:approve for its service; any other needs
 // deploy:request (in a status that cannot be cancelled, the scope only decides which refusal comes).
+// The workflow's validator decides this from the state it holds at that moment: a status read by the
+// API beforehand may already have moved on (a test result arriving at the same time).
 
 /** The status a cancel leaves behind, for each status a deployment can be cancelled in. */
 export const statusAfterCancel: Partial<Record<OctopushStatus, OctopushStatus>> = {
@@ -26,6 +27,9 @@ export function cancellable(deployment: { phase: Phase; status: OctopushStatus }
 }
 
 /** The scope a caller needs to cancel a deployment in this status (for its service). */
-export function cancelScope(status: OctopushStatus): Scope {
+export function cancelScope(status: OctopushStatus): 'deploy:request' | 'deploy:approve' {
   return status === 'TESTS_PASSED' || status === 'QUEUED_FOR_LIVE' ? 'deploy:approve' : 'deploy:request';
 }
+
+/** The cancel scopes a caller holds for one service, as carried in the cancel Update's argument. */
+export type CancelScopes = Array<'deploy:request' | 'deploy:approve'>;

@@ -213,7 +213,7 @@ jenkins:
       tests: { expiresAfter: '2h', onExpiry: 'fail' },
       approval: { expiresAfter: '7d' },
     });
-    expect(config.auth).toEqual({ anonymous: [] });
+    expect(config.auth).toEqual({ anonymous: [], directToLive: 'approvers' });
     expect(config['direct-to-live']).toEqual([]);
     expect(config.services.checkout).toEqual({
       group: 0,

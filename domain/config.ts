@@ -55,6 +55,9 @@ export const JobDeployer = z.strictObject({
   parameters: z
     .record(z.string(), z.string())
     .default({ MODULE: '{{service}}', VERSION: '{{version}}', ENVIRONMENT: '{{environment}}' }),
+  /** true: build:run and jobs:write tokens may also trigger, rebuild, rewrite or retire this job outside a
+   * deployment (as before issue 12), which skips the queue, the lock, the tests and Go Live. */
+  allowDirectRuns: z.boolean().default(false),
 });
 
 export const Deployer = z.discriminatedUnion('type', [JenkinsDeployer, DockerDeployer, JobDeployer]);
@@ -137,10 +140,14 @@ export const AuthConfig = z.strictObject({
   /** Scopes granted to callers without a token. Octopush's routes had no tokens for request, report
    * and status: list deploy:request, deploy:report and read here to point unchanged scripts at Slipway. */
   anonymous: z.array(z.enum(['read', 'deploy:request', 'deploy:report'])).default([]),
+  /** Who may request a deployment that goes straight to live (a direct-to-live service, a rollback):
+   * approvers (deploy:approve for the service, and a name on its approvers list, if it has one), or
+   * requesters (deploy:request alone, as before issue 12: a requester puts code live unapproved). */
+  directToLive: z.enum(['approvers', 'requesters']).default('approvers'),
 });
 
 export const SlipwayConfig = z.strictObject({
-  auth: AuthConfig.default({ anonymous: [] }),
+  auth: AuthConfig.default({ anonymous: [], directToLive: 'approvers' }),
   environments: z
     .record(name, EnvironmentConfig)
     .default({ preprod: { concurrency: 'groups' }, live: { concurrency: 'exclusive' } }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SlipwayConfig } from './config.js';
+import type { CancelScopes } from './cancel-policy.js';
 import {
   applyApproval,
   applyCancel,
@@ -482,6 +483,11 @@ describe('checkCancel / applyCancel', () => {
   const deployerRunning = (s: OctopushStatus) =>
     no(`Unable to cancel a job on status: ${s} (a deployer is running; wait for its result)`);
   const unable = (s: OctopushStatus) => no(`Unable to cancel a job on status: ${s}`);
+  const needs = (scope: 'deploy:request' | 'deploy:approve', s: OctopushStatus): Check => ({
+    ok: false,
+    needs: scope,
+    reason: `this token lacks the scope ${scope} (or ${scope}:checkout), which cancelling a deployment in status ${s} needs`,
+  });
 
   it.each<{ stage: Stage; octopushRules: boolean; check: Check; status?: OctopushStatus }>([
     // Octopush's rules: only while queued for a lock.
@@ -523,6 +529,30 @@ describe('checkCancel / applyCancel', () => {
     // A second cancel, by either rules, is the same cancel.
     expect(checkCancel(state, { octopushRules: true })).toEqual(dup);
     expect(checkCancel(state, { octopushRules: false })).toEqual(dup);
+  });
+
+  it.each<{ stage: Stage; scopes: CancelScopes; check: Check }>([
+    // The state the workflow holds decides which scope a cancel needs, whatever the caller last read.
+    { stage: 'queued', scopes: ['deploy:request'], check: ok },
+    { stage: 'awaiting-tests', scopes: ['deploy:request'], check: ok },
+    {
+      stage: 'awaiting-approval',
+      scopes: ['deploy:request'],
+      check: needs('deploy:approve', 'TESTS_PASSED'),
+    },
+    { stage: 'queued-for-live', scopes: ['deploy:request'], check: needs('deploy:approve', 'QUEUED_FOR_LIVE') },
+    { stage: 'awaiting-approval', scopes: ['deploy:approve'], check: ok },
+    { stage: 'queued', scopes: ['deploy:approve'], check: needs('deploy:request', 'QUEUED') },
+    { stage: 'queued', scopes: ['deploy:request', 'deploy:approve'], check: ok },
+    // The scope comes first: it decides which refusal a finished deployment gives.
+    { stage: 'live', scopes: ['deploy:approve'], check: needs('deploy:request', 'GO_LIVE_DONE') },
+    { stage: 'live', scopes: ['deploy:request'], check: unable('GO_LIVE_DONE') },
+  ])('$stage with the caller holding $scopes', ({ stage, scopes, check }) => {
+    expect(checkCancel(at(stage), { octopushRules: false, scopes })).toEqual(check);
+  });
+
+  it('allows a cancel that carries no scopes (sent before they were carried: the API had checked them)', () => {
+    expect(checkCancel(at('awaiting-approval'), { octopushRules: false })).toEqual(ok);
   });
 
   it('cancels the queued environment and leaves the skipped ones alone', () => {

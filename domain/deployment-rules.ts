@@ -1,11 +1,13 @@
-import { cancellable, statusAfterCancel } from './cancel-policy.js';
+import { cancellable, cancelScope, statusAfterCancel, type CancelScopes } from './cancel-policy.js';
+import { scopeWording, type Scope } from './scopes.js';
 import { envStatus, finish, transition, type DeploymentState } from './deployment-state.js';
 import { liveEnvironment, type ServicePlan } from './service-plan.js';
 
 // What a deployment accepts from outside (test results, Go Live, cancel) and what each does to it.
 // check* answers before anything changes (the Update validators); apply* makes the change.
 
-export type Check = { ok: true; duplicate: boolean } | { ok: false; reason: string };
+/** A refusal with `needs` is the caller's want of a scope (403), any other a state that refuses (409). */
+export type Check = { ok: true; duplicate: boolean } | { ok: false; reason: string; needs?: Scope };
 const refuse = (reason: string): Check => ({ ok: false, reason });
 const accept: Check = { ok: true, duplicate: false };
 const duplicate: Check = { ok: true, duplicate: true };
@@ -109,7 +111,19 @@ export function applyApproval(
   return true;
 }
 
-export function checkCancel(state: DeploymentState, req: { octopushRules: boolean }): Check {
+/**
+ * `scopes`: the cancel scopes the caller holds for this service. Absent (a cancel sent before they
+ * were carried, replayed from an old history) means allowed, as the API then checked them itself.
+ */
+export function checkCancel(state: DeploymentState, req: { octopushRules: boolean; scopes?: CancelScopes }): Check {
+  const needed = cancelScope(state.status);
+  if (req.scopes && !req.scopes.includes(needed)) {
+    return {
+      ok: false,
+      needs: needed,
+      reason: `this token lacks the scope ${scopeWording(needed, state.service)}, which cancelling a deployment in status ${state.status} needs`,
+    };
+  }
   if (state.outcome?.status === 'cancelled') return duplicate;
   if (!cancellable(state, req.octopushRules)) {
     return refuse(

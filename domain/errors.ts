@@ -18,5 +18,7 @@ export const ErrorType = {
    * rejected (so it leaves nothing in the workflow's history) and the API answers `duplicate`.
    */
   DuplicateMessage: 'SlipwayDuplicateMessage',
+  /** An Update validator's refusal of a caller who lacks the scope the state asks for: the API answers 403. */
+  Forbidden: 'SlipwayForbidden',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

@@ -27,6 +27,8 @@ import { now, type DeploymentRun } from './deployment.run.js';
  * second costs the workflow nothing. The API turns DuplicateMessage into its `duplicate` answer.
  */
 const orThrow = (check: Check) => {
+  if (!check.ok && check.needs)
+    throw ApplicationFailure.create({ type: ErrorType.Forbidden, message: check.reason, nonRetryable: true });
   if (!check.ok) throw new Error(check.reason);
   if (check.duplicate)
     throw ApplicationFailure.create({

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CancelScopes } from '../domain/cancel-policy.js';
 import type { DeploymentInput, DeploymentState } from '../domain/deployment-state.js';
 
 // Messages of the deployment workflow, imported by the API, the tests and the workflow itself.
@@ -52,6 +53,11 @@ export interface CancelRequest {
   actor: string;
   reason?: string;
   /** Octopush only cancels queued jobs; the native API also cancels waits. */ octopushRules: boolean;
+  /**
+   * The cancel scopes the caller holds for this service; the validator checks them against the state
+   * it holds (domain/cancel-policy.ts). Absent in cancels sent before they were carried: allowed.
+   */
+  scopes?: CancelScopes;
 }
 /** `duplicate` means the same fact was already recorded: acknowledged, nothing changed. */
 export interface UpdateAnswer {

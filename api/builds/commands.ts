@@ -6,7 +6,7 @@ import {
   markBuildNotStarted,
   type BuildRow,
 } from '../../db/builds.js';
-import { findActiveJob, listActiveJobs, retireJob, saveJob, type JobRow } from '../../db/jobs.js';
+import { findActiveJob, listActiveJobs, retireJobAudited, saveJobAudited, type JobRow } from '../../db/jobs.js';
 import { validateJob } from '../../domain/job.js';
 import { publicDefinition, withoutSecrets } from '../../domain/secret-parameters.js';
 import { logger } from '../../infra/logger.js';
@@ -28,12 +28,11 @@ export function createBuildCommands(deps: ApiDeps) {
     return row;
   }
 
-  /** `path` is checked by the route (api/jobs/routes.ts); the definition here, duplicate parameters included. */
-  async function putJob(
-    path: string,
-    raw: unknown,
-    parentPath: string | null = null,
-  ): Promise<{ created: boolean; job: JobRow }> {
+  /**
+   * `path` is checked by the route (api/jobs/routes.ts); the definition here, duplicate parameters
+   * included. The write and its audit entry (with the actor) are one transaction.
+   */
+  async function putJob(path: string, raw: unknown, actor: string): Promise<{ created: boolean; job: JobRow }> {
     const check = validateJob(raw);
     if (!check.ok)
       throw new ApiError(
@@ -43,7 +42,7 @@ export function createBuildCommands(deps: ApiDeps) {
         check.errors[0]!.path,
         check.errors,
       );
-    return saveJob(db, path, check.job as unknown as Record<string, unknown>, parentPath);
+    return saveJobAudited(db, path, check.job as unknown as Record<string, unknown>, actor);
   }
 
   async function trigger(
@@ -84,9 +83,9 @@ export function createBuildCommands(deps: ApiDeps) {
     activeJob,
     trigger,
     findBuild,
-    async retireJob(path: string): Promise<void> {
+    async retireJob(path: string, actor: string): Promise<void> {
       await activeJob(path);
-      await retireJob(db, path);
+      await retireJobAudited(db, path, actor);
     },
     listJobs: (): Promise<JobRow[]> => listActiveJobs(db),
     listBuilds: (path: string, limit: number, before?: number): Promise<BuildRow[]> =>

@@ -1,12 +1,14 @@
 // /v1/builds/{id} with app.request(): a real database, Temporal faked (cancel is an Update).
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
+import { defaultConfigYaml, startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
 
 let api: ApiHarness;
 let build: { id: string; number: number };
 beforeAll(async () => {
-  api = await startApiHarness();
+  api = await startApiHarness({
+    configYaml: `${defaultConfigYaml}  release: { group: 3, deploy: { "*": { type: job, job: deploy/release } } }\n`,
+  });
   const job = {
     title: 'ci',
     parameters: [{ title: 'TARGET' }, { title: 'TOKEN', secret: true }],
@@ -78,5 +80,18 @@ describe('/v1/builds/{id}', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('parameters.TOKEN');
+  });
+
+  it("refuses to rebuild a deploy job's build for a build:run token, with the reason; an admin may", async () => {
+    const job = { title: 'deploy', stages: [{ title: 's', steps: [{ title: 't', command: 'echo hi' }] }] };
+    await api.request('PUT', '/v1/jobs/deploy/release', { body: job });
+    const deployBuild = (await api.request('POST', '/v1/jobs/deploy/release/builds', { body: {} })).body;
+    const refused = await api.request('POST', `/v1/builds/${deployBuild.id}/rebuild`, { as: 'builder', body: {} });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe(
+      'job deploy/release deploys service release; it runs only through a deployment',
+    );
+    expect((await api.request('GET', '/v1/jobs/deploy/release/builds', { as: 'reader' })).body.builds).toHaveLength(1);
+    expect((await api.request('POST', `/v1/builds/${deployBuild.id}/rebuild`, { body: {} })).status).toBe(201);
   });
 });

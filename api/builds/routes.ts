@@ -4,6 +4,7 @@ import type { BuildCommands } from './commands.js';
 import type { ApiDeps } from '../deps.js';
 import { bearer, bodyByReference, errorResponses, jsonResponse, v1App } from '../openapi.js';
 import { readBody } from '../read-body.js';
+import { requireDeployJobAccess } from '../jobs/deploy-job-guard.js';
 import { Build, BuildParameters, buildView } from './view.js';
 
 // /v1/builds/{id}: one build, and what may be done to it. Its log routes are in ./logs.ts.
@@ -50,8 +51,10 @@ export function buildRoutes(deps: ApiDeps, commands: BuildCommands) {
 
   app.openapi(rebuild, async (c) => {
     const principal = requireScope(c, 'build:run');
+    const { id } = c.req.valid('param');
+    requireDeployJobAccess(c, deps.config, (await commands.findBuild(id)).jobPath);
     const body = await readBody(c, BuildParameters, { empty: {} });
-    const build = await commands.rebuild(c.req.valid('param').id, principal.name, body?.parameters ?? {});
+    const build = await commands.rebuild(id, principal.name, body?.parameters ?? {});
     return c.json(buildView(deps, build), 201);
   });
 

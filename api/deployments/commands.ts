@@ -26,10 +26,11 @@ import {
   deploymentWorkflowType,
   registerTestJobUrlUpdate,
   reportTestsUpdate,
+  type CancelRequest,
   type UpdateAnswer,
 } from '../../workflows/deployment.messages.js';
 import type { ApiDeps } from '../deps.js';
-import { badRequest, conflict, notFound, unavailable } from '../errors.js';
+import { ApiError, badRequest, conflict, notFound, unavailable } from '../errors.js';
 import { own } from '../../domain/own.js';
 
 // The deployment use cases behind both the native /v1 routes and the Octopush facade.
@@ -150,6 +151,13 @@ export function createDeploymentCommands(deps: ApiDeps) {
       ) {
         return { duplicate: true, row: (await findDeployment(db, row.id))! };
       }
+      if (
+        err instanceof WorkflowUpdateFailedError &&
+        err.cause instanceof ApplicationFailure &&
+        err.cause.type === ErrorType.Forbidden
+      ) {
+        throw new ApiError(403, 'forbidden', err.cause.message);
+      }
       if (err instanceof WorkflowUpdateFailedError)
         throw conflict(err.cause?.message ?? err.message, { status: row.status });
       if (
@@ -159,6 +167,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
         const fresh = (await findDeployment(db, row.id))!;
         const check = judgeFinished(rowState(fresh));
         if (check.ok) return { duplicate: true, row: fresh };
+        if (check.needs) throw new ApiError(403, 'forbidden', check.reason);
         throw conflict(check.reason, { status: fresh.status });
       }
       throw err;
@@ -193,12 +202,16 @@ export function createDeploymentCommands(deps: ApiDeps) {
         (s) => repeatsApproval(s, approval),
       ),
 
-    cancel: (ref: string, req: { actor: string; reason?: string; octopushRules: boolean }) =>
+    /** `scopes`: the caller's cancel scopes for the service; the workflow's validator decides with them. */
+    cancel: (ref: string, req: CancelRequest) =>
       update(
         ref,
         (h) => h.executeUpdate(cancelUpdate, { args: [req] }),
         (s) => checkCancel(s, req),
-        (s) => s.outcome?.status === 'cancelled',
+        (s) => {
+          const check = checkCancel(s, req);
+          return check.ok && check.duplicate;
+        },
       ),
 
     /**

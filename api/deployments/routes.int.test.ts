@@ -2,13 +2,25 @@
 // deployment workflow; results, approvals and cancels are its Updates).
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
+import { createToken } from '../../db/tokens.js';
+import { ErrorType } from '../../domain/errors.js';
+import { defaultConfigYaml, startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
+
+// hotfix skips pre-prod (Octopush's direct-to-live) and names its approver.
+const configYaml = `direct-to-live: [hotfix]
+${defaultConfigYaml}  hotfix: { group: 3, approvers: [lead], deploy: { "*": { type: docker, image: "busybox", command: "true" } } }
+`;
 
 let api: ApiHarness;
 beforeAll(async () => {
-  api = await startApiHarness();
+  api = await startApiHarness({ configYaml });
 });
 afterAll(async () => api?.close());
+
+/** A token with these scopes, named `name` (the name is what approvers lists). */
+const tokenOf = async (name: string, scopes: string[]) => ({
+  token: (await createToken(api.database.db, name, scopes, 'test')).token,
+});
 
 const request = (body: unknown, key?: string) =>
   api.request('POST', '/v1/deployments', { as: 'requester', body, headers: key ? { 'idempotency-key': key } : {} });
@@ -190,5 +202,108 @@ describe("the deployment workflow's Updates", () => {
     const res = await api.request('POST', `/v1/deployments/${id}/rollback`, { as: 'approver' });
     expect(res.status).toBe(409);
     expect((await api.request('POST', `/v1/deployments/${id}/rollback`, { as: 'requester' })).status).toBe(403);
+  });
+});
+
+describe('scopes per service', () => {
+  // The Updates are accepted again (a test above made reportTests refuse).
+  beforeAll(() => api.temporal.answerUpdate('reportTests', () => ({ duplicate: false })));
+
+  it('narrows deploy:request, deploy:report and deploy:approve to one service', async () => {
+    const team = await tokenOf('checkout-team', ['deploy:request:checkout', 'deploy:report:checkout']);
+    const ok = await api.request('POST', '/v1/deployments', {
+      as: team,
+      body: { service: 'checkout', version: '5.0.0' },
+    });
+    expect(ok.status).toBe(201);
+    const other = await api.request('POST', '/v1/deployments', {
+      as: team,
+      body: { service: 'search', version: '5.0.0' },
+    });
+    expect(other.status).toBe(403);
+    expect(other.body.error.message).toBe('this token lacks the scope deploy:request (or deploy:request:search)');
+    const search = (await request({ service: 'search', version: '5.0.0' })).body.id;
+
+    const report = (id: string) =>
+      api.request('POST', `/v1/deployments/${id}/test-results`, { as: team, body: { passed: true } });
+    expect((await report(ok.body.id)).status).toBe(200);
+    const refused = await report(search);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe('this token lacks the scope deploy:report (or deploy:report:search)');
+    expect(api.temporal.callsOf('executeUpdate').filter((c) => c.workflowId === search)).toEqual([]);
+
+    const searchApprover = await tokenOf('search-approver', ['deploy:approve:search']);
+    expect((await api.request('POST', `/v1/deployments/${ok.body.id}/approve`, { as: searchApprover })).status).toBe(
+      403,
+    );
+    expect((await api.request('POST', `/v1/deployments/${search}/approve`, { as: searchApprover })).status).toBe(200);
+    expect((await api.request('POST', `/v1/deployments/${search}/cancel`, { as: team })).status).toBe(403);
+  });
+
+  it('needs approve rights and a place among the approvers to request a direct-to-live service', async () => {
+    const body = { service: 'hotfix', version: '1.0.1' };
+    const requester = await api.request('POST', '/v1/deployments', { as: 'requester', body });
+    expect(requester.status).toBe(403);
+    expect(requester.body.error.message).toBe('this token lacks the scope deploy:approve (or deploy:approve:hotfix)');
+    const mallory = await tokenOf('mallory', ['deploy:request', 'deploy:approve']);
+    const notListed = await api.request('POST', '/v1/deployments', { as: mallory, body });
+    expect(notListed.status).toBe(403);
+    expect(notListed.body.error.message).toBe('mallory is not an approver of hotfix (approvers: lead)');
+    expect((await api.request('GET', '/v1/deployments?service=hotfix', { as: 'reader' })).body.deployments).toEqual([]);
+    const lead = await tokenOf('lead', ['deploy:request:hotfix', 'deploy:approve:hotfix']);
+    const accepted = await api.request('POST', '/v1/deployments', { as: lead, body });
+    expect(accepted.status).toBe(201);
+    // A rollback goes straight to live too: the approvers are asked before anything else.
+    const rollback = await api.request('POST', `/v1/deployments/${accepted.body.id}/rollback`, { as: mallory });
+    expect(rollback.status).toBe(403);
+    expect(rollback.body.error.message).toBe('mallory is not an approver of hotfix (approvers: lead)');
+    expect((await api.request('POST', `/v1/deployments/${accepted.body.id}/rollback`, { as: lead })).status).toBe(409);
+    // A service that passes pre-prod first is requested with deploy:request alone.
+    expect((await request({ service: 'checkout', version: '5.0.1', environment: 'live' })).status).toBe(201);
+  });
+
+  it("hands the caller's cancel scopes to the workflow, whose validator decides, and answers its refusal 403", async () => {
+    const id = (await request({ service: 'search', version: '6.0.0' })).body.id;
+    // An approver may try: whether the state needs deploy:request or deploy:approve is the workflow's call.
+    expect((await api.request('POST', `/v1/deployments/${id}/cancel`, { as: 'approver' })).status).toBe(200);
+    expect(api.temporal.callsOf('executeUpdate').at(-1)).toMatchObject({
+      workflowId: id,
+      name: 'cancel',
+      args: [{ actor: 'approver', octopushRules: false, scopes: ['deploy:approve'] }],
+    });
+    const reason =
+      'this token lacks the scope deploy:approve (or deploy:approve:search), which cancelling a deployment in status TESTS_PASSED needs';
+    api.temporal.answerUpdate('cancel', () => {
+      throw new WorkflowUpdateFailedError(
+        'refused',
+        ApplicationFailure.create({ type: ErrorType.Forbidden, message: reason, nonRetryable: true }),
+      );
+    });
+    try {
+      const refused = await api.request('POST', `/v1/deployments/${id}/cancel`, { as: 'requester' });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error).toEqual({ code: 'forbidden', message: reason });
+      expect(api.temporal.callsOf('executeUpdate').at(-1)).toMatchObject({
+        args: [{ actor: 'requester', scopes: ['deploy:request'] }],
+      });
+    } finally {
+      api.temporal.answerUpdate('cancel', () => ({ duplicate: false }));
+    }
+  });
+});
+
+describe('auth.directToLive: requesters (the older rule)', () => {
+  let loose: ApiHarness;
+  beforeAll(async () => {
+    loose = await startApiHarness({ configYaml: `auth: { directToLive: requesters }\n${configYaml}` });
+  });
+  afterAll(async () => loose?.close());
+
+  it('lets deploy:request alone send a direct-to-live service to live', async () => {
+    const res = await loose.request('POST', '/v1/deployments', {
+      as: 'requester',
+      body: { service: 'hotfix', version: '1.0.2' },
+    });
+    expect(res.status).toBe(201);
   });
 });

@@ -6,8 +6,10 @@ import { deploymentDetail, deploymentSummary } from './view.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { bearer, errorResponses, jsonResponse as json, v1App } from '../openapi.js';
-import { cancelScope } from '../../domain/cancel-policy.js';
-import { OctopushStatuses, type OctopushStatus } from '../../domain/statuses.js';
+import { goesStraightToLive } from '../../domain/live-rights.js';
+import { servicePlan } from '../../domain/service-plan.js';
+import { OctopushStatuses } from '../../domain/statuses.js';
+import { cancelRights, requireLiveRights } from './rights.js';
 
 // /v1/deployments: request, list and show; test results, Go Live approvals, cancels and rollbacks
 // go to the deployment workflow (./commands.ts), and the answer is what the next GET shows.
@@ -161,10 +163,20 @@ const rollback = createRoute({
 export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
   const app = v1App();
   const detail = async (id: string) => deploymentDetail(deps, (await findDeployment(deps.db, id))!);
+  const existing = async (id: string) => {
+    const row = await findDeployment(deps.db, id);
+    if (!row) throw notFound(`deployment ${id}`);
+    return row;
+  };
 
   app.openapi(create, async (c) => {
     const body = c.req.valid('json');
-    const principal = requireScope(c, 'deploy:request');
+    const principal = requireScope(c, 'deploy:request', body.service);
+    // An unknown service or environment is answered 400 by the command.
+    const plan = Object.hasOwn(deps.config.services, body.service)
+      ? servicePlan(deps.config, body.service, body.environment)
+      : null;
+    if (plan && goesStraightToLive(plan)) requireLiveRights(c, deps.config, plan);
     const key = c.req.valid('header')['idempotency-key'];
     const { created, row } = await commands.request({ ...body, key, actor: principal.name });
     // The row just written is the state the next GET shows; no need to read it back.
@@ -192,11 +204,11 @@ export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
   });
 
   app.openapi(testResults, async (c) => {
-    const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const principal = requireScope(c, 'deploy:report');
+    const found = await existing(c.req.valid('param').id);
+    const principal = requireScope(c, 'deploy:report', found.service);
     // One Update: the test job URL is recorded with the result or, if the result is refused, not at all.
-    const { duplicate, row } = await commands.reportTests(id, {
+    const { duplicate, row } = await commands.reportTests(found.id, {
       passed: body.passed,
       version: body.version,
       actor: principal.name,
@@ -206,9 +218,7 @@ export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
   });
 
   app.openapi(approve, async (c) => {
-    const { id } = c.req.valid('param');
-    const row = await findDeployment(deps.db, id);
-    if (!row) throw notFound(`deployment ${id}`);
+    const row = await existing(c.req.valid('param').id);
     const principal = requireScope(c, 'deploy:approve', row.service);
     const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
     const result = await commands.approve(row.id, { actor: principal.name, version: body?.version });
@@ -216,20 +226,23 @@ export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
   });
 
   app.openapi(cancel, async (c) => {
-    const { id } = c.req.valid('param');
-    const row = await findDeployment(deps.db, id);
-    if (!row) throw notFound(`deployment ${id}`);
-    const principal = requireScope(c, cancelScope(row.status as OctopushStatus), row.service);
+    const row = await existing(c.req.valid('param').id);
+    const { principal, scopes } = cancelRights(c, row);
     const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
-    const result = await commands.cancel(row.id, { actor: principal.name, reason: body?.reason, octopushRules: false });
+    const result = await commands.cancel(row.id, {
+      actor: principal.name,
+      reason: body?.reason,
+      octopushRules: false,
+      scopes,
+    });
     return c.json({ duplicate: result.duplicate, deployment: await detail(row.id) }, 200);
   });
 
   app.openapi(rollback, async (c) => {
-    const { id } = c.req.valid('param');
-    const row = await findDeployment(deps.db, id);
-    if (!row) throw notFound(`deployment ${id}`);
+    const row = await existing(c.req.valid('param').id);
     const principal = requireScope(c, 'deploy:approve', row.service);
+    const plan = servicePlan(deps.config, row.service);
+    if (plan) requireLiveRights(c, deps.config, plan);
     const { created, row: next } = await commands.rollback(row.id, principal.name, 'previous');
     return c.json(await detail(next.id), created ? 201 : 200);
   });

@@ -1,10 +1,17 @@
 // /v1/jobs with app.request(): a real database, Temporal faked (a trigger only starts a workflow).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
+import { auditLog } from '../../db/schema.js';
+import { defaultConfigYaml, startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
 
 let api: ApiHarness;
 beforeAll(async () => {
-  api = await startApiHarness();
+  // release is deployed by a Slipway job; docs too, but its deployer opens the job to build tokens.
+  api = await startApiHarness({
+    configYaml: `${defaultConfigYaml}
+  release: { group: 3, deploy: { "*": { type: job, job: deploy/release } } }
+  docs: { group: 4, deploy: { live: { type: job, job: deploy/docs, allowDirectRuns: true }, "*": { type: job, job: deploy/docs-pre } } }
+`,
+  });
 });
 afterAll(async () => api?.close());
 
@@ -184,5 +191,58 @@ describe('/v1/jobs/{path}/builds', () => {
     } finally {
       api.temporal.failStarts(null);
     }
+  });
+});
+
+describe('deploy jobs (run by a `type: job` deployer)', () => {
+  const refusal = 'job deploy/release deploys service release; it runs only through a deployment';
+
+  it('refuses build:run and jobs:write tokens with the reason: no trigger, rewrite or retirement', async () => {
+    expect((await api.request('PUT', '/v1/jobs/deploy/release', { as: 'admin', body: job })).status).toBe(201);
+    const cases: Array<[string, string, unknown]> = [
+      ['POST', '/v1/jobs/deploy/release/builds', { parameters: { TARGET: 'live' } }],
+      ['PUT', '/v1/jobs/deploy/release', { ...job, title: 'rewritten' }],
+      ['DELETE', '/v1/jobs/deploy/release', undefined],
+      // Creating a job at a deploy job's path is as good as rewriting it.
+      ['PUT', '/v1/jobs/deploy/docs-pre', job],
+    ];
+    for (const [method, path, body] of cases) {
+      const res = await api.request(method, path, { as: 'builder', body });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body.error).toMatchObject({ code: 'forbidden' });
+    }
+    expect(
+      (await api.request('POST', '/v1/jobs/deploy/release/builds', { as: 'builder', body: {} })).body.error.message,
+    ).toBe(refusal);
+    expect((await api.request('GET', '/v1/jobs/deploy/release', { as: 'reader' })).body.definition.title).toBe('ci');
+    expect((await api.request('GET', '/v1/jobs/deploy/release/builds', { as: 'reader' })).body.builds).toEqual([]);
+    expect((await api.request('GET', '/v1/jobs/deploy/docs-pre', { as: 'reader' })).status).toBe(404);
+  });
+
+  it('lets an admin run and change it, and a deployer with allowDirectRuns open it to build tokens', async () => {
+    const res = await api.request('POST', '/v1/jobs/deploy/release/builds', {
+      as: 'admin',
+      body: { parameters: { TARGET: 'live' } },
+    });
+    expect(res.status).toBe(201);
+    expect((await api.request('PUT', '/v1/jobs/deploy/docs', { as: 'builder', body: job })).status).toBe(201);
+    const docs = await api.request('POST', '/v1/jobs/deploy/docs/builds', {
+      as: 'builder',
+      body: { parameters: { TARGET: 'live' } },
+    });
+    expect(docs.status).toBe(201);
+  });
+
+  it('audits every write and retirement of a job with its actor', async () => {
+    const before = (await api.database.db.select().from(auditLog)).length;
+    await api.request('PUT', '/v1/jobs/team/audited', { as: 'builder', body: job });
+    await api.request('PUT', '/v1/jobs/team/audited', { as: 'admin', body: job });
+    await api.request('DELETE', '/v1/jobs/team/audited', { as: 'builder' });
+    const entries = (await api.database.db.select().from(auditLog).orderBy(auditLog.id)).slice(before);
+    expect(entries.map(({ actor, action, subject }) => ({ actor, action, subject }))).toEqual([
+      { actor: 'builder', action: 'job.create', subject: 'team/audited' },
+      { actor: 'admin', action: 'job.replace', subject: 'team/audited' },
+      { actor: 'builder', action: 'job.retire', subject: 'team/audited' },
+    ]);
   });
 });

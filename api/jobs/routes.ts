@@ -8,6 +8,7 @@ import { Build, BuildParameters, buildView } from '../builds/view.js';
 import type { ApiDeps } from '../deps.js';
 import { bearer, bodyByReference, errorResponses, jsonResponse, v1App } from '../openapi.js';
 import { readBody } from '../read-body.js';
+import { requireDeployJobAccess } from './deploy-job-guard.js';
 
 // /v1/jobs: job definitions in folders (folder/…/job), and the builds of each. A job path spans
 // segments, so its routes use Hono's `{path{.+}}` pattern (documented as `{path}`, api/openapi.ts).
@@ -144,15 +145,19 @@ export function jobRoutes(deps: ApiDeps, commands: BuildCommands) {
 
   app.openapi(trigger, async (c) => {
     const principal = requireScope(c, 'build:run');
+    const { path } = c.req.valid('param');
+    requireDeployJobAccess(c, deps.config, path);
     const body = await readBody(c, BuildParameters, { empty: {} });
-    const build = await commands.trigger(c.req.valid('param').path, body?.parameters ?? {}, principal.name);
+    const build = await commands.trigger(path, body?.parameters ?? {}, principal.name);
     return c.json(buildView(deps, build), 201);
   });
 
   app.openapi(put, async (c) => {
-    requireScope(c, 'jobs:write');
+    const principal = requireScope(c, 'jobs:write');
+    const { path } = c.req.valid('param');
+    requireDeployJobAccess(c, deps.config, path);
     const definition = await readBody(c, JobDefinition, { yaml: true });
-    const { created, job } = await commands.putJob(c.req.valid('param').path, definition);
+    const { created, job } = await commands.putJob(path, definition, principal.name);
     return c.json(jobView(job), created ? 201 : 200);
   });
 
@@ -162,8 +167,10 @@ export function jobRoutes(deps: ApiDeps, commands: BuildCommands) {
   });
 
   app.openapi(retire, async (c) => {
-    requireScope(c, 'jobs:write');
-    await commands.retireJob(c.req.valid('param').path);
+    const principal = requireScope(c, 'jobs:write');
+    const { path } = c.req.valid('param');
+    requireDeployJobAccess(c, deps.config, path);
+    await commands.retireJob(path, principal.name);
     return c.json({ retired: true }, 200);
   });
 

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { findToken } from '../../db/tokens.js';
 import type { Db } from '../../db/client.js';
-import { hasScope, type Scope } from '../../domain/scopes.js';
+import { hasScope, scopeWording, type Scope } from '../../domain/scopes.js';
 import { forbidden, unauthorized } from '../errors.js';
 
 // Who is calling: a bearer token, or Octopush's access_token (query, form or JSON), or nobody.
@@ -73,5 +73,5 @@ export function requireScope<E extends AuthEnv>(c: Context<E>, scope: Scope, ser
   const principal: Principal = c.get('principal');
   if (can(principal, scope, service)) return principal;
   if (principal.anonymous || principal.invalid) throw unauthorized();
-  throw forbidden(service && scope === 'deploy:approve' ? `${scope} (or ${scope}:${service})` : scope);
+  throw forbidden(scopeWording(scope, service));
 }

@@ -2,11 +2,17 @@
 // for byte, errors included. A real database; Temporal faked (requests start the deployment
 // workflow; Go Live, cancel and results are its Updates).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
+import { createToken } from '../../db/tokens.js';
+import { defaultConfigYaml, startApiHarness, type ApiHarness } from '../../test/support/api-harness.js';
 
 let api: ApiHarness;
 beforeAll(async () => {
-  api = await startApiHarness();
+  // hotfix is in Octopush's direct-to-live list, with one approver.
+  api = await startApiHarness({
+    configYaml: `direct-to-live: [hotfix]
+${defaultConfigYaml}  hotfix: { group: 3, approvers: [lead], deploy: { "*": { type: docker, image: "busybox", command: "true" } } }
+`,
+  });
 });
 afterAll(async () => api?.close());
 
@@ -78,7 +84,7 @@ describe('the Octopush-compatible routes', () => {
     expect(refused.body).toEqual({
       status: 'error',
       message: 'Problems trying to register Test job url',
-      detail: 'this token lacks the scope deploy:report',
+      detail: 'this token lacks the scope deploy:report (or deploy:report:checkout)',
     });
   });
 
@@ -153,5 +159,56 @@ describe('the Octopush-compatible routes', () => {
   it('reports health as text', async () => {
     const res = await api.request('GET', '/health', { as: null });
     expect(res).toMatchObject({ status: 200, text: 'Status: Ok\nVersion: test' });
+  });
+
+  it("checks the scopes for the job's module, and approve rights for a direct-to-live module", async () => {
+    const tokenOf = async (name: string, scopes: string[]) => ({
+      token: (await createToken(api.database.db, name, scopes, 'test')).token,
+    });
+    const refusedLive = {
+      status: 'error',
+      message: 'this token lacks the scope deploy:approve (or deploy:approve:hotfix)',
+    };
+    expect(
+      (await api.request('POST', '/jobs/create', { as: 'requester', ...form({ module: 'hotfix', version: '2' }) }))
+        .body,
+    ).toEqual(refusedLive);
+    expect(
+      (await api.request('GET', '/environments/prod/modules/hotfix/versions/2/push', { as: 'requester' })).body,
+    ).toEqual(refusedLive);
+    const lead = await tokenOf('lead', ['deploy:request:hotfix', 'deploy:approve:hotfix']);
+    const created = await api.request('POST', '/jobs/create', {
+      as: lead,
+      ...form({ module: 'hotfix', version: '2' }),
+    });
+    expect(created.body).toMatchObject({ status: 'success', message: 'Job inserted in queue' });
+    const id = String(created.body.job_id);
+    const mallory = await tokenOf('mallory', ['deploy:request', 'deploy:approve']);
+    expect((await api.request('GET', `/jobs/${id}/rollback`, { as: mallory })).body).toEqual({
+      status: 'error',
+      message: 'Problems trying to rollback the job',
+      detail: 'mallory is not an approver of hotfix (approvers: lead)',
+    });
+
+    const checkoutReporter = await tokenOf('checkout-tests', ['deploy:report:checkout']);
+    expect(
+      (
+        await api.request('POST', `/jobs/${id}/register_test_job_result`, {
+          as: checkoutReporter,
+          ...form({ success: 'true' }),
+        })
+      ).body,
+    ).toEqual({
+      status: 'error',
+      message: 'Problems trying to register Test result',
+      detail: 'this token lacks the scope deploy:report (or deploy:report:hotfix)',
+    });
+    expect(api.temporal.callsOf('executeUpdate').filter((c) => c.workflowId === created.body.id)).toEqual([]);
+    // Cancel: the caller's scopes for the module go to the workflow, which decides.
+    await api.request('GET', `/jobs/${id}/cancel`, { as: lead });
+    expect(api.temporal.callsOf('executeUpdate').at(-1)).toMatchObject({
+      name: 'cancel',
+      args: [{ actor: 'lead', octopushRules: true, scopes: ['deploy:request', 'deploy:approve'] }],
+    });
   });
 });

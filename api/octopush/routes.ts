@@ -1,12 +1,12 @@
 import { Hono, type Context } from 'hono';
-import { cancelScope } from '../../domain/cancel-policy.js';
-import { liveEnvironmentOf } from '../../domain/service-plan.js';
-import type { OctopushStatus } from '../../domain/statuses.js';
+import { goesStraightToLive } from '../../domain/live-rights.js';
+import { liveEnvironmentOf, servicePlan } from '../../domain/service-plan.js';
 import { requireScope, type AuthEnv } from '../middleware/auth.js';
 import type { DeploymentCommands } from '../deployments/commands.js';
+import { cancelRights, requireLiveRights } from '../deployments/rights.js';
 import { findDeployment, listDeployments } from '../../db/deployments.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError, unauthorized } from '../errors.js';
+import { ApiError, notFound, unauthorized } from '../errors.js';
 import { octopushBuckets, octopushJob } from './view.js';
 import type { QueueCommands } from '../queue/commands.js';
 import { describeProblem, type HealthCheck } from '../health/routes.js';
@@ -55,12 +55,22 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
     );
   };
 
+  /** The deployment a `/jobs/{id}/…` route names; not found is the command's own answer. */
+  const existing = async (id: string) => {
+    const row = await findDeployment(deps.db, id);
+    if (!row) throw notFound(`deployment ${id}`);
+    return row;
+  };
+
   async function create(c: C, module: string | undefined, version: string | undefined, requestor: string | undefined) {
     try {
-      const principal = requireScope(c, 'deploy:request');
+      const principal = requireScope(c, 'deploy:request', module || undefined);
       if (!module || !own(deps.config.services, module))
         return c.json({ status: 'error', message: `${module ?? ''} is not a valid module to push.` });
       if (!version) return c.json({ status: 'error', message: 'version is required' });
+      // A direct-to-live module starts at QUEUED_FOR_LIVE: its request is its Go Live.
+      const plan = servicePlan(deps.config, module);
+      if (plan && goesStraightToLive(plan)) requireLiveRights(c, deps.config, plan);
       const { row } = await commands.request({
         service: module,
         version,
@@ -103,9 +113,10 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
   app.post('/jobs/:id/register_test_job_url', async (c) => {
     const p = await params(c);
     try {
-      const principal = requireScope(c, 'deploy:report');
+      const row = await existing(c.req.param('id'));
+      const principal = requireScope(c, 'deploy:report', row.service);
       if (!p.test_job_url) throw new Error('test_job_url is required');
-      await commands.registerTestJobUrl(c.req.param('id'), p.test_job_url, principal.name);
+      await commands.registerTestJobUrl(row.id, p.test_job_url, principal.name);
       return c.json({ status: 'success', message: 'Test job url registerd' });
     } catch (err) {
       return c.json({ status: 'error', message: 'Problems trying to register Test job url', detail: reason(err) });
@@ -114,8 +125,9 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
 
   const registerResult = async (c: C, success: string | undefined) => {
     try {
-      const principal = requireScope(c, 'deploy:report');
-      await commands.reportTests(c.req.param('id')!, { passed: success === 'true', actor: principal.name });
+      const row = await existing(c.req.param('id')!);
+      const principal = requireScope(c, 'deploy:report', row.service);
+      await commands.reportTests(row.id, { passed: success === 'true', actor: principal.name });
       return c.json({ status: 'success', message: 'Test result registered' });
     } catch (err) {
       return c.json({ status: 'error', message: 'Problems trying to register Test result', detail: reason(err) });
@@ -153,8 +165,8 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
     const row = await findDeployment(deps.db, id);
     try {
       if (!row) throw new Error(`job ${id} not found`);
-      requireScope(c, cancelScope(row.status as OctopushStatus), row.service);
-      const { row: after } = await commands.cancel(row.id, { actor: c.get('principal').name, octopushRules: true });
+      const { principal, scopes } = cancelRights(c, row);
+      const { row: after } = await commands.cancel(row.id, { actor: principal.name, octopushRules: true, scopes });
       return c.json({ job_status: after.status, job_id: id });
     } catch (err) {
       return c.json({
@@ -173,6 +185,8 @@ export function octopushRoutes(deps: ApiDeps, commands: DeploymentCommands, queu
       const row = await findDeployment(deps.db, id);
       if (!row) throw new Error(`job ${id} not found`);
       const principal = requireScope(c, 'deploy:approve', row.service);
+      const plan = servicePlan(deps.config, row.service);
+      if (plan) requireLiveRights(c, deps.config, plan);
       const { row: next } = await commands.rollback(row.id, principal.name, 'octopush');
       return c.json(inserted(next.number));
     } catch (err) {

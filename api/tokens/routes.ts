@@ -33,7 +33,7 @@ const create = createRoute({
                   .string()
                   .refine(
                     isValidScope,
-                    'a scope: read, deploy:request, deploy:report, deploy:approve, deploy:approve:<service> or admin',
+                    'a scope: read, deploy:request, deploy:report, deploy:approve (each also as <scope>:<service>), jobs:write, build:run, provider or admin',
                   ),
               )
               .min(1),

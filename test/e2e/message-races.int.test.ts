@@ -1,7 +1,10 @@
 // Messages racing the deployment's own steps, with the smallest workflow cache the SDK allows (2),
 // so that nearly every workflow task replays the whole history: the race windows are widest and
 // each task's replay is checked by the worker itself. Afterwards every run is replayed again.
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployments } from '../../db/schema.js';
+import type { DeploymentState } from '../../domain/deployment-state.js';
 import { replayTaskQueue } from '../support/replay-all.js';
 import { eventually, sharedBundle, startStack, waitForState, type Stack } from '../support/stack.js';
 
@@ -158,6 +161,35 @@ describe('a cancel racing each transition', () => {
       }
     }
     await locksAreFree();
+  }, 300_000);
+});
+
+describe('a cancel racing the test result that turns it into overruling Go Live', () => {
+  it("is judged by the workflow's state, not the status the API read: deploy:request cannot end a passed deployment", async () => {
+    const id = await request('s3', '5.0.0');
+    await waitForState(stack, id, 'PENDING_TESTS', 120_000);
+    expect((await report(id)).status).toBe(200);
+    // The race, made certain: the API reads the row, the result arrives, then the cancel reaches the
+    // workflow. Holding the row at what the API read before the result has the same effect.
+    await stack.database.db
+      .update(deployments)
+      .set({ status: 'PENDING_TESTS', phase: 'awaiting-tests' })
+      .where(eq(deployments.id, id));
+    const refused = await stack.call('POST', `/v1/deployments/${id}/cancel`, { token: stack.tokens.requester });
+    expect(refused.status, refused.text).toBe(403);
+    expect(refused.body.error.message).toBe(
+      'this token lacks the scope deploy:approve (or deploy:approve:s3), which cancelling a deployment in status TESTS_PASSED needs',
+    );
+    const state = await stack.temporal.client.workflow.getHandle(id).query<DeploymentState>('state');
+    expect([state.status, state.phase, state.outcome]).toEqual(['TESTS_PASSED', 'awaiting-approval', null]);
+    // Before its tests passed, the same token could cancel: deploy:request is what a pending test wait needs.
+    const other = await request('s3', '5.0.1');
+    expect((await approve(id)).status).toBe(200);
+    expect((await waitForState(stack, id, 'GO_LIVE_DONE', 120_000)).outcome.status).toBe('succeeded');
+    await waitForState(stack, other, 'PENDING_TESTS', 120_000);
+    const cancelled = await stack.call('POST', `/v1/deployments/${other}/cancel`, { token: stack.tokens.requester });
+    expect(cancelled.status, cancelled.text).toBe(200);
+    expect((await finishedState(other)).outcome.status).toBe('cancelled');
   }, 300_000);
 });
 
