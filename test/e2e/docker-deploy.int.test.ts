@@ -46,9 +46,16 @@ it('marks a failing deploy container DEPLOY_FAILED with its output', async () =>
   expect(failed.environments[0].output).toContain('cannot reach preprod');
 });
 
-it('sends a direct-to-live service straight to live without a Go Live', async () => {
-  const { body } = await stack.call('POST', '/v1/deployments', {
+it('sends a direct-to-live service straight to live without a Go Live, on approve rights only', async () => {
+  // The request is its own Go Live: deploy:request alone is refused (README, "Security model").
+  const refused = await stack.call('POST', '/v1/deployments', {
     token: stack.tokens.requester,
+    body: { service: 'hotfix-banner', version: '0.0.9' },
+  });
+  expect(refused.status).toBe(403);
+  expect(refused.text).toContain('deploy:approve');
+  const { body } = await stack.call('POST', '/v1/deployments', {
+    token: stack.tokens.admin,
     body: { service: 'hotfix-banner', version: '0.0.9' },
   });
   expect(body.state).toBe('QUEUED_FOR_LIVE');
