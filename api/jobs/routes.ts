@@ -122,7 +122,15 @@ function folders(paths: string[]): Tree[] {
 
 export function jobRoutes(deps: ApiDeps, commands: BuildCommands) {
   const app = v1App();
-  app.openAPIRegistry.register('JobDefinition', JobDefinition);
+  // domain/ holds plain zod (no .openapi()); under tsx zod-to-openapi may load its CommonJS build with
+  // another zod instance, so the document gets the schema's JSON Schema rather than the schema.
+  app.openAPIRegistry.registerComponent(
+    'schemas',
+    'JobDefinition',
+    z.toJSONSchema(JobDefinition, { io: 'input', unrepresentable: 'any' }) as Parameters<
+      typeof app.openAPIRegistry.registerComponent<'schemas'>
+    >[2],
+  );
   app.openAPIRegistry.register('BuildParameters', BuildParameters);
 
   app.openapi(tree, async (c) => {
