@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { parse as parseYaml } from 'yaml';
 import { registerArtifact } from '../db/artifacts.js';
+import { notifyBuildStatus } from '../db/build-logs.js';
 import { allocateBuild, deleteBuildSecrets, findTriggeredBuild, recordBuild } from '../db/builds.js';
 import type { Database, Db } from '../db/client.js';
 import type { BuildInput } from '../domain/build-input.js';
@@ -80,7 +81,7 @@ export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pub
       if (!(await recordBuild(deps.db, state))) return;
       if (finishedBuildStatuses.has(state.status) && state.finishedAt) {
         await deleteBuildSecrets(deps.db, state.id);
-        await deps.pubsub.notify('build_status', JSON.stringify({ buildId: state.id, status: state.status }));
+        await notifyBuildStatus(deps.pubsub, state.id, state.status);
         logger.info(
           { buildId: state.id, job: state.jobPath, number: state.number, status: state.status, reason: state.reason },
           'build finished',
