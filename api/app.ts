@@ -1,6 +1,7 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import { artifactRoutes } from './artifacts/routes.js';
+import { auditRoutes } from './audit/routes.js';
 import { createBuildCommands } from './builds/commands.js';
 import { buildLogRoutes } from './builds/logs.js';
 import { buildRoutes } from './builds/routes.js';
@@ -14,6 +15,7 @@ import { createHealthCheck, healthRoutes } from './health/routes.js';
 import type { WebhookRelay } from './hooks/relay.js';
 import { hookRoutes } from './hooks/routes.js';
 import { jobRoutes } from './jobs/routes.js';
+import { matrixRoutes } from './matrix/routes.js';
 import { authenticate, type AuthEnv } from './middleware/auth.js';
 import { limitBodies } from './middleware/body-limit.js';
 import { noSniff } from './middleware/no-sniff.js';
@@ -47,6 +49,8 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   v1.route('/builds', buildLogRoutes(deps, upgradeWebSocket, { heartbeatMs: deps.logHeartbeatMs }));
   v1.route('/artifacts', artifactRoutes(deps));
   v1.route('/features', featureRoutes(deps));
+  v1.route('/matrix', matrixRoutes(deps));
+  v1.route('/audit', auditRoutes(deps));
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   serveDocument(v1, '/openapi.json', {
     openapi: '3.1.0',

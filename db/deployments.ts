@@ -1,6 +1,9 @@
 import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { auditEntriesOf } from '../domain/deployment-audit.js';
 import type { DeploymentState } from '../domain/deployment-state.js';
+import { appendKeyedAudit } from './audit.js';
 import type { Db } from './client.js';
+import { appendEnvironmentEvents } from './environment-events.js';
 import { deployments, deploymentTransitions, releases } from './schema.js';
 
 // The deployment projection: the row the API inserts at request time and the workflow's store
@@ -107,6 +110,9 @@ export async function recordDeployment(db: Db, state: DeploymentState): Promise<
         )
         .onConflictDoNothing();
     }
+    // The record and the audit trail move with the projection, in its transaction.
+    await appendEnvironmentEvents(tx, state);
+    await appendKeyedAudit(tx, auditEntriesOf(state));
     return updated.length > 0;
   });
 }

@@ -110,17 +110,56 @@ export const apiTokens = pgTable('api_tokens', {
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
 });
 
-export const auditLog = pgTable('audit_log', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  actor: text('actor').notNull(),
-  action: text('action').notNull(),
-  subject: text('subject').notNull(),
-  detail: jsonb('detail')
-    .$type<Record<string, unknown>>()
-    .notNull()
-    .default(sql`'{}'::jsonb`),
-  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subject: text('subject').notNull(),
+    detail: jsonb('detail')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    reason: text('reason'),
+    before: jsonb('before').$type<unknown>(),
+    after: jsonb('after').$type<unknown>(),
+    /** Entries derived from a deployment's state (approvals, cancels) carry a key: a retried projection adds none twice. */
+    key: text('key'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('audit_log_key_idx').on(t.key),
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_subject_idx').on(t.subject, t.at),
+  ],
+);
+
+/**
+ * The append-only record behind the environment x version matrix: where each deployment was, per
+ * environment, and when (queued, deploying, deployed, failed, waiting at a gate, finished). Never
+ * updated; the matrix of any moment is a query over it.
+ */
+export const environmentEvents = pgTable(
+  'environment_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    deploymentId: text('deployment_id').notNull(),
+    service: text('service').notNull(),
+    environment: text('environment').notNull(),
+    version: text('version').notNull(),
+    kind: text('kind').notNull(),
+    /** Tells two events of one kind apart (each wait a deployment enters); '' when a kind happens once. */
+    key: text('key').notNull().default(''),
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('environment_events_once_idx').on(t.deploymentId, t.environment, t.kind, t.key),
+    index('environment_events_cell_idx').on(t.service, t.environment, t.kind, t.at),
+    index('environment_events_deployment_idx').on(t.deploymentId, t.at),
+  ],
+);
 
 /** CI jobs in folders (`team/service/job`); a PR or branch copy names its parent. */
 export const jobs = pgTable('jobs', {

@@ -1,6 +1,7 @@
 // `npm run slipway -- <command>`: administration that works without the API running.
 import { Command } from 'commander';
 import { openDatabase } from '../db/client.js';
+import { rebuildEnvironmentRecord } from '../db/record-rebuild.js';
 import { createToken, listTokens, revokeToken } from '../db/tokens.js';
 import { isValidScope } from '../domain/scopes.js';
 import { loadConfig } from './config-loader.js';
@@ -52,6 +53,14 @@ program
   .action((file: string) => {
     loadConfig(file);
     process.stdout.write(`${file}: ok\n`);
+  });
+
+program
+  .command('rebuild-record')
+  .description('rebuild the environment x version record (/v1/matrix) from the stored deployments; idempotent')
+  .action(async () => {
+    const count = await withDb(rebuildEnvironmentRecord);
+    process.stdout.write(`record rebuilt from ${count} deployments\n`);
   });
 
 await program.parseAsync();
