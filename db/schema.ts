@@ -152,7 +152,10 @@ export const environmentEvents = pgTable(
     /** Tells two events of one kind apart (each wait a deployment enters); '' when a kind happens once. */
     key: text('key').notNull().default(''),
     detail: jsonb('detail').$type<Record<string, unknown>>(),
+    /** When it happened (the workflow's time). */
     at: timestamp('at', { withTimezone: true }).notNull(),
+    /** When the record learnt it (the projection's transaction): the lag is what the bench measures. */
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('environment_events_once_idx').on(t.deploymentId, t.environment, t.kind, t.key),

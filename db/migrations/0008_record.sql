@@ -7,7 +7,8 @@ CREATE TABLE "environment_events" (
 	"kind" text NOT NULL,
 	"key" text DEFAULT '' NOT NULL,
 	"detail" jsonb,
-	"at" timestamp with time zone NOT NULL
+	"at" timestamp with time zone NOT NULL,
+	"recorded_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "audit_log" ADD COLUMN "reason" text;--> statement-breakpoint
