@@ -67,14 +67,39 @@ export function createBuildStoreActivities(deps: { db: Db; pubsub: Database['pub
       return withoutSecretDefaults(check.job);
     },
 
-    /** "Artifact ready": the same service and version again is a no-op. */
+    /**
+     * "Artifact ready": the same artifact again (a retried activity) is a no-op. A version registered
+     * before with other values stays as it was (artifacts are immutable) and the build says so in its log.
+     */
     async registerArtifact(input: {
       service: string;
+      /** `group:name`; absent: the service's own artifact. */
+      module?: string;
       version: string;
+      digest?: string | null;
       commit: string | null;
       buildId: string;
     }): Promise<void> {
-      await registerArtifact(deps.db, { ...input, registeredBy: `build ${input.buildId}` });
+      const registration = await registerArtifact(deps.db, {
+        service: input.service,
+        module: input.module ?? input.service,
+        version: input.version,
+        digest: input.digest ?? null,
+        commit: input.commit,
+        sourceUrl: null,
+        buildId: input.buildId,
+        registeredBy: `build ${input.buildId}`,
+      });
+      if (registration.outcome === 'conflict')
+        logger.warn(
+          {
+            buildId: input.buildId,
+            module: input.module ?? input.service,
+            version: input.version,
+            differing: registration.differing,
+          },
+          'artifact version already registered with other values; kept as it was',
+        );
     },
 
     async recordBuild(state: BuildState): Promise<void> {

@@ -1,12 +1,15 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
+import { createArtifactCommands } from './artifacts/commands.js';
 import { artifactRoutes } from './artifacts/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { createBuildCommands } from './builds/commands.js';
 import { buildLogRoutes } from './builds/logs.js';
 import { buildRoutes } from './builds/routes.js';
 import { createDeploymentCommands } from './deployments/commands.js';
+import { deploymentReportRoutes } from './deployments/reports.js';
 import { deploymentRoutes } from './deployments/routes.js';
+import { deploydbRoutes } from './deploydb/routes.js';
 import type { ApiDeps } from './deps.js';
 import { environmentRoutes } from './environments/routes.js';
 import { onError } from './errors.js';
@@ -37,9 +40,11 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   const queue = createQueueCommands(deps);
   const health = createHealthCheck(deps);
   const buildCommands = createBuildCommands(deps);
+  const artifactCommands = createArtifactCommands(deps, commands);
 
   const v1 = v1App();
   v1.route('/deployments', deploymentRoutes(deps, commands));
+  v1.route('/deployments', deploymentReportRoutes(deps, commands));
   v1.route('/environments', environmentRoutes(deps, queue));
   v1.route('/queue', queueRoutes(deps, queue));
   v1.route('/services', serviceRoutes(deps));
@@ -47,7 +52,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   v1.route('/jobs', jobRoutes(deps, buildCommands));
   v1.route('/builds', buildRoutes(deps, buildCommands));
   v1.route('/builds', buildLogRoutes(deps, upgradeWebSocket, { heartbeatMs: deps.logHeartbeatMs }));
-  v1.route('/artifacts', artifactRoutes(deps));
+  v1.route('/artifacts', artifactRoutes(deps, artifactCommands));
   v1.route('/features', featureRoutes(deps));
   v1.route('/matrix', matrixRoutes(deps));
   v1.route('/audit', auditRoutes(deps));
@@ -73,6 +78,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   // After authentication: a reader's token shows why a dependency failed.
   app.route('/', healthRoutes(health));
   app.route('/v1', v1);
+  app.route('/api', deploydbRoutes(deps, commands, artifactCommands));
   app.route('/', octopushRoutes(deps, commands, queue, health));
   app.notFound((c) =>
     c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),

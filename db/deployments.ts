@@ -192,3 +192,13 @@ export function rowState(row: DeploymentRow): DeploymentState {
     seq: row.seq,
   };
 }
+
+/** Oldest first, a page at a time (DeployDB's listing order). */
+export async function deploymentsInOrder(db: Db, offset: number, limit: number): Promise<DeploymentRow[]> {
+  return db.select().from(deployments).orderBy(deployments.number).offset(offset).limit(limit);
+}
+
+export async function latestDeployment(db: Db): Promise<DeploymentRow | null> {
+  const [row] = await db.select().from(deployments).orderBy(desc(deployments.number)).limit(1);
+  return row ?? null;
+}

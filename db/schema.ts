@@ -248,15 +248,19 @@ export const artifacts = pgTable(
   'artifacts',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** The service the module belongs to. */
     service: text('service').notNull(),
+    /** `group:name` or a plain name; null in rows registered before modules, whose module is the service. */
+    module: text('module'),
     version: text('version').notNull(),
     digest: text('digest'),
     commit: text('commit'),
+    sourceUrl: text('source_url'),
     buildId: text('build_id'),
     registeredBy: text('registered_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('artifacts_service_version_idx').on(t.service, t.version)],
+  (t) => [uniqueIndex('artifacts_module_version_idx').on(sql`coalesce(${t.module}, ${t.service})`, t.version)],
 );
 
 /** Accepted webhook deliveries: what came in, from where, and what it caused. */

@@ -220,6 +220,7 @@ jenkins:
       approvers: [],
       approvalsRequired: 1,
       deploy: { '*': { type: 'docker', image: 'slipway/step:busybox', command: 'true', timeout: '15m' } },
+      deployOnArtifact: false,
     });
     expect(config.services.release!.deploy['*']).toEqual({
       type: 'jenkins',

@@ -60,7 +60,14 @@ export const JobDeployer = z.strictObject({
   allowDirectRuns: z.boolean().default(false),
 });
 
-export const Deployer = z.discriminatedUnion('type', [JenkinsDeployer, DockerDeployer, JobDeployer]);
+/** A deployer Slipway does not run: the outside system reports STARTED, COMPLETED or FAILED (DeployDB's PATCH). */
+export const ExternalDeployer = z.strictObject({
+  type: z.literal('external'),
+  /** How long to wait for COMPLETED or FAILED before the deploy counts as errored. */
+  timeout: duration.default('1h'),
+});
+
+export const Deployer = z.discriminatedUnion('type', [JenkinsDeployer, DockerDeployer, JobDeployer, ExternalDeployer]);
 
 export const WaitPolicy = z.strictObject({
   expiresAfter: duration,
@@ -84,6 +91,10 @@ export const ServiceConfig = z.strictObject({
   approvalsRequired: z.number().int().min(1).default(1),
   /** Deployer per environment; the key "*" applies to environments not named. */
   deploy: z.record(z.string(), Deployer),
+  /** Artifact modules (`group:name`, or a plain name) that belong to this service; absent: the service's own name. */
+  artifacts: z.array(z.string().regex(/^[^:\s]+(:[^:\s]+)?$/, 'a module "group:name" or a plain name')).optional(),
+  /** "Artifact ready" (a newly registered version of one of its artifacts) requests a deployment of it. */
+  deployOnArtifact: z.boolean().default(false),
   // Each policy given here replaces that policy only; zod's defaults must not refill the others.
   policies: z
     .strictObject({
@@ -174,6 +185,7 @@ export type Deployer = z.infer<typeof Deployer>;
 export type JenkinsDeployer = z.infer<typeof JenkinsDeployer>;
 export type DockerDeployer = z.infer<typeof DockerDeployer>;
 export type JobDeployer = z.infer<typeof JobDeployer>;
+export type ExternalDeployer = z.infer<typeof ExternalDeployer>;
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 export type ForgeConfig = z.infer<typeof ForgeConfig>;
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;

@@ -1,5 +1,6 @@
 import { statusRank, type OctopushStatus, type Outcome, type Phase } from './statuses.js';
 import type { ServicePlan } from './service-plan.js';
+import type { ExternalStatus } from './external-deploy.js';
 
 // The state a deployment workflow keeps and projects to Postgres. Pure data and pure changes:
 // the workflow applies them, replays them, and ships snapshots to the store activity.
@@ -22,6 +23,10 @@ export interface EnvironmentStatus {
   output?: string;
   tests?: { passed: boolean; at: string; by: string; expired?: boolean };
   message?: string;
+  /** An external deployer's progress as its outside system reports it (domain/external-deploy.ts). */
+  external?: { status: ExternalStatus; at: string; by?: string; message?: string };
+  /** "Verification completed", reported by an outside system after the deploy. */
+  verification?: { passed: boolean; infoUrl?: string; by: string; at: string };
 }
 
 export interface Transition {

@@ -54,8 +54,19 @@ export const JobDefinition = z
     user: z.literal('root').optional(),
     /** Memory, CPU, process and workspace limits of the build's container, up to the host's maxima. */
     limits: BuildLimits.optional(),
-    /** A successful build registers this artifact version; templates use parameters and {{commit}}. */
-    artifact: z.strictObject({ service: z.string().min(1), version: z.string().min(1) }).optional(),
+    /**
+     * A successful build registers this artifact version; templates use parameters and {{commit}}.
+     * `module` (group:name) when the service has several artifacts; `digest` (sha256:…) of the image
+     * or file it produced, usually a parameter the build was given or computed.
+     */
+    artifact: z
+      .strictObject({
+        service: z.string().min(1),
+        version: z.string().min(1),
+        module: z.string().min(1).optional(),
+        digest: z.string().min(1).optional(),
+      })
+      .optional(),
   })
   .refine((j) => !(j.image && j.dockerfile), { message: 'give image or dockerfile, not both', path: ['dockerfile'] })
   .refine((j) => !j.dockerfile || j.repository, {

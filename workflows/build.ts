@@ -9,7 +9,7 @@ import {
 import { buildPlan } from '../domain/build-plan.js';
 import { commandRecords, type BuildState } from '../domain/build-state.js';
 import type { JobDefinition } from '../domain/job.js';
-import { renderTemplate } from '../domain/template.js';
+import { renderTemplates } from '../domain/template.js';
 import { buildStateQuery, cancelBuildUpdate, type BuildInput, type BuildResult } from './build.messages.js';
 import { claimBuildHost, onBuildHost } from './build.host.js';
 import { buildRun, now, store, type BuildRun, type Outcome } from './build.run.js';
@@ -93,12 +93,8 @@ export async function build(input: BuildInput): Promise<BuildResult> {
       const outcome = await runPlan(run, host, plan);
       if (outcome === 'ok' && job.artifact && mayRegisterArtifact(input)) {
         const values = { ...env, commit: state.commit ?? '' };
-        await store.registerArtifact({
-          service: renderTemplate(job.artifact.service, values),
-          version: renderTemplate(job.artifact.version, values),
-          commit: state.commit,
-          buildId: input.id,
-        });
+        const artifact = renderTemplates(job.artifact, values);
+        await store.registerArtifact({ ...artifact, commit: state.commit, buildId: input.id });
       }
       settle(run, outcome);
     } else {

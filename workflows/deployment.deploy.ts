@@ -1,6 +1,7 @@
 import { envStatus, statusFor, touch, transition } from '../domain/deployment-state.js';
 import type { EnvironmentStep } from '../domain/service-plan.js';
 import { runDocker, runJob, type DeployResult } from './deployment.deployers.js';
+import { runExternal } from './deployment.external.js';
 import { runJenkins } from './deployment.jenkins-deployer.js';
 import { now, type DeploymentRun } from './deployment.run.js';
 
@@ -61,7 +62,9 @@ export async function deploy(run: DeploymentRun, step: EnvironmentStep, isLast: 
       ? await runJenkins(deployer, ctx)
       : deployer.type === 'job'
         ? await runJob(deployer, ctx)
-        : await runDocker(deployer, ctx);
+        : deployer.type === 'external'
+          ? await runExternal(deployer, run, step.environment)
+          : await runDocker(deployer, ctx);
   env.finishedAt = now();
   env.state = result.status;
   env.message = result.message;

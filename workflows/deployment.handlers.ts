@@ -19,6 +19,7 @@ import {
   reportTestsUpdate,
   stateQuery,
 } from './deployment.messages.js';
+import { handleOutsideReports } from './deployment.external.js';
 import { now, type DeploymentRun } from './deployment.run.js';
 
 /**
@@ -50,6 +51,7 @@ const checkTestJobUrl = (url: string) => {
 export function handleMessages(run: DeploymentRun): void {
   const { state, plan, granted, notices, record } = run;
   setHandler(stateQuery, () => state);
+  handleOutsideReports(run);
   setHandler(lockGrantedSignal, ({ environment }) => {
     granted.add(environment);
   });

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CancelScopes } from '../domain/cancel-policy.js';
 import type { DeploymentInput, DeploymentState } from '../domain/deployment-state.js';
+import type { DeploymentReport, VerificationReport } from '../domain/external-deploy.js';
 
 // Messages of the deployment workflow, imported by the API, the tests and the workflow itself.
 // Updates (with validators) for what a caller waits on: the answer says accepted or refused, and
@@ -66,9 +67,23 @@ export interface UpdateAnswer {
 }
 
 export const reportTestsUpdate = defineUpdate<UpdateAnswer, [TestReport]>('reportTests');
+/** An external deployer's outside system: STARTED, COMPLETED or FAILED (domain/external-deploy.ts). */
+export const reportDeploymentUpdate = defineUpdate<UpdateAnswer, [DeploymentReport]>('reportDeployment');
+export const reportVerificationUpdate = defineUpdate<UpdateAnswer, [VerificationReport]>('reportVerification');
+export type { DeploymentReport, VerificationReport };
 export const registerTestJobUrlUpdate = defineUpdate<UpdateAnswer, [TestJobUrl]>('registerTestJobUrl');
 export const approveUpdate = defineUpdate<UpdateAnswer, [Approval]>('approve');
 export const cancelUpdate = defineUpdate<UpdateAnswer, [CancelRequest]>('cancel');
+
+export interface PromotionReport {
+  environment?: string;
+  name: string;
+  status: string;
+  passed: boolean;
+  infoUrl?: string;
+  actor: string;
+}
+export const reportPromotionUpdate = defineUpdate<UpdateAnswer, [PromotionReport]>('reportPromotion');
 
 export interface LockGrant {
   environment: string;

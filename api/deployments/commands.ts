@@ -16,6 +16,12 @@ import {
 import { checkApproval, checkCancel, checkTestReport, type Check } from '../../domain/deployment-rules.js';
 import { initialState, type DeploymentState } from '../../domain/deployment-state.js';
 import { ErrorType } from '../../domain/errors.js';
+import {
+  checkDeploymentReport,
+  checkVerification,
+  type DeploymentReport,
+  type VerificationReport,
+} from '../../domain/external-deploy.js';
 import { deploymentWorkflowId } from '../../domain/ids.js';
 import { liveEnvironment, servicePlan, type ServicePlan } from '../../domain/service-plan.js';
 import { logger } from '../../infra/logger.js';
@@ -25,8 +31,12 @@ import {
   deploymentStartOptions,
   deploymentWorkflowType,
   registerTestJobUrlUpdate,
+  reportDeploymentUpdate,
+  reportPromotionUpdate,
   reportTestsUpdate,
+  reportVerificationUpdate,
   type CancelRequest,
+  type PromotionReport,
   type UpdateAnswer,
 } from '../../workflows/deployment.messages.js';
 import type { ApiDeps } from '../deps.js';
@@ -200,6 +210,30 @@ export function createDeploymentCommands(deps: ApiDeps) {
         (h) => h.executeUpdate(approveUpdate, { args: [approval] }),
         (s) => checkApproval(s, servicePlan(config, s.service)!, approval),
         (s) => repeatsApproval(s, approval),
+      ),
+
+    /** An external deployer's outside system: STARTED, COMPLETED or FAILED for one environment. */
+    reportDeployment: (ref: string, report: DeploymentReport) =>
+      update(
+        ref,
+        (h) => h.executeUpdate(reportDeploymentUpdate, { args: [report] }),
+        (s) => checkDeploymentReport(s, report),
+      ),
+
+    /** "Verification completed" for an environment that is deployed. */
+    reportVerification: (ref: string, report: VerificationReport) =>
+      update(
+        ref,
+        (h) => h.executeUpdate(reportVerificationUpdate, { args: [report] }),
+        (s) => checkVerification(s, report),
+      ),
+
+    /** A promotion result posted by an outside system (DeployDB's promotions); the workflow's gate decides. */
+    reportPromotion: (ref: string, report: PromotionReport) =>
+      update(
+        ref,
+        (h) => h.executeUpdate(reportPromotionUpdate, { args: [report] }),
+        (s) => ({ ok: false, reason: `deployment is finished (${s.status})` }),
       ),
 
     /** `scopes`: the caller's cancel scopes for the service; the workflow's validator decides with them. */

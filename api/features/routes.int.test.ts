@@ -24,8 +24,11 @@ beforeAll(async () => {
   });
   await registerArtifact(db, {
     service: 'checkout',
+    module: 'checkout',
     version: '1.2.0',
+    digest: null,
     commit: 'c0ffee',
+    sourceUrl: null,
     buildId: 'bld-1',
     registeredBy: 'test',
   });

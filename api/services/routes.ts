@@ -42,7 +42,9 @@ export function serviceRoutes(deps: ApiDeps) {
                 ? { type: 'jenkins', server: d.server, url: deps.config.jenkins[d.server]?.url ?? null, job: d.job }
                 : d.type === 'job'
                   ? { type: 'job', job: d.job }
-                  : { type: 'docker', image: d.image, command: d.command },
+                  : d.type === 'external'
+                    ? { type: 'external', timeout: d.timeout }
+                    : { type: 'docker', image: d.image, command: d.command },
             ]),
           ),
           versions: Object.fromEntries(current),
