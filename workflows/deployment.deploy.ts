@@ -61,7 +61,9 @@ export async function deploy(run: DeploymentRun, step: EnvironmentStep, isLast: 
       ? await runJenkins(deployer, ctx)
       : deployer.type === 'job'
         ? await runJob(deployer, ctx)
-        : await runDocker(deployer, ctx);
+        : deployer.type === 'docker'
+          ? await runDocker(deployer, ctx)
+          : { status: 'errored' as const, message: 'this worker cannot wait for an external deployer' };
   env.finishedAt = now();
   env.state = result.status;
   env.message = result.message;

@@ -42,7 +42,9 @@ export function serviceRoutes(deps: ApiDeps) {
                 ? { type: 'jenkins', server: d.server, url: deps.config.jenkins[d.server]?.url ?? null, job: d.job }
                 : d.type === 'job'
                   ? { type: 'job', job: d.job }
-                  : { type: 'docker', image: d.image, command: d.command },
+                  : d.type === 'docker'
+                    ? { type: 'docker', image: d.image, command: d.command }
+                    : { type: d.type },
             ]),
           ),
           versions: Object.fromEntries(current),
