@@ -2,6 +2,7 @@ import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import { artifactRoutes } from './artifacts/routes.js';
 import { createBuildCommands } from './builds/commands.js';
+import { configRoutes } from './config/routes.js';
 import { buildLogRoutes } from './builds/logs.js';
 import { buildRoutes } from './builds/routes.js';
 import { createDeploymentCommands } from './deployments/commands.js';
@@ -47,6 +48,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   v1.route('/builds', buildLogRoutes(deps, upgradeWebSocket, { heartbeatMs: deps.logHeartbeatMs }));
   v1.route('/artifacts', artifactRoutes(deps));
   v1.route('/features', featureRoutes(deps));
+  v1.route('/config', configRoutes(deps));
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   serveDocument(v1, '/openapi.json', {
     openapi: '3.1.0',
