@@ -4,6 +4,7 @@ import { createArtifactCommands } from './artifacts/commands.js';
 import { artifactRoutes } from './artifacts/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { createBuildCommands } from './builds/commands.js';
+import { configRoutes } from './config/routes.js';
 import { buildLogRoutes } from './builds/logs.js';
 import { buildRoutes } from './builds/routes.js';
 import { createDeploymentCommands } from './deployments/commands.js';
@@ -56,6 +57,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   v1.route('/features', featureRoutes(deps));
   v1.route('/matrix', matrixRoutes(deps));
   v1.route('/audit', auditRoutes(deps));
+  v1.route('/config', configRoutes(deps));
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   serveDocument(v1, '/openapi.json', {
     openapi: '3.1.0',

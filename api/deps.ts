@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db, PubSub } from '../db/client.js';
 import type { SlipwayConfig } from '../domain/config.js';
+import type { ConfigHolder } from '../infra/config-holder.js';
 import type { LockTuning } from '../workflows/environment-lock.messages.js';
 
 /** Everything the API needs, built by the entry point (api/main.ts or infra/start.ts) or a test. */
@@ -9,7 +10,10 @@ export interface ApiDeps {
   /** LISTEN/NOTIFY on the same database: live build logs reach any API replica through it. */
   pubsub: PubSub;
   temporal: Client;
+  /** The configuration in use: with a holder, a getter of `configHolder.config` (reloads reach every request). */
   config: SlipwayConfig;
+  /** The file's holder: /v1/config, reloads, and the version a deployment is requested under. */
+  configHolder?: ConfigHolder;
   /** Orchestration task queue; also scopes workflow ids. */
   taskQueue: string;
   namespace: string;

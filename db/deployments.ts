@@ -15,7 +15,7 @@ export type DeploymentRow = typeof deployments.$inferSelect;
 export async function insertRequestedDeployment(
   db: Db,
   state: DeploymentState,
-  req: { service: string; requestKey: string },
+  req: { service: string; requestKey: string; configVersion?: string },
 ): Promise<DeploymentRow | null> {
   const [inserted] = await db
     .insert(deployments)
@@ -30,6 +30,7 @@ export async function insertRequestedDeployment(
       environment: state.environment,
       environments: state.environments,
       rollbackOf: state.rollbackOf,
+      configVersion: req.configVersion ?? null,
       seq: 0,
     })
     .onConflictDoNothing()

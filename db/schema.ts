@@ -39,6 +39,8 @@ export const deployments = pgTable(
     approvals: jsonb('approvals').$type<Array<{ by: string; at: string }>>().notNull().default([]),
     testJobUrl: text('test_job_url'),
     rollbackOf: text('rollback_of'),
+    /** The configuration version (config_versions.version) the deployment was requested under. */
+    configVersion: text('config_version'),
     seq: integer('seq').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -163,6 +165,18 @@ export const environmentEvents = pgTable(
     index('environment_events_deployment_idx').on(t.deploymentId, t.at),
   ],
 );
+
+/** Every configuration a process loaded, by content hash: what a deployment's config_version names. */
+export const configVersions = pgTable('config_versions', {
+  version: text('version').primaryKey(),
+  loadedAt: timestamp('loaded_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Who caused the load: a token's name, "file-watch" or "startup". */
+  loadedBy: text('loaded_by').notNull(),
+  /** The file (and DeployDB directory) it came from. */
+  source: text('source').notNull(),
+  /** The validated configuration; it names the variables that hold secrets, never their values. */
+  config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+});
 
 /** CI jobs in folders (`team/service/job`); a PR or branch copy names its parent. */
 export const jobs = pgTable('jobs', {

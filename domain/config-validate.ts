@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { SlipwayConfig } from './config.js';
+import { checkPromotionsAndPipelines } from './config-promotions.js';
 import { own } from './own.js';
+import { pipelineStages } from './pipelines.js';
 
 export type ConfigResult = { ok: true; config: SlipwayConfig } | { ok: false; errors: string[] };
 
@@ -24,10 +26,11 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
     if (!own(config.services, name)) at('direct-to-live', `unknown service "${name}"`);
   }
   for (const [service, svc] of Object.entries(config.services)) {
-    const pipeline = svc.pipeline ?? config.pipeline;
-    svc.pipeline?.forEach((env, i) => {
-      if (!envs.has(env)) at(`services.${service}.pipeline.${i}`, `unknown environment "${env}"`);
-    });
+    const pipeline = (pipelineStages(config, service) ?? []).map((stage) => stage.environment);
+    if (Array.isArray(svc.pipeline))
+      svc.pipeline.forEach((env, i) => {
+        if (!envs.has(env)) at(`services.${service}.pipeline.${i}`, `unknown environment "${env}"`);
+      });
     for (const [key, deployer] of Object.entries(svc.deploy)) {
       if (key !== '*' && !envs.has(key)) at(`services.${service}.deploy.${key}`, `unknown environment "${key}"`);
       if (deployer.type === 'jenkins' && !own(config.jenkins, deployer.server)) {
@@ -49,6 +52,7 @@ function crossCheck(file: string, config: SlipwayConfig): string[] {
       );
     }
   }
+  checkPromotionsAndPipelines(config, at);
   if (config.forges.jenkins)
     at('forges.jenkins', '"jenkins" is reserved: /hooks/jenkins takes Jenkins Notification plugin events');
   for (const [repo, rule] of Object.entries(config.repositories)) {

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { BuildsConfig } from './build-limits.js';
 import { parseDuration } from './duration.js';
+import { EventsConfig } from './event-config.js';
+import { PipelineConfig } from './pipelines.js';
+import { Promotion } from './promotions.js';
 
 // The YAML configuration (SLIPWAY_CONFIG): environments, pipelines, Jenkins servers and services.
 // Secrets never live here: Jenkins credentials are named by the environment variable that holds them.
@@ -85,7 +88,8 @@ export const Policies = z.strictObject({
 export const ServiceConfig = z.strictObject({
   /** Octopush concurrency group: services of one group may share a pre-prod environment. */
   group: z.union([z.number().int(), z.string()]).default(0),
-  pipeline: z.array(name).min(1).optional(),
+  /** A named pipeline (under pipelines:, with its promotions), or a list of environments (no promotions). */
+  pipeline: z.union([z.array(name).min(1), name]).optional(),
   /** Who may approve Go Live (token names); empty means anyone with deploy:approve for this service. */
   approvers: z.array(z.string()).default([]),
   approvalsRequired: z.number().int().min(1).default(1),
@@ -172,6 +176,24 @@ export const SlipwayConfig = z.strictObject({
   /** Octopush's direct-to-live list: these services skip pre-prod. */
   'direct-to-live': z.array(name).default([]),
   services: z.record(name, ServiceConfig),
+  /** Named promotion gates (domain/promotions.ts), attached to environments by pipelines. */
+  promotions: z.record(name, Promotion).default({}),
+  /** Named pipelines: environments in order, each with the promotions a version must pass there. */
+  pipelines: z.record(name, PipelineConfig).default({}),
+  /** A DeployDB configuration directory loaded as it is (infra/deploydb-directory.ts). */
+  deploydb: z
+    .strictObject({
+      configDirectory: z.string().min(1),
+      /** Base URL for WebhookPromotion urls written relative (DeployDB's `url: /healthcheck`). */
+      webhookBaseUrl: z.url().optional(),
+      /** Variable holding the HMAC key of the subscribers made from DeployDB's webhooks. */
+      webhookSecretEnv: z.string().min(1).default('SLIPWAY_DEPLOYDB_WEBHOOK_SECRET'),
+      /** The Jenkins server (under jenkins:) whose jobs a JenkinsPromotion names; DeployDB's files name none. */
+      jenkinsServer: name.optional(),
+    })
+    .optional(),
+  /** Outgoing events: HTTP subscribers and Elasticsearch (domain/event-config.ts). */
+  events: EventsConfig.default({ subscribers: [] }),
   forges: z.record(name, ForgeConfig).default({}),
   /** Keyed by the repository's full name (owner/name; GitLab: group/…/project). */
   repositories: z.record(z.string(), RepositoryConfig).default({}),

@@ -3,6 +3,8 @@ import { octopushParameters } from './octopush-parameters.js';
 import { parseDuration } from './duration.js';
 import { renderTemplate } from './template.js';
 import { own } from './own.js';
+import { pipelineStages, resolveGate } from './pipelines.js';
+import type { Gate } from './promotions.js';
 
 // What a deployment workflow needs to know about its service, resolved from configuration when the
 // deployment is requested and carried in the workflow input: a config change never alters a running
@@ -12,6 +14,8 @@ export interface EnvironmentStep {
   environment: string;
   concurrency: 'groups' | 'exclusive';
   deployer: Deployer;
+  /** The promotions a version must pass here before it moves on (absent: none). */
+  gates?: Gate[];
 }
 
 export interface ServicePlan {
@@ -26,11 +30,13 @@ export interface ServicePlan {
   approvalExpireMs: number;
   /** False when the request targets an environment before the last: every environment is then a test environment. */
   endsLive: boolean;
+  /** The configuration version (content hash) the deployment was requested under. */
+  configVersion?: string;
 }
 
 /** The pipeline of a service's environments (before direct-to-live is applied). */
 export function pipelineOf(config: SlipwayConfig, service: string): string[] {
-  return own(config.services, service)?.pipeline ?? config.pipeline;
+  return (pipelineStages(config, service) ?? []).map((stage) => stage.environment);
 }
 
 /** Live is the last environment of a pipeline: of the service's, or the default pipeline's for a service not configured. */
@@ -44,9 +50,15 @@ export function liveEnvironment(plan: ServicePlan): string {
 }
 
 /** null when the service is unknown; `target` (an environment of its pipeline) ends the pipeline early. */
-export function servicePlan(config: SlipwayConfig, service: string, target?: string): ServicePlan | null {
+export function servicePlan(
+  config: SlipwayConfig,
+  service: string,
+  target?: string,
+  configVersion?: string,
+): ServicePlan | null {
   const svc = own(config.services, service);
   if (!svc) return null;
+  const stages = new Map((pipelineStages(config, service) ?? []).map((s) => [s.environment, s.promotions]));
   const policies = { ...config.policies, ...svc.policies };
   const full = pipelineOf(config, service);
   // Direct-to-live services only have the last environment: an earlier target does not exist for them.
@@ -57,11 +69,16 @@ export function servicePlan(config: SlipwayConfig, service: string, target?: str
   return {
     service,
     group: String(svc.group),
-    environments: envs.map((environment) => ({
-      environment,
-      concurrency: own(config.environments, environment)?.concurrency ?? 'groups',
-      deployer: (own(svc.deploy, environment) ?? own(svc.deploy, '*'))!,
-    })),
+    environments: envs.map((environment) => {
+      const promotions = stages.get(environment) ?? [];
+      return {
+        environment,
+        concurrency: own(config.environments, environment)?.concurrency ?? 'groups',
+        deployer: (own(svc.deploy, environment) ?? own(svc.deploy, '*'))!,
+        // Only set when there are promotions: plans of pipelines without them stay as they were.
+        ...(promotions.length > 0 ? { gates: promotions.map((name) => resolveGate(config.promotions, name)) } : {}),
+      };
+    }),
     approvers: svc.approvers,
     approvalsRequired: svc.approvalsRequired,
     lockPolicy: policies.lock,
@@ -69,6 +86,7 @@ export function servicePlan(config: SlipwayConfig, service: string, target?: str
     testsOnExpiry: policies.tests.onExpiry,
     approvalExpireMs: parseDuration(policies.approval.expiresAfter)!,
     endsLive: end === pipeline.length,
+    ...(configVersion !== undefined ? { configVersion } : {}),
   };
 }
 

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parse, YAMLParseError } from 'yaml';
 import type { SlipwayConfig } from '../domain/config.js';
 import { validateConfig } from '../domain/config-validate.js';
+import { withDeploydbDirectory } from './deploydb-load.js';
 
 export class ConfigError extends Error {
   constructor(readonly errors: string[]) {
@@ -28,7 +30,7 @@ export function parseConfig(text: string, file: string): SlipwayConfig {
     const where = err instanceof YAMLParseError && err.linePos ? `line ${err.linePos[0].line}` : '(yaml)';
     throw new ConfigError([`${file}: ${where}: ${(err as Error).message.split('\n')[0]}`]);
   }
-  const result = validateConfig(raw, file);
+  const result = validateConfig(withDeploydbDirectory(raw, file, dirname(file)), file);
   if (!result.ok) throw new ConfigError(result.errors);
   return result.config;
 }

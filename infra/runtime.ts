@@ -9,7 +9,7 @@ import { createApp } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
 import { startWebhookRelay } from '../api/hooks/relay.js';
 import type { Database } from '../db/client.js';
-import type { SlipwayConfig } from '../domain/config.js';
+import type { ConfigHolder } from './config-holder.js';
 import type { Env } from './env.js';
 import { jenkinsPinger } from './jenkins.js';
 import { logger } from './logger.js';
@@ -59,19 +59,23 @@ export async function connectTemporal(address: string, namespace: string): Promi
 /** The API's dependencies as both entry points (npm start, api/main.ts) build them from the environment. */
 export function apiDepsFromEnv(
   env: Env,
-  parts: { database: Database; temporal: TemporalClients; config: SlipwayConfig; temporalUiUrl: string | null },
+  parts: { database: Database; temporal: TemporalClients; configHolder: ConfigHolder; temporalUiUrl: string | null },
 ): ApiDeps {
+  const holder = parts.configHolder;
   return {
     db: parts.database.db,
     pubsub: parts.database.pubsub,
     temporal: parts.temporal.client,
-    config: parts.config,
+    get config() {
+      return holder.config;
+    },
+    configHolder: holder,
     taskQueue: env.SLIPWAY_TASK_QUEUE,
     namespace: env.TEMPORAL_NAMESPACE,
     temporalUiUrl: parts.temporalUiUrl,
     heartbeatMs: env.SLIPWAY_HEARTBEAT_SECONDS * 1000,
     version,
-    pingJenkins: jenkinsPinger(parts.config),
+    pingJenkins: (server) => jenkinsPinger(holder.config)(server),
     secret: (v) => process.env[v],
     publicUrl: env.SLIPWAY_PUBLIC_URL ?? null,
   };

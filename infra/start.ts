@@ -5,7 +5,9 @@ import { openDatabase } from '../db/client.js';
 import { createBuildHostWorkers } from '../worker/build-host.js';
 import { createWorker } from '../worker/worker.js';
 import { adminTokenAtStart } from './admin-token.js';
-import { loadConfigOrExit } from './config-loader.js';
+import { loadConfigHolderOrExit } from './config-holder.js';
+import { recordConfigAtStart, reloadConfig } from './config-record.js';
+import { watchConfig } from './config-watch.js';
 import { startDevTemporal } from './dev-temporal.js';
 import { readEnv } from './env.js';
 import { logger } from './logger.js';
@@ -16,7 +18,9 @@ import { version } from './version.js';
 
 const env = readEnv();
 const telemetry = setupTelemetry({ otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
-const config = loadConfigOrExit(env.SLIPWAY_CONFIG);
+// One holder for the API and the worker of this process: a reload reaches both.
+const configHolder = loadConfigHolderOrExit(env.SLIPWAY_CONFIG);
+const config = configHolder.config;
 
 const docker = new Docker();
 const dockerOk = await docker.ping().then(
@@ -41,6 +45,9 @@ const temporalUiUrl = env.TEMPORAL_UI_URL ?? devTemporal?.uiUrl ?? null;
 const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWAY_DATA_DIR, max: 10 });
 const temporal = await connectTemporal(address, env.TEMPORAL_NAMESPACE);
 
+await recordConfigAtStart(database.db, configHolder);
+const configWatch = watchConfig(configHolder, () => reloadConfig(database.db, configHolder, 'file-watch'));
+
 const admin = await adminTokenAtStart(database.db, env.SLIPWAY_ADMIN_TOKEN, env.SLIPWAY_DATA_DIR);
 if (admin.warning) logger.warn(admin.warning);
 
@@ -50,7 +57,9 @@ const worker = await createWorker({
   namespace: env.TEMPORAL_NAMESPACE,
   taskQueue: env.SLIPWAY_TASK_QUEUE,
   database,
-  config,
+  get config() {
+    return configHolder.config;
+  },
   docker,
   telemetry,
   maxCachedWorkflows: env.SLIPWAY_MAX_CACHED_WORKFLOWS,
@@ -69,7 +78,7 @@ const workers = [worker, ...buildHosts];
 await ensureSchedules(temporal.client, config, env.SLIPWAY_TASK_QUEUE, env.SLIPWAY_HEARTBEAT_SECONDS * 1000);
 const running = Promise.all(workers.map((w) => w.run()));
 const api = await serveApi(
-  apiDepsFromEnv(env, { database, temporal, config, temporalUiUrl: temporalUiUrl }),
+  apiDepsFromEnv(env, { database, temporal, configHolder, temporalUiUrl: temporalUiUrl }),
   env.PORT,
   env.HOST,
 );
@@ -87,6 +96,7 @@ process.stdout.write(`${lines.join('\n')}\n`);
 /** Each step runs even if an earlier one fails, so the embedded Temporal never outlives us. */
 async function shutdown() {
   const steps: Array<[string, () => Promise<unknown>]> = [
+    ['configuration watch', async () => configWatch.close()],
     ['API', () => api.close()],
     // The SDK's workers stop on SIGINT/SIGTERM by themselves; shut down only those still running.
     [

@@ -1,6 +1,8 @@
 // A worker process for production: any number of them may run against one Temporal and Postgres.
 import { openDatabase } from '../db/client.js';
-import { loadConfigOrExit } from '../infra/config-loader.js';
+import { loadConfigHolderOrExit } from '../infra/config-holder.js';
+import { reloadConfig } from '../infra/config-record.js';
+import { watchConfig } from '../infra/config-watch.js';
 import { readEnv } from '../infra/env.js';
 import { logger } from '../infra/logger.js';
 import { connectTemporal } from '../infra/runtime.js';
@@ -12,7 +14,10 @@ import { createWorker } from './worker.js';
 
 const env = readEnv();
 const telemetry = setupTelemetry({ serviceName: 'slipway-worker', otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
-const config = loadConfigOrExit(env.SLIPWAY_CONFIG);
+const configHolder = loadConfigHolderOrExit(env.SLIPWAY_CONFIG);
+const config = configHolder.config;
+// The API replicas store and audit a change; a worker only takes it (Jenkins and forge servers).
+const configWatch = watchConfig(configHolder, () => reloadConfig(null, configHolder, 'file-watch'));
 if (!env.TEMPORAL_ADDRESS)
   throw new Error('TEMPORAL_ADDRESS is required for a separate worker process (npm start runs an embedded one)');
 const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.SLIPWAY_DATA_DIR });
@@ -23,7 +28,9 @@ const worker = await createWorker({
   namespace: env.TEMPORAL_NAMESPACE,
   taskQueue: env.SLIPWAY_TASK_QUEUE,
   database,
-  config,
+  get config() {
+    return configHolder.config;
+  },
   telemetry,
   maxCachedWorkflows: env.SLIPWAY_MAX_CACHED_WORKFLOWS,
 });
@@ -46,6 +53,7 @@ await ensureSchedules(temporal.client, config, env.SLIPWAY_TASK_QUEUE, env.SLIPW
 logger.info({ taskQueue: env.SLIPWAY_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker running');
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
+    configWatch.close();
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
   });
 await Promise.all(workers.map((w) => w.run()));

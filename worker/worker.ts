@@ -64,13 +64,20 @@ export function buildActivities(deps: WorkerDeps) {
     ...store,
     ...createBuildStoreActivities({ db: deps.database.db, pubsub: deps.database.pubsub, taskQueue: deps.taskQueue }),
     ...createLockActivities({ client: deps.client, taskQueue: deps.taskQueue, store, tuning: deps.lockTuning }),
+    // Read at each use: with deps.config a holder's getter, a reload reaches the activities.
     ...createJenkinsActivities({
-      servers: jenkinsServers(deps.config, deps.env),
+      get servers() {
+        return jenkinsServers(deps.config, deps.env);
+      },
       pollIntervalMs: deps.jenkinsPollIntervalMs,
     }),
     ...createDockerActivities({ docker: deps.docker ?? new Docker() }),
     ...createJobLinkActivities({ db: deps.database.db, pubsub: deps.database.pubsub, client: deps.client }),
-    ...createForgeActivities({ servers: forgeServers(deps.config, deps.env) }),
+    ...createForgeActivities({
+      get servers() {
+        return forgeServers(deps.config, deps.env);
+      },
+    }),
     ...createGitPollActivities({ db: deps.database.db }),
   };
 }

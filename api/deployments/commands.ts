@@ -68,7 +68,8 @@ function repeatsApproval(state: DeploymentState, approval: { actor: string; vers
 }
 
 export function createDeploymentCommands(deps: ApiDeps) {
-  const { db, temporal, config, taskQueue } = deps;
+  // deps.config is read at each use, never kept: a configuration reload reaches the next request.
+  const { db, temporal, taskQueue } = deps;
 
   /** Starts the workflow if it is not running; a closed one with this id is the same, finished, deployment. */
   async function ensureStarted(row: DeploymentRow, plan: ServicePlan, startAtLast: boolean) {
@@ -99,8 +100,11 @@ export function createDeploymentCommands(deps: ApiDeps) {
     req: DeploymentRequest,
     opts: { startAtLast: boolean; rollbackOf: string | null },
   ): Promise<Requested> {
+    // One snapshot for the plan and its version: a reload in between must not mix them.
+    const loaded = deps.configHolder?.current;
+    const config = loaded?.config ?? deps.config;
     if (!own(config.services, req.service)) throw badRequest('service', `unknown service "${req.service}"`);
-    const plan = servicePlan(config, req.service, req.environment);
+    const plan = servicePlan(config, req.service, req.environment, loaded?.version);
     if (!plan)
       throw badRequest('environment', `"${req.environment}" is not an environment of ${req.service}'s pipeline`);
     const id = deploymentWorkflowId(taskQueue, req.service, req.version, req.key ?? randomUUID());
@@ -117,7 +121,11 @@ export function createDeploymentCommands(deps: ApiDeps) {
       },
       new Date().toISOString(),
     );
-    const inserted = await insertRequestedDeployment(db, first, { service: req.service, requestKey: req.key ?? id });
+    const inserted = await insertRequestedDeployment(db, first, {
+      service: req.service,
+      requestKey: req.key ?? id,
+      configVersion: loaded?.version,
+    });
     const row = inserted ?? (await findDeployment(db, id))!;
     try {
       await ensureStarted(row, plan, opts.startAtLast);
@@ -208,7 +216,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
       update(
         ref,
         (h) => h.executeUpdate(approveUpdate, { args: [approval] }),
-        (s) => checkApproval(s, servicePlan(config, s.service)!, approval),
+        (s) => checkApproval(s, servicePlan(deps.config, s.service)!, approval),
         (s) => repeatsApproval(s, approval),
       ),
 
@@ -259,7 +267,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
         throw conflict(`only a deployment that went live can be rolled back (status ${row.status})`, {
           status: row.status,
         });
-      const plan = servicePlan(config, row.service);
+      const plan = servicePlan(deps.config, row.service);
       if (!plan) throw conflict(`service ${row.service} is no longer configured`);
       const history = await releasesOf(db, liveEnvironment(plan), row.service);
       const current = history[0];

@@ -28,6 +28,8 @@ export function deploymentSummary(deps: ApiDeps, row: DeploymentRow) {
     approvals: row.approvals,
     testJobUrl: row.testJobUrl,
     rollbackOf: row.rollbackOf,
+    /** The configuration version the deployment was requested under (GET /v1/config shows the current one). */
+    configVersion: row.configVersion ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     links: {

@@ -1,13 +1,16 @@
 // Route tests with app.request(): no server, no worker, no Temporal. A fresh Postgres database
 // (openDatabase runs the migrations), a token per role, and createApp with a fake Temporal client
 // (./fake-temporal.ts) for routes that only start, signal or update a workflow.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
 import type { ApiDeps } from '../../api/deps.js';
 import { openDatabase, type Database } from '../../db/client.js';
 import { createToken } from '../../db/tokens.js';
 import type { SlipwayConfig } from '../../domain/config.js';
-import { parseConfig } from '../../infra/config-loader.js';
+import { ConfigHolder } from '../../infra/config-holder.js';
 import { createFakeTemporal, type FakeTemporal } from './fake-temporal.js';
 import { freshDatabase } from './pg.js';
 
@@ -48,7 +51,11 @@ export interface RequestOptions {
 export interface ApiHarness {
   app: ReturnType<typeof createApp>;
   database: Database;
+  /** The configuration at start; `configHolder.config` is the one in use after a reload. */
   config: SlipwayConfig;
+  /** The file the configuration was loaded from: rewrite it and POST /v1/config/reload. */
+  configFile: string;
+  configHolder: ConfigHolder;
   temporal: FakeTemporal;
   tokens: Record<Role, string>;
   /** How often the webhook gateway poked the relay. */
@@ -66,7 +73,10 @@ export interface HarnessOptions {
 }
 
 export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHarness> {
-  const config = parseConfig(opts.configYaml ?? defaultConfigYaml, 'test-config.yml');
+  const configFile = join(mkdtempSync(join(tmpdir(), 'slipway-api-')), 'test-config.yml');
+  writeFileSync(configFile, opts.configYaml ?? defaultConfigYaml);
+  const configHolder = new ConfigHolder(configFile);
+  const config = configHolder.config;
   const pg = await freshDatabase(inject('databaseUrl'));
   const database = await openDatabase({ url: pg.url, max: 4 });
   const temporal = createFakeTemporal();
@@ -80,7 +90,10 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
       db: database.db,
       pubsub: database.pubsub,
       temporal: temporal.client,
-      config,
+      get config() {
+        return configHolder.config;
+      },
+      configHolder,
       taskQueue: 'api-test',
       namespace: 'default',
       temporalUiUrl: null,
@@ -101,6 +114,8 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
     app,
     database,
     config,
+    configFile,
+    configHolder,
     temporal,
     tokens,
     pokes: () => pokes,

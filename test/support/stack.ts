@@ -11,7 +11,7 @@ import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../db/client.js';
 import { createToken } from '../../db/tokens.js';
 import type { SlipwayConfig } from '../../domain/config.js';
-import { parseConfig } from '../../infra/config-loader.js';
+import { ConfigHolder } from '../../infra/config-holder.js';
 import { connectTemporal, serveApi, type TemporalClients } from '../../infra/runtime.js';
 import type { Telemetry } from '../../infra/telemetry.js';
 import Docker from 'dockerode';
@@ -47,7 +47,11 @@ export interface Stack {
   /** Where build logs (jobs/…) and workspaces of this stack's build host live. */
   dataDir: string;
   taskQueue: string;
+  /** The configuration at start; `configHolder.config` is the one in use after a reload. */
   config: SlipwayConfig;
+  /** The file the API and the in-process worker load: rewrite it and POST /v1/config/reload. */
+  configFile: string;
+  configHolder: ConfigHolder;
   database: Database;
   temporal: TemporalClients;
   tokens: Record<'admin' | 'requester' | 'reporter' | 'approver' | 'reader', string>;
@@ -70,7 +74,11 @@ export interface SpawnedWorker {
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
-  const config = parseConfig(opts.configYaml, 'test-config.yml');
+  const configDir = mkdtempSync(join(tmpdir(), 'slipway-test-'));
+  const configFile = join(configDir, 'config.yml');
+  writeFileSync(configFile, opts.configYaml);
+  const configHolder = new ConfigHolder(configFile);
+  const config = configHolder.config;
   const pg = await freshDatabase(inject('databaseUrl'));
   const database = await openDatabase({ url: pg.url, max: 20 });
   const address = inject('temporalAddress');
@@ -84,7 +92,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       db: database.db,
       pubsub: database.pubsub,
       temporal: temporal.client,
-      config,
+      get config() {
+        return configHolder.config;
+      },
+      configHolder,
       taskQueue,
       namespace: 'default',
       temporalUiUrl: 'http://127.0.0.1:8233',
@@ -113,15 +124,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-data-'));
   const hostName = `host-${taskQueue}`;
   const spawned: SpawnedWorker[] = [];
-  const configDir = mkdtempSync(join(tmpdir(), 'slipway-test-'));
-  const configFile = join(configDir, 'config.yml');
-  writeFileSync(configFile, opts.configYaml);
 
   const stack: Stack = {
     url: api.url,
     dataDir,
     taskQueue,
     config,
+    configFile,
+    configHolder,
     database,
     temporal,
     tokens,
@@ -151,7 +161,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         namespace: 'default',
         taskQueue,
         database,
-        config,
+        get config() {
+          return configHolder.config;
+        },
         workflowBundle: await sharedBundle(),
         jenkinsPollIntervalMs: opts.jenkinsPollIntervalMs ?? 100,
         lockTuning,
