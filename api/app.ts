@@ -6,6 +6,7 @@ import { buildLogRoutes } from './builds/logs.js';
 import { buildRoutes } from './builds/routes.js';
 import { createDeploymentCommands } from './deployments/commands.js';
 import { deploymentRoutes } from './deployments/routes.js';
+import { gateRoutes } from './deployments/gates.js';
 import type { ApiDeps } from './deps.js';
 import { environmentRoutes } from './environments/routes.js';
 import { onError } from './errors.js';
@@ -38,6 +39,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
 
   const v1 = v1App();
   v1.route('/deployments', deploymentRoutes(deps, commands));
+  v1.route('/deployments', gateRoutes(deps, commands));
   v1.route('/environments', environmentRoutes(deps, queue));
   v1.route('/queue', queueRoutes(deps, queue));
   v1.route('/services', serviceRoutes(deps));

@@ -12,7 +12,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { EnvironmentStatus, WaitingOn } from '../domain/deployment-state.js';
+import type { EnvironmentStatus, RefusedSignal, WaitingOn } from '../domain/deployment-state.js';
 import type { Outcome } from '../domain/statuses.js';
 import type { ForgeEventInput } from '../domain/forge-event-input.js';
 
@@ -39,6 +39,8 @@ export const deployments = pgTable(
     approvals: jsonb('approvals').$type<Array<{ by: string; at: string }>>().notNull().default([]),
     testJobUrl: text('test_job_url'),
     rollbackOf: text('rollback_of'),
+    /** Signals the workflow refused (a signal has no answer), with their reasons. */
+    refusedSignals: jsonb('refused_signals').$type<RefusedSignal[]>().notNull().default([]),
     seq: integer('seq').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,4 +1,5 @@
 import { statusRank, type OctopushStatus, type Outcome, type Phase } from './statuses.js';
+import type { GateResult } from './promotions.js';
 import type { ServicePlan } from './service-plan.js';
 
 // The state a deployment workflow keeps and projects to Postgres. Pure data and pure changes:
@@ -8,7 +9,9 @@ export type WaitingOn =
   | { kind: 'lock'; environment: string; since: string }
   | { kind: 'deployer'; environment: string; detail: string; url?: string }
   | { kind: 'tests'; environment: string; dueAt: string; onExpiry: 'fail' | 'release-lock' }
-  | { kind: 'approval'; environment: string; approvalsNeeded: number; approvers: string[]; dueAt: string };
+  | { kind: 'approval'; environment: string; approvalsNeeded: number; approvers: string[]; dueAt: string }
+  /** The promotion gates of `environment` still undecided (leaf names). */
+  | { kind: 'gates'; environment: string; pending: string[] };
 
 export interface EnvironmentStatus {
   environment: string;
@@ -22,6 +25,16 @@ export interface EnvironmentStatus {
   output?: string;
   tests?: { passed: boolean; at: string; by: string; expired?: boolean };
   message?: string;
+  /** The results of the step's promotion gates, once their evaluation started. */
+  gates?: GateResult[];
+}
+
+/** A signal that was refused (signals cannot answer): recorded with its reason instead. */
+export interface RefusedSignal {
+  signal: string;
+  by: string;
+  reason: string;
+  at: string;
 }
 
 export interface Transition {
@@ -50,6 +63,8 @@ export interface DeploymentState {
   testJobUrl: string | null;
   rollbackOf: string | null;
   transitions: Transition[];
+  /** Absent in deployments that never refused a signal. */
+  refusedSignals?: RefusedSignal[];
   /** Bumped on every change; the store ignores snapshots older than what it has. */
   seq: number;
 }

@@ -3,6 +3,7 @@ import { octopushParameters } from './octopush-parameters.js';
 import { parseDuration } from './duration.js';
 import { renderTemplate } from './template.js';
 import { own } from './own.js';
+import type { Gate } from './promotions.js';
 
 // What a deployment workflow needs to know about its service, resolved from configuration when the
 // deployment is requested and carried in the workflow input: a config change never alters a running
@@ -12,6 +13,8 @@ export interface EnvironmentStep {
   environment: string;
   concurrency: 'groups' | 'exclusive';
   deployer: Deployer;
+  /** Promotion gates evaluated after this environment's deploy, before the next one; none: tests and Go Live as Octopush did. */
+  gates?: Gate[];
 }
 
 export interface ServicePlan {

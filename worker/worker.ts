@@ -7,6 +7,7 @@ import { createJenkinsActivities } from '../activities/jenkins.js';
 import { createLockActivities } from '../activities/locks.js';
 import { createBuildStoreActivities } from '../activities/build-store.js';
 import { createForgeActivities } from '../activities/forge.js';
+import { createGateProbeActivities } from '../activities/gate-probe.js';
 import { createJobLinkActivities } from '../activities/job-links.js';
 import { createGitPollActivities } from '../activities/git-poll.js';
 import { createStoreActivities } from '../activities/store.js';
@@ -72,6 +73,7 @@ export function buildActivities(deps: WorkerDeps) {
     ...createJobLinkActivities({ db: deps.database.db, pubsub: deps.database.pubsub, client: deps.client }),
     ...createForgeActivities({ servers: forgeServers(deps.config, deps.env) }),
     ...createGitPollActivities({ db: deps.database.db }),
+    ...createGateProbeActivities(),
   };
 }
 

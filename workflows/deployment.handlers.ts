@@ -20,6 +20,9 @@ import {
   stateQuery,
 } from './deployment.messages.js';
 import { now, type DeploymentRun } from './deployment.run.js';
+import { applyGateTestReport, gatesWait, handleGateMessages, orThrowGate } from './deployment.gate-handlers.js';
+import { checkGateTests } from '../domain/gate-rules.js';
+import { handleGateSignals } from './deployment.gate-signals.js';
 
 /**
  * Validators refuse what is not allowed, and also what repeats a fact already applied: a rejected
@@ -59,6 +62,8 @@ export function handleMessages(run: DeploymentRun): void {
   setHandler(
     reportTestsUpdate,
     async (report) => {
+      // While promotion gates wait (never in deployments without gates), the result is theirs.
+      if (gatesWait(run)) return applyGateTestReport(run, report, 'api');
       const check = checkTestReport(state, report);
       if (check.ok && check.duplicate) return { duplicate: true, state };
       applyTestReport(state, plan, report, now());
@@ -70,6 +75,7 @@ export function handleMessages(run: DeploymentRun): void {
     {
       validator: (report) => {
         if (report.testJobUrl !== undefined) checkTestJobUrl(report.testJobUrl);
+        if (gatesWait(run)) return orThrowGate(checkGateTests(state, plan, report));
         orThrow(checkTestReport(state, report));
       },
     },
@@ -112,4 +118,6 @@ export function handleMessages(run: DeploymentRun): void {
     },
     { validator: (req) => orThrow(checkCancel(state, req)) },
   );
+  handleGateMessages(run);
+  handleGateSignals(run);
 }

@@ -28,6 +28,7 @@ export function deploymentSummary(deps: ApiDeps, row: DeploymentRow) {
     approvals: row.approvals,
     testJobUrl: row.testJobUrl,
     rollbackOf: row.rollbackOf,
+    refusedSignals: row.refusedSignals,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     links: {
