@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gate } from '../../domain/promotions.js';
 import { reportPromotionUpdate } from '../../workflows/deployment.messages.js';
 import { eventually, waitForState } from '../support/stack.js';
-import { flakyHealth, GATE_JOB, startGated, startGatesStack, type GatesStack } from '../support/gates.js';
+import { flakyHealth, GATE_JOB, runOnFake, startGated, startGatesStack, type GatesStack } from '../support/gates.js';
 
 let g: GatesStack;
 const tokens: Record<string, string> = {};
@@ -47,7 +47,8 @@ const get = async (id: string) => (await g.stack.call('GET', `/v1/deployments/${
 const waitingGates = (id: string, environment: string) =>
   eventually(async () => {
     const d = await get(id);
-    return d.waitingOn?.kind === 'gates' && d.waitingOn.environment === environment ? d : undefined;
+    if (d.waitingOn?.kind === 'gates' && d.waitingOn.environment === environment) return d;
+    throw new Error(`${d.state} ${d.phase} ${JSON.stringify(d.waitingOn)} ${JSON.stringify(d.outcome)}`);
   }, `gates of ${environment} to wait`);
 const gatesOf = (d: { environments: Array<{ environment: string; gates?: unknown[] }> }, env: string) =>
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -120,13 +121,9 @@ describe('promotion gates', () => {
     const notAGate = await decide(id, 'staging', 'perf', 'approve', 'bob');
     expect(notAGate.status).toBe(409);
     expect((await decide(id, 'staging', 'sign-off', 'approve', 'bob')).status).toBe(200);
-    await g.stack.temporal.client.workflow
-      .getHandle(id)
-      .executeUpdate(reportPromotionUpdate, {
-        args: [
-          { name: 'perf', status: 'SUCCESS', passed: true, actor: 'perf-bot', infoUrl: 'https://perf.example/42' },
-        ],
-      });
+    await g.stack.temporal.client.workflow.getHandle(id).executeUpdate(reportPromotionUpdate, {
+      args: [{ name: 'perf', status: 'SUCCESS', passed: true, actor: 'perf-bot', infoUrl: 'https://perf.example/42' }],
+    });
 
     const done = await waitForState(g.stack, id, 'GO_LIVE_DONE');
     expect(done.approvals).toEqual([]);
@@ -141,4 +138,82 @@ describe('promotion gates', () => {
     });
     await health.close();
   }, 90_000);
+});
+
+describe('failing gates', () => {
+  it('each gate type fails as it should and ends the deployment naming the gate; any-of passes on one part', async () => {
+    const down = await flakyHealth(1_000_000);
+    g.fake.defineJob('tests/failing', {
+      parameters: ['VERSION', 'SLIPWAY_DEPLOYMENT'],
+      durationMs: 50,
+      result: 'FAILURE',
+    });
+    g.fake.defineJob('tests/rebuilt', { parameters: ['VERSION', 'SLIPWAY_DEPLOYMENT'], durationMs: 300 });
+    const start = (service: string, gates: Gate[], beforeStart?: (id: string) => Promise<void>) =>
+      startGated(g.stack, { service, version: '3.1.0', requestor: 'dev-jenkins', gates: { dev: gates }, beforeStart });
+    const rejected = await start('cart', [manual('sign-off', 1)]);
+    const probed = await start('ledger', [webhook('health', down.url, '2s')]);
+    const failedRun = await start('search', [{ ...jenkins('e2e'), jobs: ['tests/failing'] } as Gate]);
+    // Someone rebuilt our run with another VERSION before we looked: that run never counts.
+    const otherVersion = await start('mail', [{ ...jenkins('e2e'), jobs: ['tests/rebuilt'] } as Gate], (id) =>
+      runOnFake(g.fake, 'tests/rebuilt', { VERSION: '3.0.9', SLIPWAY_DEPLOYMENT: `${id}@dev#e2e#tests/rebuilt` }),
+    );
+    const testsFailed = await start('pay', [testsReported]);
+    const reportedFailed = await start('feed', [reported('perf')]);
+    const either = await start('auth', [
+      { name: 'either', type: 'any-of', of: [webhook('health', down.url), manual('ok', 1)] },
+    ]);
+
+    await waitingGates(rejected.id, 'dev');
+    expect(
+      (await decide(rejected.id, 'dev', 'sign-off', 'reject', 'alice', { reason: 'checkout is broken' })).status,
+    ).toBe(200);
+    await waitingGates(testsFailed.id, 'dev');
+    await g.stack.call('POST', `/v1/deployments/${testsFailed.id}/test-results`, {
+      token: g.stack.tokens.reporter,
+      body: { passed: false },
+    });
+    await waitingGates(reportedFailed.id, 'dev');
+    await g.stack.temporal.client.workflow
+      .getHandle(reportedFailed.id)
+      .executeUpdate(reportPromotionUpdate, {
+        args: [{ name: 'perf', status: 'FAILED', passed: false, actor: 'perf-bot' }],
+      });
+    await waitingGates(either.id, 'dev');
+    await decide(either.id, 'dev', 'ok', 'approve', 'bob');
+
+    const outcome = async (id: string) => (await waitForState(g.stack, id, 'TESTS_FAILED')).outcome.message;
+    expect(await outcome(rejected.id)).toBe('gate "sign-off" failed in dev: rejected by alice: checkout is broken');
+    expect(await outcome(probed.id)).toMatch(
+      /^gate "health" failed in dev: no 2 consecutive HTTP 200 within 2s \(last: HTTP 503\)/,
+    );
+    expect(await outcome(failedRun.id)).toMatch(/^gate "e2e" failed in dev: tests\/failing #\d+ finished FAILURE/);
+    expect(await outcome(otherVersion.id)).toMatch(/ran for VERSION=3\.0\.9, not 3\.1\.0: it does not count/);
+    expect(await outcome(testsFailed.id)).toMatch(/^gate "tests" failed in dev: tests failed/);
+    expect(await outcome(reportedFailed.id)).toBe('gate "perf" failed in dev: reported FAILED by perf-bot');
+
+    const probes = gatesOf(await get(probed.id), 'dev')[0].evidence;
+    expect(probes.length).toBeGreaterThanOrEqual(2);
+    expect(probes.every((p: { status: number }) => p.status === 503)).toBe(true);
+    const runs = gatesOf(await get(otherVersion.id), 'dev')[0].evidence;
+    expect(runs).toEqual([
+      expect.objectContaining({ kind: 'jenkins', counted: false, parameters: { SUITE: '', VERSION: '3.0.9' } }),
+    ]);
+    expect(g.fake.triggers('tests/rebuilt')).toBe(1);
+
+    const passed = await eventually(async () => {
+      const d = await get(either.id);
+      return d.environments[0].gates?.[0].status === 'passed' ? d : undefined;
+    }, 'the any-of to pass');
+    const [probe, approval] = gatesOf(passed, 'dev')[0].parts;
+    expect(approval.status).toBe('passed');
+    expect([probe.status, probe.reason]).toEqual(['pending', 'not needed: "either" was decided without it']);
+    expect(gatesOf(passed, 'dev')[0].reason).toBe('"ok" passed');
+    // Past its gates, staging (without gates) waits for a test result as Octopush did.
+    await eventually(async () => (await get(either.id)).waitingOn?.environment === 'staging' || undefined, 'staging');
+    await eventually(async () => (await get(either.id)).waitingOn?.kind === 'tests' || undefined, 'the tests wait');
+    const cancelled = await g.stack.call('POST', `/v1/deployments/${either.id}/cancel`, { body: { reason: 'done' } });
+    expect(cancelled.status).toBe(200);
+    await down.close();
+  }, 120_000);
 });

@@ -45,7 +45,14 @@ export async function startGatesStack(services: string[]) {
 /** Inserts the request row (as the API does) and starts the deployment with `gates` per environment. */
 export async function startGated(
   stack: Stack,
-  req: { service: string; version: string; requestor: string; gates: Record<string, Gate[]> },
+  req: {
+    service: string;
+    version: string;
+    requestor: string;
+    gates: Record<string, Gate[]>;
+    /** Runs before the workflow starts, with its id. */
+    beforeStart?: (id: string) => Promise<void>;
+  },
 ): Promise<{ id: string; number: number }> {
   const plan = servicePlan(stack.config, req.service)!;
   plan.environments = plan.environments.map((e) =>
@@ -66,6 +73,7 @@ export async function startGated(
     service: req.service,
     requestKey: id,
   });
+  await req.beforeStart?.(id);
   await stack.temporal.client.workflow.start(
     deploymentWorkflowType,
     deploymentStartOptions({ ...input, number: row!.number }, { taskQueue: stack.taskQueue, memo: {} }),
@@ -83,6 +91,29 @@ export async function flakyHealth(failures: number) {
     res.end(status === 200 ? 'ok' : 'starting');
   });
   return { url: `${server.root}/health`, requests: () => seen, close: server.close };
+}
+
+/** Triggers a run of `job` on the fake as a person would (a rebuild with other parameters); returns once it started. */
+export async function runOnFake(fake: FakeJenkins, job: string, params: Record<string, string>): Promise<void> {
+  const path = job
+    .split('/')
+    .map((s) => `job/${s}`)
+    .join('/');
+  const before = fake.builds(job).length;
+  const res = await fetch(`${fake.url}/${path}/buildWithParameters`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${fake.user}:${fake.token}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+  if (res.status !== 201) throw new Error(`the fake refused the trigger: ${res.status}`);
+  for (let i = 0; i < 100; i++) {
+    if (fake.builds(job).length > before) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no build of ${job} appeared`);
 }
 
 export type GatesStack = Awaited<ReturnType<typeof startGatesStack>>;
