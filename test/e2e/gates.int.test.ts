@@ -10,7 +10,7 @@ import { flakyHealth, GATE_JOB, runOnFake, startGated, startGatesStack, type Gat
 let g: GatesStack;
 const tokens: Record<string, string> = {};
 beforeAll(async () => {
-  g = await startGatesStack(['shop', 'cart', 'ledger', 'search', 'mail', 'pay', 'feed', 'auth']);
+  g = await startGatesStack(['shop', 'cart', 'ledger', 'search', 'mail', 'pay', 'feed', 'auth', 'sig', 'old']);
   for (const name of ['alice', 'bob', 'carol']) tokens[name] = await g.token(name);
 }, 60_000);
 afterAll(async () => g?.close());
@@ -174,11 +174,9 @@ describe('failing gates', () => {
       body: { passed: false },
     });
     await waitingGates(reportedFailed.id, 'dev');
-    await g.stack.temporal.client.workflow
-      .getHandle(reportedFailed.id)
-      .executeUpdate(reportPromotionUpdate, {
-        args: [{ name: 'perf', status: 'FAILED', passed: false, actor: 'perf-bot' }],
-      });
+    await g.stack.temporal.client.workflow.getHandle(reportedFailed.id).executeUpdate(reportPromotionUpdate, {
+      args: [{ name: 'perf', status: 'FAILED', passed: false, actor: 'perf-bot' }],
+    });
     await waitingGates(either.id, 'dev');
     await decide(either.id, 'dev', 'ok', 'approve', 'bob');
 
@@ -216,4 +214,77 @@ describe('failing gates', () => {
     expect(cancelled.status).toBe(200);
     await down.close();
   }, 120_000);
+});
+
+describe('approvals as signals, and superseded deployments', () => {
+  it('takes approve and testResult signals under the same rules, recording each refusal with its reason', async () => {
+    const { id } = await startGated(g.stack, {
+      service: 'sig',
+      version: '1.2.3',
+      requestor: 'carol',
+      gates: { dev: [manual('ops', 1)] },
+    });
+    await waitingGates(id, 'dev');
+    const handle = g.stack.temporal.client.workflow.getHandle(id);
+    await handle.signal('approve', { by: 'carol' });
+    await handle.signal('approve', { by: 'mallory' });
+    await handle.signal('approve', { reason: 'no name' });
+    await handle.signal('approve', { by: 'bob', version: '9.9.9' });
+    await handle.signal('approve', { by: 'alice', reason: 'smoke looks fine' });
+    await eventually(async () => (await get(id)).waitingOn?.kind === 'tests' || undefined, 'staging to wait for tests');
+    const refused = (await get(id)).refusedSignals;
+    expect(refused.map((r: { by: string; reason: string }) => [r.by, r.reason])).toEqual([
+      ['carol', 'carol requested this deployment and cannot decide its gate "ops"'],
+      ['mallory', 'mallory is not an approver of gate "ops" (approvers: alice, bob, carol)'],
+      ['', 'the signal names no approver: send {"by": "<name>"}'],
+      ['bob', 'this deployment is of sig 1.2.3, not version 9.9.9'],
+    ]);
+    expect(refused.every((r: { signal: string; at: string }) => r.signal === 'approve' && r.at)).toBe(true);
+    expect(gatesOf(await get(id), 'dev')[0].evidence).toEqual([
+      expect.objectContaining({ kind: 'approval', by: 'alice', reason: 'smoke looks fine', via: 'signal' }),
+    ]);
+
+    // staging has no gates: Octopush's test wait and Go Live, here through signals.
+    await handle.signal('testResult', { passed: 'yes', by: 'ci' });
+    await handle.signal('testResult', { passed: true, by: 'ci' });
+    await eventually(async () => (await get(id)).phase === 'awaiting-approval' || undefined, 'Go Live wait');
+    await handle.signal('approve', { by: 'carol' });
+    await handle.signal('approve', { by: 'bob' });
+    const live = await waitForState(g.stack, id, 'GO_LIVE_DONE');
+    expect(live.approvals.map((a: { by: string }) => a.by)).toEqual(['bob']);
+    expect(live.refusedSignals.slice(4).map((r: { signal: string; reason: string }) => [r.signal, r.reason])).toEqual([
+      ['testResult', '"passed" must be true or false'],
+      ['approve', 'carol requested this deployment and cannot approve it'],
+    ]);
+  }, 90_000);
+
+  it('refuses a decision for a deployment superseded by a newer request of its service', async () => {
+    const first = await startGated(g.stack, {
+      service: 'old',
+      version: '1.0.0',
+      requestor: 'dev-jenkins',
+      gates: { dev: [manual('ops', 1)] },
+    });
+    await waitingGates(first.id, 'dev');
+    const second = await startGated(g.stack, {
+      service: 'old',
+      version: '1.0.1',
+      requestor: 'dev-jenkins',
+      gates: { dev: [manual('ops', 1)] },
+    });
+    const refused = await decide(first.id, 'dev', 'ops', 'approve', 'alice');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toBe(
+      `deployment #${first.number} was superseded by #${second.number} (old 1.0.1)`,
+    );
+    // The newer one waits for the dev lock the first holds (one deployment per group at a time).
+    await g.stack.call('POST', `/v1/deployments/${first.id}/cancel`, { body: { reason: 'superseded' } });
+    await waitingGates(second.id, 'dev');
+    // An approval is bound to its gate: none of another environment or name satisfies this one.
+    expect((await decide(second.id, 'staging', 'ops', 'approve', 'alice')).status).toBe(409);
+    expect((await decide(second.id, 'dev', 'other', 'approve', 'alice')).status).toBe(409);
+    expect((await decide(second.id, 'dev', 'ops', 'approve', 'alice')).status).toBe(200);
+    expect(gatesOf(await get(first.id), 'dev')[0]).toMatchObject({ status: 'pending', evidence: [] });
+    await eventually(async () => (await get(second.id)).environment === 'staging' || undefined, 'staging');
+  }, 90_000);
 });
