@@ -49,6 +49,7 @@ const RESULTS: ReadonlySet<string> = new Set<JenkinsResult>(['SUCCESS', 'UNSTABL
 const BUILDS_TREE = 'builds[number,queueId,result,building,actions[parameters[name,value]]]{0,50}';
 const QUEUE_TREE = 'items[id,params,task[url]]';
 const BUILD_TREE = 'number,building,result,duration';
+const PARAMS_TREE = 'actions[parameters[name,value]]';
 
 interface Reply {
   status: number;
@@ -79,6 +80,7 @@ type BuildsJson = {
 };
 type QueueJson = { items?: Array<{ id: number; params?: string; task?: { url?: string } }> };
 type QueueItemJson = { cancelled?: boolean; executable?: { number?: number } | null };
+type BuildParamsJson = NonNullable<BuildsJson['builds']>[number];
 type BuildJson = { number: number; building: boolean; result: string | null; duration: number };
 
 export function createJenkinsActivities(deps: JenkinsDeps) {
@@ -338,6 +340,20 @@ export function createJenkinsActivities(deps: JenkinsDeps) {
     },
 
     jenkinsBuildStatus: buildStatus,
+
+    /** The parameters a build ran with, as Jenkins recorded them (a promotion gate checks its version). */
+    async jenkinsBuildParameters(input: JenkinsBuildRef): Promise<Record<string, string>> {
+      const srv = server(input.server);
+      const s = { server: srv, job: input.job, action: `build #${input.buildNumber} parameters lookup` };
+      const b = await getJson<BuildParamsJson>(
+        s,
+        `${jobPath(input.job)}/${input.buildNumber}/api/json?${tree(PARAMS_TREE)}`,
+      );
+      const action = (b.actions ?? []).find((a) => a._class === 'hudson.model.ParametersAction');
+      return Object.fromEntries(
+        (action?.parameters ?? []).map((p) => [p.name, p.value == null ? '' : String(p.value)]),
+      );
+    },
 
     async jenkinsStop(input: JenkinsBuildRef): Promise<void> {
       const status = await buildStatus(input);

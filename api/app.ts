@@ -11,6 +11,7 @@ import { createDeploymentCommands } from './deployments/commands.js';
 import { deploymentReportRoutes } from './deployments/reports.js';
 import { deploymentRoutes } from './deployments/routes.js';
 import { deploydbRoutes } from './deploydb/routes.js';
+import { gateRoutes } from './deployments/gates.js';
 import type { ApiDeps } from './deps.js';
 import { environmentRoutes } from './environments/routes.js';
 import { onError } from './errors.js';
@@ -46,6 +47,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   const v1 = v1App();
   v1.route('/deployments', deploymentRoutes(deps, commands));
   v1.route('/deployments', deploymentReportRoutes(deps, commands));
+  v1.route('/deployments', gateRoutes(deps, commands));
   v1.route('/environments', environmentRoutes(deps, queue));
   v1.route('/queue', queueRoutes(deps, queue));
   v1.route('/services', serviceRoutes(deps));

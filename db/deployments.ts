@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lt, type SQL } from 'drizzle-orm';
 import { auditEntriesOf } from '../domain/deployment-audit.js';
 import type { DeploymentState } from '../domain/deployment-state.js';
 import { appendKeyedAudit } from './audit.js';
@@ -64,6 +64,7 @@ export async function recordDeployment(db: Db, state: DeploymentState): Promise<
     approvals: state.approvals,
     testJobUrl: state.testJobUrl,
     rollbackOf: state.rollbackOf,
+    refusedSignals: state.refusedSignals ?? [],
     seq: state.seq,
     updatedAt: new Date(),
   };
@@ -172,6 +173,17 @@ export async function releasesOf(db: Db, environment: string, service: string, l
     .limit(limit);
 }
 
+/** A deployment of the same service requested after this one (which supersedes it); null when none. */
+export async function supersedingDeployment(db: Db, row: DeploymentRow): Promise<DeploymentRow | null> {
+  const [newer] = await db
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.service, row.service), gt(deployments.number, row.number)))
+    .orderBy(desc(deployments.number))
+    .limit(1);
+  return newer ?? null;
+}
+
 /** The row seen as the workflow's state, so that domain rules can judge requests to finished deployments. */
 export function rowState(row: DeploymentRow): DeploymentState {
   return {
@@ -189,6 +201,7 @@ export function rowState(row: DeploymentRow): DeploymentState {
     approvals: row.approvals,
     testJobUrl: row.testJobUrl,
     rollbackOf: row.rollbackOf,
+    refusedSignals: row.refusedSignals,
     transitions: [],
     seq: row.seq,
   };

@@ -12,7 +12,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { EnvironmentStatus, WaitingOn } from '../domain/deployment-state.js';
+import type { EnvironmentStatus, RefusedSignal, WaitingOn } from '../domain/deployment-state.js';
 import type { Outcome } from '../domain/statuses.js';
 import type { ForgeEventInput } from '../domain/forge-event-input.js';
 
@@ -41,6 +41,8 @@ export const deployments = pgTable(
     rollbackOf: text('rollback_of'),
     /** The configuration version (config_versions.version) the deployment was requested under. */
     configVersion: text('config_version'),
+    /** Signals the workflow refused (a signal has no answer), with their reasons. */
+    refusedSignals: jsonb('refused_signals').$type<RefusedSignal[]>().notNull().default([]),
     seq: integer('seq').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

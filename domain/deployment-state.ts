@@ -1,4 +1,5 @@
 import { statusRank, type OctopushStatus, type Outcome, type Phase } from './statuses.js';
+import type { GateResult } from './promotions.js';
 import type { ServicePlan } from './service-plan.js';
 import type { ExternalStatus } from './external-deploy.js';
 
@@ -9,7 +10,9 @@ export type WaitingOn =
   | { kind: 'lock'; environment: string; since: string }
   | { kind: 'deployer'; environment: string; detail: string; url?: string }
   | { kind: 'tests'; environment: string; dueAt: string; onExpiry: 'fail' | 'release-lock' }
-  | { kind: 'approval'; environment: string; approvalsNeeded: number; approvers: string[]; dueAt: string };
+  | { kind: 'approval'; environment: string; approvalsNeeded: number; approvers: string[]; dueAt: string }
+  /** The promotion gates of `environment` still undecided (leaf names). */
+  | { kind: 'gates'; environment: string; pending: string[] };
 
 export interface EnvironmentStatus {
   environment: string;
@@ -27,6 +30,16 @@ export interface EnvironmentStatus {
   external?: { status: ExternalStatus; at: string; by?: string; message?: string };
   /** "Verification completed", reported by an outside system after the deploy. */
   verification?: { passed: boolean; infoUrl?: string; by: string; at: string };
+  /** The results of the step's promotion gates, once their evaluation started. */
+  gates?: GateResult[];
+}
+
+/** A signal that was refused (signals cannot answer): recorded with its reason instead. */
+export interface RefusedSignal {
+  signal: string;
+  by: string;
+  reason: string;
+  at: string;
 }
 
 export interface Transition {
@@ -55,6 +68,8 @@ export interface DeploymentState {
   testJobUrl: string | null;
   rollbackOf: string | null;
   transitions: Transition[];
+  /** Absent in deployments that never refused a signal. */
+  refusedSignals?: RefusedSignal[];
   /** Bumped on every change; the store ignores snapshots older than what it has. */
   seq: number;
 }

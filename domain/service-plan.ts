@@ -14,7 +14,7 @@ export interface EnvironmentStep {
   environment: string;
   concurrency: 'groups' | 'exclusive';
   deployer: Deployer;
-  /** The promotions a version must pass here before it moves on (absent: none). */
+  /** Promotion gates evaluated after this environment's deploy, before the next one; none: tests and Go Live as Octopush did. */
   gates?: Gate[];
 }
 

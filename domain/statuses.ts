@@ -21,6 +21,7 @@ export type Phase =
   | 'deploying' //         a deployer runs
   | 'awaiting-tests' //    deployed, waiting for a test result
   | 'awaiting-approval' // waiting for Go Live approvals
+  | 'awaiting-gates' //    deployed, waiting for the environment's promotion gates
   | 'finished'; //         see outcome
 
 /** failed: something said no (deploy failed, tests failed); errored: we could not find out (Jenkins unreachable). */

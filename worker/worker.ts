@@ -7,6 +7,7 @@ import { createJenkinsActivities } from '../activities/jenkins.js';
 import { createLockActivities } from '../activities/locks.js';
 import { createBuildStoreActivities } from '../activities/build-store.js';
 import { createForgeActivities } from '../activities/forge.js';
+import { createGateProbeActivities } from '../activities/gate-probe.js';
 import { createJobLinkActivities } from '../activities/job-links.js';
 import { createGitPollActivities } from '../activities/git-poll.js';
 import { createStoreActivities } from '../activities/store.js';
@@ -79,6 +80,7 @@ export function buildActivities(deps: WorkerDeps) {
       },
     }),
     ...createGitPollActivities({ db: deps.database.db }),
+    ...createGateProbeActivities(),
   };
 }
 

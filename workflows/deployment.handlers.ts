@@ -21,6 +21,9 @@ import {
 } from './deployment.messages.js';
 import { handleOutsideReports } from './deployment.external.js';
 import { now, type DeploymentRun } from './deployment.run.js';
+import { applyGateTestReport, gatesWait, handleGateMessages, orThrowGate } from './deployment.gate-handlers.js';
+import { checkGateTests } from '../domain/gate-rules.js';
+import { handleGateSignals } from './deployment.gate-signals.js';
 
 /**
  * Validators refuse what is not allowed, and also what repeats a fact already applied: a rejected
@@ -61,6 +64,8 @@ export function handleMessages(run: DeploymentRun): void {
   setHandler(
     reportTestsUpdate,
     async (report) => {
+      // While promotion gates wait (never in deployments without gates), the result is theirs.
+      if (gatesWait(run)) return applyGateTestReport(run, report, 'api');
       const check = checkTestReport(state, report);
       if (check.ok && check.duplicate) return { duplicate: true, state };
       applyTestReport(state, plan, report, now());
@@ -72,6 +77,7 @@ export function handleMessages(run: DeploymentRun): void {
     {
       validator: (report) => {
         if (report.testJobUrl !== undefined) checkTestJobUrl(report.testJobUrl);
+        if (gatesWait(run)) return orThrowGate(checkGateTests(state, plan, report));
         orThrow(checkTestReport(state, report));
       },
     },
@@ -114,4 +120,6 @@ export function handleMessages(run: DeploymentRun): void {
     },
     { validator: (req) => orThrow(checkCancel(state, req)) },
   );
+  handleGateMessages(run);
+  handleGateSignals(run);
 }

@@ -75,16 +75,6 @@ export const registerTestJobUrlUpdate = defineUpdate<UpdateAnswer, [TestJobUrl]>
 export const approveUpdate = defineUpdate<UpdateAnswer, [Approval]>('approve');
 export const cancelUpdate = defineUpdate<UpdateAnswer, [CancelRequest]>('cancel');
 
-export interface PromotionReport {
-  environment?: string;
-  name: string;
-  status: string;
-  passed: boolean;
-  infoUrl?: string;
-  actor: string;
-}
-export const reportPromotionUpdate = defineUpdate<UpdateAnswer, [PromotionReport]>('reportPromotion');
-
 export interface LockGrant {
   environment: string;
   requestId: string;
@@ -98,5 +88,49 @@ export interface JenkinsNotice {
   buildNumber?: number;
 }
 export const jenkinsNotifiedSignal = defineSignal<[JenkinsNotice]>('jenkinsNotified');
+
+// Promotion gates (workflows/deployment.gate-handlers.ts). An approval or rejection names what it is
+// bound to (environment, gate, version); the workflow is the service's deployment.
+export interface GateDecisionMessage {
+  environment: string;
+  gate: string;
+  version: string;
+  actor: string;
+  teams?: string[];
+  reason?: string;
+  via?: 'api' | 'ui';
+}
+export const approveGateUpdate = defineUpdate<UpdateAnswer, [GateDecisionMessage]>('approveGate');
+export const rejectGateUpdate = defineUpdate<UpdateAnswer, [GateDecisionMessage]>('rejectGate');
+
+/** An outside system's result for a `reported` gate (DeployDB's POST /api/deployments/:id/promotions). */
+export interface PromotionReport {
+  /** Absent: the environment whose gates are pending. */
+  environment?: string;
+  name: string;
+  status: string;
+  passed: boolean;
+  infoUrl?: string;
+  actor: string;
+}
+export const reportPromotionUpdate = defineUpdate<UpdateAnswer, [PromotionReport]>('reportPromotion');
+
+/**
+ * Signals for operators (the Temporal Web UI's "Send a Signal", `temporal workflow signal`): whoever
+ * reaches Temporal is trusted with the name they give. A refused signal is recorded in the state
+ * (refusedSignals) with its reason, since a signal has no answer.
+ */
+export interface ApproveSignal {
+  by: string;
+  reason?: string;
+  version?: string;
+}
+export interface TestResultSignal {
+  passed: boolean;
+  by: string;
+  version?: string;
+}
+export const approveSignal = defineSignal<[ApproveSignal]>('approve');
+export const testResultSignal = defineSignal<[TestResultSignal]>('testResult');
 
 export const stateQuery = defineQuery<DeploymentState>('state');

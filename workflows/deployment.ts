@@ -12,6 +12,7 @@ import { handleMessages } from './deployment.handlers.js';
 import { acquire, release } from './deployment.lock.js';
 import { now, type DeploymentRun } from './deployment.run.js';
 import { awaitApproval, awaitTests } from './deployment.waits.js';
+import { hasGates, promoteThroughGates } from './deployment.gates.js';
 import { settleInterceptorFlags } from './sdk-flags.js';
 
 const store = proxyActivities<StoreActivities>({ startToCloseTimeout: '10s', retry: { maximumInterval: '10s' } });
@@ -65,7 +66,9 @@ async function runPipeline(run: DeploymentRun): Promise<void> {
   for (let i = input.startAtLast ? last : 0; i <= last && !finished(); i++) {
     const step = plan.environments[i]!;
     const isLast = i === last && plan.endsLive;
-    if (isLast && i > 0 && !input.startAtLast) {
+    // Promotion gates of the environment before live stand in for Go Live.
+    const gatedBefore = i > 0 && hasGates(plan.environments[i - 1]!);
+    if (isLast && i > 0 && !input.startAtLast && !gatedBefore) {
       await awaitApproval(run);
       if (finished()) return;
     }
@@ -94,6 +97,10 @@ async function runPipeline(run: DeploymentRun): Promise<void> {
       );
       await run.record();
       return;
+    }
+    if (hasGates(step)) {
+      if (!(await promoteThroughGates(run, step, i === last))) return;
+      continue;
     }
     await awaitTests(run, step);
     await release(run, step.environment);

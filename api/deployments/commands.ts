@@ -26,8 +26,11 @@ import { deploymentWorkflowId } from '../../domain/ids.js';
 import { liveEnvironment, servicePlan, type ServicePlan } from '../../domain/service-plan.js';
 import { logger } from '../../infra/logger.js';
 import {
+  approveGateUpdate,
   approveUpdate,
   cancelUpdate,
+  rejectGateUpdate,
+  type GateDecisionMessage,
   deploymentStartOptions,
   deploymentWorkflowType,
   registerTestJobUrlUpdate,
@@ -42,6 +45,7 @@ import {
 import type { ApiDeps } from '../deps.js';
 import { ApiError, badRequest, conflict, notFound, unavailable } from '../errors.js';
 import { own } from '../../domain/own.js';
+import { findResult } from '../../domain/gate-tree.js';
 
 // The deployment use cases behind both the native /v1 routes and the Octopush facade.
 
@@ -242,6 +246,20 @@ export function createDeploymentCommands(deps: ApiDeps) {
         ref,
         (h) => h.executeUpdate(reportPromotionUpdate, { args: [report] }),
         (s) => ({ ok: false, reason: `deployment is finished (${s.status})` }),
+      ),
+
+    /** A manual gate's approval or rejection; once the workflow closed, only a repeat of a recorded one is acknowledged. */
+    decideGate: (ref: string, d: GateDecisionMessage, kind: 'approve' | 'reject') =>
+      update(
+        ref,
+        (h) => h.executeUpdate(kind === 'approve' ? approveGateUpdate : rejectGateUpdate, { args: [d] }),
+        (s): Check => {
+          const results = s.environments.find((e) => e.environment === d.environment)?.gates ?? [];
+          const evidence = kind === 'approve' ? 'approval' : 'rejection';
+          return findResult(results, d.gate)?.evidence.some((e) => e.kind === evidence && e.by === d.actor)
+            ? { ok: true, duplicate: true }
+            : { ok: false, reason: `deployment is finished (${s.status})` };
+        },
       ),
 
     /** `scopes`: the caller's cancel scopes for the service; the workflow's validator decides with them. */

@@ -30,6 +30,7 @@ export function deploymentSummary(deps: ApiDeps, row: DeploymentRow) {
     rollbackOf: row.rollbackOf,
     /** The configuration version the deployment was requested under (GET /v1/config shows the current one). */
     configVersion: row.configVersion ?? null,
+    refusedSignals: row.refusedSignals,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     links: {

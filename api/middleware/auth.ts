@@ -16,6 +16,8 @@ export interface Principal {
   scopes: string[];
   anonymous: boolean;
   invalid?: boolean;
+  /** The caller's teams ("<org>/<slug>", e.g. from a GitHub login), for gate approvers written "team:<org>/<slug>". */
+  teams?: string[];
 }
 
 export type AuthEnv = { Variables: { principal: Principal } };

@@ -1,0 +1,1 @@
+ALTER TABLE "deployments" ADD COLUMN "refused_signals" jsonb DEFAULT '[]'::jsonb NOT NULL;
