@@ -1,5 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from './client.js';
+import { recordArtifactEvent } from './events.js';
 import { artifacts } from './schema.js';
 
 // Artifact versions: registered by a build's `artifact:` or through the API.
@@ -16,7 +17,7 @@ export async function listArtifacts(db: Db, service?: string): Promise<ArtifactR
     .limit(200);
 }
 
-/** The same service and version again is a no-op: the first registration stays. */
+/** The same service and version again is a no-op: the first registration stays (and its artifact.registered event). */
 export async function registerArtifact(
   db: Db,
   input: {
@@ -28,7 +29,10 @@ export async function registerArtifact(
     registeredBy: string;
   },
 ): Promise<void> {
-  await db.insert(artifacts).values(input).onConflictDoNothing();
+  await db.transaction(async (tx) => {
+    const [row] = await tx.insert(artifacts).values(input).onConflictDoNothing().returning();
+    if (row) await recordArtifactEvent(tx, { ...row, createdAt: row.createdAt.toISOString() });
+  });
 }
 
 export async function findArtifact(db: Db, service: string, version: string): Promise<ArtifactRow | null> {

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { DeploymentState } from '../domain/deployment-state.js';
 import type { Db } from './client.js';
+import { recordDeploymentEvents } from './events.js';
 import { deployments, deploymentTransitions, releases } from './schema.js';
 
 // The deployment projection: the row the API inserts at request time and the workflow's store
@@ -107,6 +108,7 @@ export async function recordDeployment(db: Db, state: DeploymentState): Promise<
         )
         .onConflictDoNothing();
     }
+    await recordDeploymentEvents(tx, state);
     return updated.length > 0;
   });
 }
