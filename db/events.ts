@@ -9,7 +9,8 @@ import {
   type NewEvent,
 } from '../domain/events.js';
 import type { Db } from './client.js';
-import { artifacts, builds, deployments, eventDeliveries, events, eventSubscribers } from './schema.js';
+import type { builds } from './schema.js';
+import { artifacts, deployments, eventDeliveries, events, eventSubscribers } from './schema.js';
 
 // The outbox of outgoing events. Callers pass the transaction of their state change, so an event
 // exists exactly when the change does; its deliveries (one per matching sink) are written in the
