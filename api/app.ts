@@ -4,6 +4,7 @@ import { artifactRoutes } from './artifacts/routes.js';
 import { createBuildCommands } from './builds/commands.js';
 import { buildLogRoutes } from './builds/logs.js';
 import { buildRoutes } from './builds/routes.js';
+import { deliveryRoutes } from './deliveries/routes.js';
 import { createDeploymentCommands } from './deployments/commands.js';
 import { deploymentRoutes } from './deployments/routes.js';
 import type { ApiDeps } from './deps.js';
@@ -47,6 +48,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   v1.route('/builds', buildLogRoutes(deps, upgradeWebSocket, { heartbeatMs: deps.logHeartbeatMs }));
   v1.route('/artifacts', artifactRoutes(deps));
   v1.route('/features', featureRoutes(deps));
+  v1.route('/deliveries', deliveryRoutes(deps));
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   serveDocument(v1, '/openapi.json', {
     openapi: '3.1.0',

@@ -100,9 +100,10 @@ export interface DeliveryView extends DeliveryRow {
 /** Newest first; `before` a delivery id, for paging. */
 export async function listDeliveries(
   db: Db,
-  f: { state?: DeliveryState; subscriber?: string; before?: number; limit: number },
+  f: { id?: number; state?: DeliveryState; subscriber?: string; before?: number; limit: number },
 ): Promise<DeliveryView[]> {
   const where: SQL[] = [];
+  if (f.id) where.push(eq(eventDeliveries.id, f.id));
   if (f.state) where.push(eq(eventDeliveries.state, f.state));
   if (f.subscriber) where.push(eq(eventDeliveries.subscriber, f.subscriber));
   if (f.before) where.push(lt(eventDeliveries.id, f.before));
