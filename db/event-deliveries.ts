@@ -11,6 +11,11 @@ import { eventDeliveries, events } from './schema.js';
 export type DeliveryRow = typeof eventDeliveries.$inferSelect;
 export type DeliveryState = 'pending' | 'delivered' | 'dead';
 
+/** No earlier event of the same deployment is still pending for the same sink. */
+const notBlocked = sql`not exists (select 1 from ${eventDeliveries} earlier
+  where earlier.subscriber = ${eventDeliveries.subscriber} and earlier.deployment_id = ${eventDeliveries.deploymentId}
+    and earlier.state = 'pending' and earlier.event_seq < ${eventDeliveries.eventSeq})`;
+
 /**
  * Takes up to `limit` due deliveries of the given sinks, in event order (and DeployDB's order of
  * sinks within one event), for `leaseMs`: a claim never settled (its worker died) comes due again
@@ -21,13 +26,7 @@ export async function claimDueDeliveries(
   opts: { limit: number; leaseMs: number; subscribers?: string[] },
 ): Promise<DeliveryRow[]> {
   const d = eventDeliveries;
-  const where: SQL[] = [
-    eq(d.state, 'pending'),
-    lte(d.nextAttemptAt, sql`now()`),
-    sql`not exists (select 1 from ${eventDeliveries} earlier
-                     where earlier.subscriber = ${d.subscriber} and earlier.deployment_id = ${d.deploymentId}
-                       and earlier.state = 'pending' and earlier.event_seq < ${d.eventSeq})`,
-  ];
+  const where: SQL[] = [eq(d.state, 'pending'), lte(d.nextAttemptAt, sql`now()`), notBlocked];
   if (opts.subscribers) where.push(inArray(d.subscriber, opts.subscribers));
   const claimable = db
     .select({ id: d.id })
@@ -45,12 +44,16 @@ export async function claimDueDeliveries(
   return rows.sort((a, b) => a.eventSeq - b.eventSeq || a.position - b.position);
 }
 
-/** When the next pending delivery is due (null: none), so an idle dispatcher sleeps just that long. */
+/**
+ * When the next claimable delivery is due (null: none), so an idle dispatcher sleeps just that
+ * long. One waiting behind an earlier event of its deployment does not count: it becomes
+ * claimable when that one is settled, by the dispatcher that settles it.
+ */
 export async function nextDueAt(db: Db): Promise<Date | null> {
   const [row] = await db
     .select({ at: sql<string | null>`min(${eventDeliveries.nextAttemptAt})` })
     .from(eventDeliveries)
-    .where(eq(eventDeliveries.state, 'pending'));
+    .where(and(eq(eventDeliveries.state, 'pending'), notBlocked));
   return row?.at ? new Date(row.at) : null;
 }
 

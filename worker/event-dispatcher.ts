@@ -29,6 +29,8 @@ export interface DispatcherOptions {
   scanIntervalMs?: number;
   /** Deliveries claimed per round (default 100). */
   batch?: number;
+  /** Rounds in flight at once in this process (default 4): claims never overlap, order holds (see db/event-deliveries.ts). */
+  lanes?: number;
   /** Timeout of one POST or bulk request (default 10 s); the claim's lease is a little longer. */
   requestTimeoutMs?: number;
   random?: () => number;
@@ -51,18 +53,22 @@ export function createEventDispatcher(opts: DispatcherOptions): EventDispatcher 
   const subscribers = new Map<string, EventSubscriber>(opts.config.subscribers.map((s) => [s.name, s]));
   const sinks = [...subscribers.keys(), ...(opts.config.elasticsearch ? [ELASTICSEARCH_SINK] : [])];
   let running = false;
-  let wake: (() => void) | null = null;
-  let poked = false;
-  let loop: Promise<void> | null = null;
+  const wakers = new Set<() => void>();
+  let pokes = 0;
+  let loop: Promise<unknown> | null = null;
   let unlisten: (() => Promise<void>) | null = null;
 
   const poke = () => {
-    poked = true;
-    wake?.();
+    pokes++;
+    for (const w of wakers) w();
   };
 
-  async function settle(d: DeliveryRow, result: SendResult): Promise<void> {
-    if (result.ok) return markDelivered(db, [d.id], result.status);
+  /** Failures are recorded at once; successes are collected and marked in one UPDATE per round. */
+  async function settle(d: DeliveryRow, result: SendResult, delivered: Map<number, number[]>): Promise<void> {
+    if (result.ok) {
+      delivered.set(result.status, [...(delivered.get(result.status) ?? []), d.id]);
+      return;
+    }
     const next = afterFailure(Date.now(), d.retryFrom.getTime(), d.attempts + 1, timing, opts.random);
     const retryAt = next.state === 'dead' ? null : new Date(next.nextAttemptAt);
     logger.warn(
@@ -79,7 +85,7 @@ export function createEventDispatcher(opts: DispatcherOptions): EventDispatcher 
     await markFailed(db, d.id, { status: result.status, error: result.error, retryAt });
   }
 
-  async function sendHttp(d: DeliveryRow, e: OutgoingEvent): Promise<void> {
+  async function sendHttp(d: DeliveryRow, e: OutgoingEvent, delivered: Map<number, number[]>): Promise<void> {
     const s = subscribers.get(d.subscriber)!;
     const secret = env[s.secretEnv];
     const body = eventBody(e, s.format);
@@ -88,10 +94,13 @@ export function createEventDispatcher(opts: DispatcherOptions): EventDispatcher 
       result = { ok: false, status: null, error: `the variable ${s.secretEnv} (the signing key) is not set` };
     else if (body === null) result = { ok: true, status: 204 };
     else result = await postEvent({ url: s.url, secret, event: e, body, timeoutMs });
-    await settle(d, result);
+    await settle(d, result, delivered);
   }
 
-  async function sendElasticsearch(list: Array<[DeliveryRow, OutgoingEvent]>): Promise<void> {
+  async function sendElasticsearch(
+    list: Array<[DeliveryRow, OutgoingEvent]>,
+    delivered: Map<number, number[]>,
+  ): Promise<void> {
     const es = opts.config.elasticsearch!;
     const password = es.passwordEnv ? env[es.passwordEnv] : undefined;
     const auth = es.username ? { username: es.username, password: password ?? '' } : undefined;
@@ -99,7 +108,7 @@ export function createEventDispatcher(opts: DispatcherOptions): EventDispatcher 
       { url: es.url, index: es.index, auth, timeoutMs },
       list.map(([, e]) => e),
     );
-    await Promise.all(list.map(([d, e]) => settle(d, results.get(e.id)!)));
+    await Promise.all(list.map(([d, e]) => settle(d, results.get(e.id)!, delivered)));
   }
 
   async function round(): Promise<number> {
@@ -110,34 +119,39 @@ export function createEventDispatcher(opts: DispatcherOptions): EventDispatcher 
     const toEs = claimed
       .filter((d) => d.subscriber === ELASTICSEARCH_SINK)
       .map((d) => [d, bySeq.get(d.eventSeq)!] as [DeliveryRow, OutgoingEvent]);
+    const delivered = new Map<number, number[]>();
     await Promise.all([
-      ...claimed.filter((d) => d.subscriber !== ELASTICSEARCH_SINK).map((d) => sendHttp(d, bySeq.get(d.eventSeq)!)),
-      ...(toEs.length ? [sendElasticsearch(toEs)] : []),
+      ...claimed
+        .filter((d) => d.subscriber !== ELASTICSEARCH_SINK)
+        .map((d) => sendHttp(d, bySeq.get(d.eventSeq)!, delivered)),
+      ...(toEs.length ? [sendElasticsearch(toEs, delivered)] : []),
     ]);
+    for (const [status, ids] of delivered) await markDelivered(db, ids, status);
     return claimed.length;
   }
 
-  async function idle(): Promise<void> {
-    if (poked) return;
+  async function idle(seen: number): Promise<void> {
+    if (pokes !== seen) return;
     const due = await nextDueAt(db);
-    const ms = due ? Math.min(scanMs, Math.max(0, due.getTime() - Date.now())) : scanMs;
-    if (ms === 0) return;
+    // At least a moment: a lease just taken by another lane must not make this one spin.
+    const ms = due ? Math.min(scanMs, Math.max(20, due.getTime() - Date.now())) : scanMs;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        wakers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
     });
-    wake = null;
   }
 
   async function run(): Promise<void> {
     while (running) {
-      poked = false;
+      const seen = pokes;
       try {
         if ((await round()) > 0) continue;
-        await idle();
+        await idle(seen);
       } catch (err) {
         logger.error({ err }, 'event dispatcher round failed');
         await new Promise((r) => setTimeout(r, Math.min(scanMs, 1_000)));
@@ -151,12 +165,12 @@ export function createEventDispatcher(opts: DispatcherOptions): EventDispatcher 
       await retireUnknownSinks(db, sinks);
       unlisten = await pubsub.listen(EVENTS_CHANNEL, poke);
       running = true;
-      loop = run();
+      loop = Promise.all(Array.from({ length: opts.lanes ?? 4 }, () => run()));
     },
     poke,
     async stop() {
       running = false;
-      wake?.();
+      for (const w of wakers) w();
       await unlisten?.();
       await loop;
     },
