@@ -7,6 +7,7 @@ import { createBuildCommands } from './builds/commands.js';
 import { configRoutes } from './config/routes.js';
 import { buildLogRoutes } from './builds/logs.js';
 import { buildRoutes } from './builds/routes.js';
+import { deliveryRoutes } from './deliveries/routes.js';
 import { createDeploymentCommands } from './deployments/commands.js';
 import { deploymentReportRoutes } from './deployments/reports.js';
 import { deploymentRoutes } from './deployments/routes.js';
@@ -60,6 +61,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   v1.route('/matrix', matrixRoutes(deps));
   v1.route('/audit', auditRoutes(deps));
   v1.route('/config', configRoutes(deps));
+  v1.route('/deliveries', deliveryRoutes(deps));
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   serveDocument(v1, '/openapi.json', {
     openapi: '3.1.0',

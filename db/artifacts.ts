@@ -1,6 +1,7 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { differingFields } from '../domain/artifacts.js';
 import type { Db } from './client.js';
+import { recordArtifactEvent } from './events.js';
 import { artifacts } from './schema.js';
 
 // Artifact versions: registered by a build's `artifact:` or through the API (/v1, DeployDB's /api).
@@ -38,7 +39,10 @@ export async function registerArtifact(db: Db, input: NewArtifact): Promise<Regi
       .values({ ...input, buildId: input.buildId ?? null })
       .onConflictDoNothing()
       .returning();
-    if (inserted) return { outcome: 'created', row: inserted };
+    if (inserted) {
+      await recordArtifactEvent(tx, { ...inserted, module: artifactModule(inserted), createdAt: inserted.createdAt.toISOString() });
+      return { outcome: 'created', row: inserted };
+    }
     const row = (await findArtifact(tx, input.module, input.version))!;
     const differing = differingFields(
       {

@@ -11,6 +11,7 @@ import {
   withoutSecrets,
 } from '../domain/secret-parameters.js';
 import type { Db } from './client.js';
+import { recordBuildEvent } from './events.js';
 import { findActiveJob } from './jobs.js';
 import { builds, buildSecrets, jobs } from './schema.js';
 
@@ -146,24 +147,30 @@ export async function unfinishedBuildIds(db: Db, jobPath: string): Promise<strin
   return rows.map((r) => r.id);
 }
 
-/** Writes a workflow's snapshot unless a newer one is stored (snapshots carry a seq). Returns whether it was written. */
+/**
+ * Writes a workflow's snapshot unless a newer one is stored (snapshots carry a seq). Returns whether
+ * it was written. A finished build's build.completed event is written in the same transaction.
+ */
 export async function recordBuild(db: Db, state: BuildState): Promise<boolean> {
-  const updated = await db
-    .update(builds)
-    .set({
-      status: state.status,
-      commands: state.commands,
-      commit: state.commit,
-      ref: state.ref,
-      host: state.host,
-      reason: state.reason,
-      startedAt: state.startedAt ? new Date(state.startedAt) : null,
-      finishedAt: state.finishedAt ? new Date(state.finishedAt) : null,
-      seq: state.seq,
-    })
-    .where(and(eq(builds.id, state.id), lt(builds.seq, state.seq)))
-    .returning({ id: builds.id });
-  return updated.length > 0;
+  return db.transaction(async (tx) => {
+    const updated = await tx
+      .update(builds)
+      .set({
+        status: state.status,
+        commands: state.commands,
+        commit: state.commit,
+        ref: state.ref,
+        host: state.host,
+        reason: state.reason,
+        startedAt: state.startedAt ? new Date(state.startedAt) : null,
+        finishedAt: state.finishedAt ? new Date(state.finishedAt) : null,
+        seq: state.seq,
+      })
+      .where(and(eq(builds.id, state.id), lt(builds.seq, state.seq)))
+      .returning();
+    if (updated[0]) await recordBuildEvent(tx, updated[0]);
+    return updated.length > 0;
+  });
 }
 
 /** Secret parameter values of a build, for its host's commands; never put into workflow history. */

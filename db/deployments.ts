@@ -4,6 +4,7 @@ import type { DeploymentState } from '../domain/deployment-state.js';
 import { appendKeyedAudit } from './audit.js';
 import type { Db } from './client.js';
 import { appendEnvironmentEvents } from './environment-events.js';
+import { recordDeploymentEvents } from './events.js';
 import { deployments, deploymentTransitions, releases } from './schema.js';
 
 // The deployment projection: the row the API inserts at request time and the workflow's store
@@ -115,6 +116,7 @@ export async function recordDeployment(db: Db, state: DeploymentState): Promise<
     // The record and the audit trail move with the projection, in its transaction.
     await appendEnvironmentEvents(tx, state);
     await appendKeyedAudit(tx, auditEntriesOf(state));
+    await recordDeploymentEvents(tx, state);
     return updated.length > 0;
   });
 }

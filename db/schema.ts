@@ -11,6 +11,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core';
 import type { EnvironmentStatus, RefusedSignal, WaitingOn } from '../domain/deployment-state.js';
 import type { Outcome } from '../domain/statuses.js';
@@ -361,4 +362,73 @@ export const polledRefs = pgTable(
     seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('polled_refs_idx').on(t.repo, t.ref)],
+);
+
+/**
+ * Outgoing events (the outbox): appended in the transaction of the state change they tell of, never
+ * updated. `key` makes re-deriving a fact a no-op; `id` is what receivers deduplicate on; `seq`
+ * orders them (per deployment, deliveries follow it).
+ */
+export const events = pgTable(
+  'events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    id: uuid('id').notNull().unique().defaultRandom(),
+    key: text('key').notNull(),
+    type: text('type').notNull(),
+    deploymentId: text('deployment_id'),
+    service: text('service').notNull(),
+    environment: text('environment'),
+    version: text('version'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('events_key_idx').on(t.key), index('events_deployment_idx').on(t.deploymentId, t.seq)],
+);
+
+/**
+ * The configured sinks as the outbox fans out to them (synced from configuration by each
+ * dispatcher at start): which event types, which environment (null: global), in what order.
+ */
+export const eventSubscribers = pgTable('event_subscribers', {
+  name: text('name').primaryKey(),
+  eventTypes: text('event_types').array().notNull(),
+  environment: text('environment'),
+  /** DeployDB's webhook order: environment subscribers first, then global ones, each in configuration order. */
+  position: integer('position').notNull(),
+  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One row per (event, sink): its delivery state. Deployment and seq are copied from the event for the in-order claim. */
+export const eventDeliveries = pgTable(
+  'event_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventId: uuid('event_id').notNull(),
+    eventSeq: bigint('event_seq', { mode: 'number' }).notNull(),
+    deploymentId: text('deployment_id'),
+    subscriber: text('subscriber').notNull(),
+    position: integer('position').notNull(),
+    /** pending: to be sent (at next_attempt_at); delivered: a 2xx came back; dead: given up. */
+    state: text('state').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Start of the retry window (the event's time, or a redelivery request): give-up counts from it. */
+    retryFrom: timestamp('retry_from', { withTimezone: true }).notNull(),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('event_deliveries_once_idx').on(t.eventId, t.subscriber),
+    index('event_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.state} = 'pending'`),
+    index('event_deliveries_order_idx')
+      .on(t.subscriber, t.deploymentId, t.eventSeq)
+      .where(sql`${t.state} = 'pending'`),
+    index('event_deliveries_list_idx').on(t.state, t.subscriber, t.id),
+  ],
 );

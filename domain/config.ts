@@ -192,13 +192,13 @@ export const SlipwayConfig = z.strictObject({
       jenkinsServer: name.optional(),
     })
     .optional(),
-  /** Outgoing events: HTTP subscribers and Elasticsearch (domain/event-config.ts). */
-  events: EventsConfig.default({ subscribers: [] }),
   forges: z.record(name, ForgeConfig).default({}),
   /** Keyed by the repository's full name (owner/name; GitLab: group/…/project). */
   repositories: z.record(z.string(), RepositoryConfig).default({}),
   /** Confinement of build containers (limits, network, root): domain/build-limits.ts. */
   builds: BuildsConfig.default(BuildsConfig.parse({})),
+  /** Outgoing events: HTTP subscribers and the Elasticsearch sink (domain/event-config.ts). */
+  events: EventsConfig.default(EventsConfig.parse({})),
 });
 
 export type SlipwayConfig = z.infer<typeof SlipwayConfig>;

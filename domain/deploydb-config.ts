@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Subscriber } from './event-config.js';
+import type { EventSubscriber as Subscriber } from './event-config.js';
+import type { EventType } from './events.js';
 
 // A DeployDB configuration directory (services/, environments/, pipelines/, promotions/, webhook/,
 // one YAML file per ident) mapped onto Slipway's configuration, so an installation moves over
@@ -80,14 +81,15 @@ const WebhookFields = z.looseObject({
 const ManualFields = z.looseObject({ approvers: list().optional() });
 
 /** DeployDB's event names → Slipway's event types (issue 14's outgoing events). */
-const eventTypes: Record<string, Record<string, string>> = {
+// DeployDB's webhook sections → Slipway event types (its "completed" is sent for a failed deploy too).
+const eventTypes: Record<string, Record<string, EventType[]>> = {
   deployment: {
-    created: 'deployment.created',
-    started: 'deployment.started',
-    completed: 'deployment.completed',
-    verified: 'verification.completed',
+    created: ['deployment.created'],
+    started: ['deployment.started'],
+    completed: ['deployment.completed', 'deployment.failed'],
+    verified: ['verification.completed'],
   },
-  promotion: { completed: 'promotion.decided' },
+  promotion: { completed: ['promotion.decided'] },
 };
 
 type Report = (file: string, path: PropertyKey[] | string, problem: string) => void;
@@ -160,11 +162,11 @@ function subscribersOf(
   scope: { prefix: string; environment?: string },
   secretEnv: string,
 ): Subscriber[] {
-  const byUrl = new Map<string, string[]>();
+  const byUrl = new Map<string, EventType[]>();
   for (const [group, names] of Object.entries(eventTypes)) {
     const section = webhook?.[group as 'deployment' | 'promotion'] as Record<string, string[] | undefined> | null;
-    for (const [event, type] of Object.entries(names)) {
-      for (const url of section?.[event] ?? []) byUrl.set(url, [...(byUrl.get(url) ?? []), type]);
+    for (const [event, types] of Object.entries(names)) {
+      for (const url of section?.[event] ?? []) byUrl.set(url, [...(byUrl.get(url) ?? []), ...types]);
     }
   }
   return [...byUrl].map(([url, events], i) => ({

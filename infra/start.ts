@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import { openDatabase } from '../db/client.js';
 import { createBuildHostWorkers } from '../worker/build-host.js';
 import { createWorker } from '../worker/worker.js';
+import { createEventDispatcher } from '../worker/event-dispatcher.js';
 import { adminTokenAtStart } from './admin-token.js';
 import { loadConfigHolderOrExit } from './config-holder.js';
 import { recordConfigAtStart, reloadConfig } from './config-record.js';
@@ -77,6 +78,8 @@ const buildHosts = await createBuildHostWorkers({
 const workers = [worker, ...buildHosts];
 await ensureSchedules(temporal.client, config, env.SLIPWAY_TASK_QUEUE, env.SLIPWAY_HEARTBEAT_SECONDS * 1000);
 const running = Promise.all(workers.map((w) => w.run()));
+const eventDispatcher = createEventDispatcher({ database, config: config.events });
+await eventDispatcher.start();
 const api = await serveApi(
   apiDepsFromEnv(env, { database, temporal, configHolder, temporalUiUrl: temporalUiUrl }),
   env.PORT,
@@ -106,6 +109,7 @@ async function shutdown() {
         await running;
       },
     ],
+    ['event dispatcher', () => eventDispatcher.stop()],
     ['Temporal client', () => temporal.close()],
     ['database', () => database.close()],
     ['Temporal dev server', async () => devTemporal?.stop()],

@@ -10,6 +10,7 @@ import { setupTelemetry } from '../infra/telemetry.js';
 import Docker from 'dockerode';
 import { createBuildHostWorkers } from './build-host.js';
 import { ensureSchedules } from '../infra/schedules.js';
+import { createEventDispatcher } from './event-dispatcher.js';
 import { createWorker } from './worker.js';
 
 const env = readEnv();
@@ -49,6 +50,9 @@ const buildHosts =
         builds: config.builds,
       });
 const workers = [worker, ...buildHosts];
+// Outgoing events: every worker runs a dispatcher; they share the work through the outbox's claims.
+const eventDispatcher = createEventDispatcher({ database, config: config.events });
+await eventDispatcher.start();
 await ensureSchedules(temporal.client, config, env.SLIPWAY_TASK_QUEUE, env.SLIPWAY_HEARTBEAT_SECONDS * 1000);
 logger.info({ taskQueue: env.SLIPWAY_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS }, 'worker running');
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
@@ -57,6 +61,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
   });
 await Promise.all(workers.map((w) => w.run()));
+await eventDispatcher.stop();
 await database.close();
 await temporal.close();
 await telemetry.shutdown();
