@@ -40,7 +40,11 @@ export async function registerArtifact(db: Db, input: NewArtifact): Promise<Regi
       .onConflictDoNothing()
       .returning();
     if (inserted) {
-      await recordArtifactEvent(tx, { ...inserted, module: artifactModule(inserted), createdAt: inserted.createdAt.toISOString() });
+      await recordArtifactEvent(tx, {
+        ...inserted,
+        module: artifactModule(inserted),
+        createdAt: inserted.createdAt.toISOString(),
+      });
       return { outcome: 'created', row: inserted };
     }
     const row = (await findArtifact(tx, input.module, input.version))!;

@@ -80,21 +80,22 @@ describe('a DeployDB configuration directory', () => {
       {
         name: 'deploydb-prod-2',
         url: 'http://jenkins.example.com/job/prod-deploy-completed/build',
-        events: ['deployment.completed'],
+        // DeployDB sends deployment.completed for a failed deploy too (with status FAILED).
+        events: ['deployment.completed', 'deployment.failed'],
         environment: 'prod',
         secretEnv: 'SLIPWAY_DEPLOYDB_WEBHOOK_SECRET',
         format: 'deploydb',
       },
       ...[
-        ['notify-deployment-created', 'deployment.created'],
-        ['notify-deployment-started', 'deployment.started'],
-        ['notify-deployment-completed1', 'deployment.completed'],
-        ['notify-deployment-completed2', 'deployment.completed'],
-        ['notify-promotion-completed', 'promotion.decided'],
-      ].map(([job, event], i) => ({
+        ['notify-deployment-created', ['deployment.created']],
+        ['notify-deployment-started', ['deployment.started']],
+        ['notify-deployment-completed1', ['deployment.completed', 'deployment.failed']],
+        ['notify-deployment-completed2', ['deployment.completed', 'deployment.failed']],
+        ['notify-promotion-completed', ['promotion.decided']],
+      ].map(([job, events], i) => ({
         name: `deploydb-notifications-${i + 1}`,
         url: `http://localhost:10000/job/${job}/build`,
-        events: [event],
+        events,
         secretEnv: 'SLIPWAY_DEPLOYDB_WEBHOOK_SECRET',
         format: 'deploydb',
       })),
