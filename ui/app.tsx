@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppCommands } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
+import { adminPages } from './admin/routes.js';
 import { csrfProtection } from './csrf.js';
 import type { UiEnv } from './env.js';
 import { renderErrorPage, uiOnError } from './errors.js';
@@ -26,7 +27,7 @@ const onUiPaths =
   (c, next) =>
     isUiPath(c.req.path) ? middleware(c, next) : next();
 
-export function uiRoutes(deps: ApiDeps, _commands: UiCommands): Hono<UiEnv> {
+export function uiRoutes(deps: ApiDeps, commands: UiCommands): Hono<UiEnv> {
   const keys = { secret: deps.sessionSecret ?? randomBytes(32).toString('base64url'), publicUrl: deps.publicUrl };
   const ui = new Hono<UiEnv>();
   ui.use(onUiPaths(securityHeaders()));
@@ -35,6 +36,7 @@ export function uiRoutes(deps: ApiDeps, _commands: UiCommands): Hono<UiEnv> {
 
   ui.route('/ui/static', staticFiles());
   ui.route('/', signinPages(deps, keys));
+  ui.route('/admin', adminPages(deps, commands));
   ui.get('/', (c) =>
     c.html(
       <Layout title="Environments" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')} active="/">
