@@ -64,7 +64,7 @@ describe('token sign-in', () => {
     const res = await client.post('/login', { token: api.tokens.reader, next: '/admin' });
     expect(res.status).toBe(303);
     expect(res.location).toBe('/admin');
-    expect(signedInAs((await client.get('/')).text)).toBe('reader');
+    expect(signedInAs((await client.get('/login')).text)).toBe('reader');
     expect(cookieText(client)).not.toContain(api.tokens.reader);
   });
 
@@ -74,7 +74,7 @@ describe('token sign-in', () => {
     expect(res.status).toBe(401);
     expect(res.text).toContain('That token is unknown or revoked.');
     expect(res.text).not.toContain('slw_nope');
-    expect(signedInAs((await client.get('/')).text)).toBeNull();
+    expect(signedInAs((await client.get('/login')).text)).toBeNull();
   });
 
   it('returns only to a path of this site', async () => {
@@ -97,16 +97,16 @@ describe('token sign-in', () => {
     const { token, info } = await createToken(api.database.db, 'short-lived', ['read'], 'test');
     const client = uiClient(api.app);
     await client.post('/login', { token });
-    expect(signedInAs((await client.get('/')).text)).toBe('short-lived');
+    expect(signedInAs((await client.get('/login')).text)).toBe('short-lived');
     expect((await api.request('DELETE', `/v1/tokens/${info.id}`)).status).toBe(200);
-    expect(signedInAs((await client.get('/')).text)).toBeNull();
+    expect(signedInAs((await client.get('/login')).text)).toBeNull();
   });
 
   it('escapes what it shows: a token name cannot inject markup', async () => {
     const { token } = await createToken(api.database.db, '<script>alert(1)</script><b onclick=x>', ['read'], 'test');
     const client = uiClient(api.app);
     await client.post('/login', { token });
-    const html = (await client.get('/')).text;
+    const html = (await client.get('/login')).text;
     expect(html).not.toContain('<script>alert(1)');
     expect(html).not.toContain('<b onclick');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -117,10 +117,10 @@ describe('token sign-in', () => {
     await client.post('/login', { token: api.tokens.admin });
     const before = await client.csrf();
     expect((await client.post('/logout', {}, { csrf: false })).status).toBe(403);
-    expect(signedInAs((await client.get('/')).text)).toBe('admin');
+    expect(signedInAs((await client.get('/login')).text)).toBe('admin');
     const out = await client.post('/logout', { _csrf: before });
     expect(out.status).toBe(303);
-    expect(signedInAs((await client.get('/')).text)).toBeNull();
+    expect(signedInAs((await client.get('/login')).text)).toBeNull();
     expect((await client.post('/logout', { _csrf: before })).status).toBe(403);
   });
 
@@ -128,7 +128,7 @@ describe('token sign-in', () => {
     const client = uiClient(api.app);
     const res = await client.post('/login', { token: api.tokens.admin }, { csrf: false });
     expect(res.status).toBe(403);
-    expect(signedInAs((await client.get('/')).text)).toBeNull();
+    expect(signedInAs((await client.get('/login')).text)).toBeNull();
   });
 });
 
@@ -138,7 +138,7 @@ describe('GitHub sign-in', () => {
     const res = await gitHubSignIn(client, 'alice', '/deployments');
     expect(res.status).toBe(303);
     expect(res.location).toBe('/deployments');
-    const html = (await client.get('/')).text;
+    const html = (await client.get('/login')).text;
     expect(signedInAs(html)).toBe('alice');
     expect(html).toContain('(GitHub)');
     expect(gh.requests().filter((r) => r.path.startsWith('/api/v3/user/teams'))).toHaveLength(2);
@@ -154,7 +154,7 @@ describe('GitHub sign-in', () => {
     const res = await gitHubSignIn(client, 'mallory');
     expect(res.status).toBe(403);
     expect(res.text).toContain('The GitHub account mallory is in no team this Slipway grants rights to');
-    expect(signedInAs((await client.get('/')).text)).toBeNull();
+    expect(signedInAs((await client.get('/login')).text)).toBeNull();
   });
 
   it('refuses a callback this browser did not start (state), and a reused code', async () => {
@@ -167,7 +167,7 @@ describe('GitHub sign-in', () => {
     await attacker.get('/login');
     const forged = await attacker.get(callback.pathname + callback.search);
     expect(forged.status).toBe(403);
-    expect(signedInAs((await attacker.get('/')).text)).toBeNull();
+    expect(signedInAs((await attacker.get('/login')).text)).toBeNull();
     const tampered = new URLSearchParams(callback.search);
     tampered.set('state', 'other');
     expect((await victim.get(`${callback.pathname}?${tampered}`)).status).toBe(403);
