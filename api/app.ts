@@ -3,12 +3,12 @@ import { Hono } from 'hono';
 import { createArtifactCommands } from './artifacts/commands.js';
 import { artifactRoutes } from './artifacts/routes.js';
 import { auditRoutes } from './audit/routes.js';
-import { createBuildCommands } from './builds/commands.js';
+import { createBuildCommands, type BuildCommands } from './builds/commands.js';
 import { configRoutes } from './config/routes.js';
 import { buildLogRoutes } from './builds/logs.js';
 import { buildRoutes } from './builds/routes.js';
 import { deliveryRoutes } from './deliveries/routes.js';
-import { createDeploymentCommands } from './deployments/commands.js';
+import { createDeploymentCommands, type DeploymentCommands } from './deployments/commands.js';
 import { deploymentReportRoutes } from './deployments/reports.js';
 import { deploymentRoutes } from './deployments/routes.js';
 import { deploydbRoutes } from './deploydb/routes.js';
@@ -28,22 +28,36 @@ import { noSniff } from './middleware/no-sniff.js';
 import { tracing } from './middleware/tracing.js';
 import { octopushRoutes } from './octopush/routes.js';
 import { serveDocument, v1App } from './openapi.js';
-import { createQueueCommands } from './queue/commands.js';
+import { createQueueCommands, type QueueCommands } from './queue/commands.js';
 import { queueRoutes } from './queue/routes.js';
 import { serviceRoutes } from './services/routes.js';
+import { createTokenCommands, type TokenCommands } from './tokens/commands.js';
 import { tokenRoutes } from './tokens/routes.js';
+
+/** The command objects built once here, handed to the dashboard so its actions run the API's own code. */
+export interface AppCommands {
+  deployments: DeploymentCommands;
+  queue: QueueCommands;
+  builds: BuildCommands;
+  tokens: TokenCommands;
+}
+
+/** The dashboard's routes (ui/app.tsx uiRoutes): api/ never imports ui/, so infra/ passes them in. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PagesFactory = (deps: ApiDeps, commands: AppCommands) => Hono<any>;
 
 /**
  * The whole HTTP surface, built from injected dependencies (no process.env here). Serve it with a
  * WebSocket server (infra/runtime.ts serveApi) for the live-log WebSocket. The webhook gateway
  * pokes `webhookRelay` after each delivery it records.
  */
-export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'>) {
+export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'>, pages?: PagesFactory) {
   const commands = createDeploymentCommands(deps);
   const queue = createQueueCommands(deps);
   const health = createHealthCheck(deps);
   const buildCommands = createBuildCommands(deps);
   const artifactCommands = createArtifactCommands(deps, commands);
+  const tokens = createTokenCommands(deps);
 
   const v1 = v1App();
   v1.route('/deployments', deploymentRoutes(deps, commands));
@@ -52,7 +66,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   v1.route('/environments', environmentRoutes(deps, queue));
   v1.route('/queue', queueRoutes(deps, queue));
   v1.route('/services', serviceRoutes(deps));
-  v1.route('/tokens', tokenRoutes(deps));
+  v1.route('/tokens', tokenRoutes(tokens));
   v1.route('/jobs', jobRoutes(deps, buildCommands));
   v1.route('/builds', buildRoutes(deps, buildCommands));
   v1.route('/builds', buildLogRoutes(deps, upgradeWebSocket, { heartbeatMs: deps.logHeartbeatMs }));
@@ -86,6 +100,8 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   app.route('/v1', v1);
   app.route('/api', deploydbRoutes(deps, commands, artifactCommands));
   app.route('/', octopushRoutes(deps, commands, queue, health));
+  // After the API, so Octopush's /jobs/:id/status and friends keep their answers.
+  if (pages) app.route('/', pages(deps, { deployments: commands, queue, builds: buildCommands, tokens }));
   app.notFound((c) =>
     c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
   );

@@ -4,6 +4,7 @@ import { parseDuration } from './duration.js';
 import { EventsConfig } from './event-config.js';
 import { PipelineConfig } from './pipelines.js';
 import { Promotion } from './promotions.js';
+import { UiConfig } from './ui-config.js';
 
 // The YAML configuration (SLIPWAY_CONFIG): environments, pipelines, Jenkins servers and services.
 // Secrets never live here: Jenkins credentials are named by the environment variable that holds them.
@@ -199,6 +200,8 @@ export const SlipwayConfig = z.strictObject({
   builds: BuildsConfig.default(BuildsConfig.parse({})),
   /** Outgoing events: HTTP subscribers and the Elasticsearch sink (domain/event-config.ts). */
   events: EventsConfig.default(EventsConfig.parse({})),
+  /** The dashboard's sign-in (domain/ui-config.ts). */
+  ui: UiConfig.default({}),
 });
 
 export type SlipwayConfig = z.infer<typeof SlipwayConfig>;

@@ -11,6 +11,7 @@ import { openDatabase, type Database } from '../../db/client.js';
 import { createToken } from '../../db/tokens.js';
 import type { SlipwayConfig } from '../../domain/config.js';
 import { ConfigHolder } from '../../infra/config-holder.js';
+import { uiRoutes } from '../../ui/app.js';
 import { createFakeTemporal, type FakeTemporal } from './fake-temporal.js';
 import { freshDatabase } from './pg.js';
 
@@ -108,6 +109,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
         pokes++;
       },
     },
+    uiRoutes,
   );
 
   return {
