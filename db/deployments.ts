@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { DeploymentState } from '../domain/deployment-state.js';
-import type { Db } from './client.js';
+import type { Db, PubSub } from './client.js';
 import { deployments, deploymentTransitions, releases } from './schema.js';
 
 // The deployment projection: the row the API inserts at request time and the workflow's store
@@ -108,6 +108,37 @@ export async function recordDeployment(db: Db, state: DeploymentState): Promise<
         .onConflictDoNothing();
     }
     return updated.length > 0;
+  });
+}
+
+/** Payload of a `deployment_changed` notification: enough to pick what to re-read, never the row itself. */
+export interface DeploymentChange {
+  id: string;
+  service: string;
+  seq: number;
+}
+
+const deploymentChannel = 'deployment_changed';
+
+/** Sent after a snapshot changed the row; listeners re-read the table (a lost notice delays, never loses). */
+export async function notifyDeploymentChanged(pubsub: PubSub, change: DeploymentChange): Promise<void> {
+  await pubsub.notify(deploymentChannel, JSON.stringify(change));
+}
+
+/** Resolves once listening, with the function that stops it; payloads that are not a change are ignored. */
+export async function listenDeploymentChanges(
+  pubsub: PubSub,
+  on: (change: DeploymentChange) => void,
+): Promise<() => Promise<void>> {
+  return pubsub.listen(deploymentChannel, (payload) => {
+    let parsed: Partial<DeploymentChange>;
+    try {
+      parsed = JSON.parse(payload) as Partial<DeploymentChange>;
+    } catch {
+      return;
+    }
+    if (typeof parsed.id === 'string' && typeof parsed.service === 'string' && typeof parsed.seq === 'number')
+      on({ id: parsed.id, service: parsed.service, seq: parsed.seq });
   });
 }
 
