@@ -76,6 +76,14 @@ export interface CurrentVersion {
   at: Date;
 }
 
+interface CurrentVersionRow {
+  environment: string;
+  service: string;
+  version: string;
+  deployment_id: string;
+  at: string | Date;
+}
+
 const textArray = (values: string[]) =>
   sql`array[${sql.join(
     values.map((v) => sql`${v}`),
@@ -88,13 +96,7 @@ const textArray = (values: string[]) =>
  */
 export async function currentVersions(db: Db, environments: string[], services: string[]): Promise<CurrentVersion[]> {
   if (environments.length === 0 || services.length === 0) return [];
-  const result = await db.execute<{
-    environment: string;
-    service: string;
-    version: string;
-    deployment_id: string;
-    at: string | Date;
-  }>(sql`select e.environment, s.service, r.version, r.deployment_id, r.at
+  const result: unknown = await db.execute(sql`select e.environment, s.service, r.version, r.deployment_id, r.at
     from unnest(${textArray(environments)}) as e(environment)
     cross join unnest(${textArray(services)}) as s(service)
     cross join lateral (
@@ -103,8 +105,8 @@ export async function currentVersions(db: Db, environments: string[], services: 
       order by ${releases.id} desc limit 1
     ) r`);
   // postgres.js answers the rows, PGlite an object holding them.
-  const rows = Array.isArray(result) ? result : (result as unknown as { rows: typeof result }).rows;
-  return [...rows].map((r) => ({
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as CurrentVersionRow[];
+  return rows.map((r) => ({
     environment: r.environment,
     service: r.service,
     version: r.version,
