@@ -10,6 +10,7 @@ import type { UiEnv } from './env.js';
 import { renderErrorPage, uiOnError } from './errors.js';
 import { securityHeaders } from './security-headers.js';
 import { sessions } from './session.js';
+import { signinPages } from './signin/routes.js';
 import { staticFiles } from './static.js';
 
 // The dashboard, mounted by api/app.ts after the API (infra/ passes it in). Its middleware runs on the
@@ -35,6 +36,7 @@ export function uiRoutes(deps: ApiDeps, commands: UiCommands): Hono<UiEnv> {
   ui.use(onUiPaths(csrfProtection(deps.publicUrl)));
 
   ui.route('/ui/static', staticFiles());
+  ui.route('/', signinPages(deps, keys));
   ui.route('/', boardPages(deps));
   ui.route('/', deploymentsPages(deps, commands));
   ui.route('/', livePages(deps));
