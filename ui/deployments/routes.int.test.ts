@@ -22,10 +22,18 @@ const XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>';
 let api: ApiHarness;
 let listens = 0;
 let lead: string;
+/** The harness's own LISTEN/NOTIFY, counting how many listeners the dashboard opens on deployment changes. */
+const countingPubSub: PubSub = {
+  notify: (channel, payload) => api.database.pubsub.notify(channel, payload),
+  listen: (channel, on) => {
+    if (channel === 'deployment_changed') listens++;
+    return api.database.pubsub.listen(channel, on);
+  },
+};
 beforeAll(async () => {
   api = await startApiHarness({
     configYaml,
-    deps: () => ({ temporalUiUrl: 'http://temporal.test:8233' }),
+    deps: () => ({ temporalUiUrl: 'http://temporal.test:8233', logHeartbeatMs: 100, pubsub: countingPubSub }),
   });
   lead = (await createToken(api.database.db, 'lead', ['deploy:approve'], 'test')).token;
 });
@@ -258,5 +266,173 @@ describe('a deployment page', () => {
         '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;',
       );
     }
+  });
+});
+
+describe('Go Live, Cancel and Rollback', () => {
+  const buttons = (html: string) =>
+    [...html.matchAll(/<details class="action-form[^"]*"><summary>([^<]+)<\/summary>/g)].map((m) => m[1]);
+
+  it('shows each button only to whom the API would allow it', async () => {
+    const waiting = await seed('checkout', '4.0.0', awaitingGoLive);
+    const queued = await seed('checkout', '4.1.0');
+    const asRole = async (token: string, d: DeploymentState) =>
+      buttons((await (await signedIn(token)).get(`/deployments/${d.number}`)).text);
+    // checkout names its approvers: lead may Go Live; another approve token may not (but may cancel it).
+    expect(await asRole(lead, waiting)).toEqual(['Go Live', 'Cancel']);
+    expect(await asRole(api.tokens.approver, waiting)).toEqual(['Cancel']);
+    // Waiting for Go Live, a cancel overrules it: a requester may not; queued, a requester may.
+    expect(await asRole(api.tokens.requester, waiting)).toEqual([]);
+    expect(await asRole(api.tokens.requester, queued)).toEqual(['Cancel']);
+    expect(await asRole(api.tokens.reader, queued)).toEqual([]);
+    const gone = await seed('search', '4.2.0', live);
+    expect(await asRole(api.tokens.approver, gone)).toEqual(['Rollback']);
+    expect(await asRole(api.tokens.requester, gone)).toEqual([]);
+  });
+
+  it('Go Live sends the API approval as the signed-in principal, bound to the version shown', async () => {
+    const d = await seed('checkout', '4.3.0', awaitingGoLive);
+    const client = await signedIn(lead);
+    await client.get(`/deployments/${d.number}`);
+    const res = await client.post(`/deployments/${encodeURIComponent(d.id)}/go-live`);
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(`/deployments/${d.number}`);
+    const updates = api.temporal.callsOf('executeUpdate').filter((c) => c.workflowId === d.id);
+    expect(updates).toEqual([
+      expect.objectContaining({ name: 'approve', args: [{ actor: 'lead', version: '4.3.0' }] }),
+    ]);
+  });
+
+  it('refuses a forged POST (no CSRF token) and a POST without the scope, as a page, sending nothing', async () => {
+    const d = await seed('checkout', '4.4.0', awaitingGoLive);
+    const forged = await (await signedIn(lead)).post(`/deployments/${d.id}/go-live`, {}, { csrf: false });
+    expect(forged.status).toBe(403);
+    expect(forged.text).toContain('Form refused');
+    const requester = await signedIn(api.tokens.requester);
+    await requester.get(`/deployments/${d.number}`);
+    const refused = await requester.post(`/deployments/${d.id}/go-live`);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toMatch(/<p class="error-message" role="alert">this token lacks the scope deploy:approve/);
+    expect(refused.text).toContain(`#${d.number} checkout 4.4.0`);
+    const notApprover = await signedIn(api.tokens.approver);
+    await notApprover.get(`/deployments/${d.number}`);
+    api.temporal.answerUpdate('approve', () => {
+      throw new WorkflowUpdateFailedError(
+        'refused',
+        new ApplicationFailure('approver is not an approver of checkout', 'Refused'),
+      );
+    });
+    try {
+      const notListed = await notApprover.post(`/deployments/${d.id}/go-live`);
+      expect(notListed.status).toBe(409);
+      expect(notListed.text).toContain('approver is not an approver of checkout');
+    } finally {
+      api.temporal.answerUpdate('approve', () => ({ duplicate: false }));
+    }
+    expect(
+      api.temporal
+        .callsOf('executeUpdate')
+        .filter((c) => c.workflowId === d.id && c.args[0] && (c.args[0] as { actor: string }).actor !== 'approver'),
+    ).toEqual([]);
+    // Without a session at all: to the sign-in page, and back here afterwards.
+    const anonymous = uiClient(api.app);
+    const token = await anonymous.csrf();
+    const away = await anonymous.post(`/deployments/${d.id}/go-live`, { _csrf: token });
+    expect(away.status).toBe(303);
+    expect(away.location).toBe(`/login?next=${encodeURIComponent(`/deployments/${d.number}`)}`);
+  });
+
+  it('Cancel needs a reason, and sends it with the caller’s cancel scopes; a late refusal (409) is shown', async () => {
+    const d = await seed('search', '4.5.0');
+    const client = await signedIn(api.tokens.requester);
+    await client.get(`/deployments/${d.number}`);
+    const empty = await client.post(`/deployments/${d.id}/cancel`, { reason: '  ' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('reason: say why');
+    const res = await client.post(`/deployments/${d.id}/cancel`, { reason: `wrong build ${XSS}` });
+    expect(res.status).toBe(303);
+    const cancel = api.temporal.callsOf('executeUpdate').filter((c) => c.workflowId === d.id && c.name === 'cancel');
+    expect(cancel.map((c) => c.args[0])).toEqual([
+      { actor: 'requester', reason: `wrong build ${XSS}`, octopushRules: false, scopes: ['deploy:request'] },
+    ]);
+    api.temporal.answerUpdate('cancel', () => {
+      throw new WorkflowUpdateFailedError(
+        'refused',
+        new ApplicationFailure('Unable to cancel a job on status: DEPLOYING', 'Refused'),
+      );
+    });
+    try {
+      await client.get(`/deployments/${d.number}`);
+      const late = await client.post(`/deployments/${d.id}/cancel`, { reason: 'again' });
+      expect(late.status).toBe(409);
+      expect(late.text).toContain('Unable to cancel a job on status: DEPLOYING');
+    } finally {
+      api.temporal.answerUpdate('cancel', () => ({ duplicate: false }));
+    }
+  });
+
+  it('Rollback starts the API’s rollback deployment with the reason and opens its page', async () => {
+    await seed('checkout', '6.0.0', live);
+    const current = await seed('checkout', '6.1.0', live);
+    const client = await signedIn(lead);
+    await client.get(`/deployments/${current.number}`);
+    const res = await client.post(`/deployments/${current.id}/rollback`, { reason: 'checkout errors' });
+    expect(res.status).toBe(303);
+    const page = await client.get(res.location!);
+    expect(page.text).toMatch(/#\d+ checkout 6\.0\.0/);
+    expect(page.text).toContain(`href="/deployments/${current.number}">#${current.number}</a>`);
+    const start = api.temporal.callsOf('start').at(-1)!;
+    expect(start.args[0]).toMatchObject({
+      version: '6.0.0',
+      rollbackOf: current.id,
+      reason: 'checkout errors',
+      requestor: 'lead',
+    });
+  });
+});
+
+describe('/ui/events', () => {
+  it('streams each deployment change to every open page through one listener, with heartbeats', async () => {
+    const client = await signedIn(api.tokens.reader);
+    const cookie = [...client.cookies()].map(([k, v]) => `${k}=${v}`).join('; ');
+    const open = async () => {
+      const controller = new AbortController();
+      const res = await api.app.request('http://localhost/ui/events', {
+        headers: { cookie },
+        signal: controller.signal,
+      });
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const reader = res.body!.getReader();
+      let text = '';
+      const until = async (what: string) => {
+        while (!text.includes(what)) text += new TextDecoder().decode((await reader.read()).value);
+        return text;
+      };
+      return {
+        until,
+        close: () => {
+          controller.abort();
+          return reader.cancel().catch(() => {});
+        },
+      };
+    };
+    const a = await open();
+    const b = await open();
+    await a.until(': connected');
+    await b.until(': connected');
+    await notifyDeploymentChanged(api.database.pubsub, { id: 'dep-live', service: 'search', seq: 7 });
+    for (const stream of [a, b])
+      expect(await stream.until('dep-live')).toContain(
+        'event: deployment\ndata: {"id":"dep-live","service":"search","seq":7}',
+      );
+    expect(await a.until(': heartbeat')).toContain(': heartbeat\n\n');
+    expect(listens).toBe(1);
+    await a.close();
+    await b.close();
+    const c = await open();
+    await c.until(': connected');
+    expect(listens).toBe(1);
+    await c.close();
+    expect((await (await signedIn(null)).get('/ui/events')).status).toBe(303);
   });
 });
