@@ -48,9 +48,9 @@ let search: { id: string; number: number };
 it('moves a requested deployment across the board without a reload', async () => {
   const page = await pageAs(stack.tokens.reader);
   await page.goto(`${stack.url}/`);
-  await expect.poll(() => page.evaluate(() => document.documentElement.getAttribute('data-live'))).toBe('connected');
-  // A reload would drop this mark.
-  await page.evaluate(() => ((window as unknown as { mark: number }).mark = 1));
+  await expect.poll(() => page.evaluate('document.documentElement.getAttribute("data-live")')).toBe('connected');
+  // A reload would drop this mark. (Strings: the page's own globals, which Node's types do not know.)
+  await page.evaluate('window.mark = 1');
   search = await request('search', '7.0.0');
   const card = (part: 'queued' | 'in-progress' | 'recent') =>
     section(page, 'preprod', part).locator(`[data-deployment="${search.id}"]`);
@@ -58,7 +58,7 @@ it('moves a requested deployment across the board without a reload', async () =>
   await expect.poll(() => card('in-progress').textContent(), { timeout: 30_000 }).toContain('PENDING_TESTS');
   await expect.poll(() => card('in-progress').textContent()).toContain('Waiting for test results from preprod');
   await expect.poll(() => card('recent').count(), { timeout: 30_000 }).toBe(1);
-  expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(1);
+  expect(await page.evaluate('window.mark')).toBe(1);
   await page.close();
 });
 
@@ -84,7 +84,7 @@ it('cancels a queued deployment with a reason, shown in its timeline; the XSS re
   await expect
     .poll(() => page.locator('.timeline').textContent(), { timeout: 15_000 })
     .toContain('cancelled by dev-jenkins: wrong artifact, rebuilding');
-  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(await page.evaluate('window.__xss')).toBeUndefined();
   await page.close();
 });
 

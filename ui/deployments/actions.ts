@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ApiDeps } from '../../api/deps.js';
 import { cancelRights, requireLiveRights } from '../../api/deployments/rights.js';
 import { ApiError } from '../../api/errors.js';
 import { requireScope } from '../../api/middleware/auth.js';
@@ -32,7 +33,7 @@ async function reasonOf(c: Context<UiEnv>): Promise<string> {
   return reason;
 }
 
-export function deploymentActions(deps: { config: Parameters<typeof servicePlan>[0] }, commands: UiCommands) {
+export function deploymentActions(deps: Pick<ApiDeps, 'config'>, commands: UiCommands) {
   const goLive: DeploymentAction = async (c, row) => {
     const principal = requireScope(c, 'deploy:approve', row.service);
     // Bound to the version the page showed: a Go Live never approves a version nobody looked at.

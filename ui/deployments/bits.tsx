@@ -6,9 +6,8 @@ import { shortTime } from '../../domain/waiting-words.js';
 export const deploymentHref = (d: { number: number | null; id: string }) =>
   d.number !== null ? `/deployments/${d.number}` : `/deployments/${encodeURIComponent(d.id)}`;
 
-/** The page of a Slipway build that ran a deploy job (ui/jobs' build page). */
-export const buildHref = (b: { job: string; number: number }) =>
-  `/jobs/${b.job.split('/').map(encodeURIComponent).join('/')}/builds/${b.number}`;
+/** The page of a Slipway build that ran a deploy job (the jobs pages' /builds/:id). */
+export const buildHref = (b: { id: string }) => `/builds/${encodeURIComponent(b.id)}`;
 
 export function StatusBadge(props: { status: string }) {
   return <span class={`status status-${props.status.toLowerCase().replace(/_/g, '-')}`}>{props.status}</span>;

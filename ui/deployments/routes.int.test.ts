@@ -227,7 +227,7 @@ describe('a deployment page', () => {
     );
     expect(html).toContain('href="http://jenkins.test/job/deploy/12/"');
     expect(html).toContain('href="http://jenkins.test/job/deploy/12/console"');
-    expect(html).toContain('href="/jobs/deploy/checkout/builds/4"');
+    expect(html).toContain('href="/builds/b-1">deploy/checkout #4</a>');
     expect(html).toMatch(/<span class="tests-passed">passed<\/span> reported by ci/);
     expect(html).toContain('href="http://ci.test/job/tests/7/"');
     expect(html).toContain('<pre class="output">deployed to preprod</pre>');
