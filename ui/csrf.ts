@@ -26,7 +26,9 @@ export function csrfProtection(publicUrl: string | null | undefined): Middleware
     const type = c.req.header('content-type') ?? '';
     if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data'))
       throw refused();
-    const body = await c.req.parseBody();
+    const body = await c.req.parseBody().catch(() => {
+      throw new PageError(400, 'Bad request', 'The form could not be read.');
+    });
     const given = body._csrf;
     if (typeof given !== 'string' || !sameSecret(given, c.get('csrfToken'))) throw refused();
     await next();

@@ -79,5 +79,9 @@ describe('the dashboard frame', () => {
     expect(crossSite.text).toContain('Form refused');
     const fetchSite = await client.post('/logout', {}, { headers: { 'sec-fetch-site': 'cross-site' } });
     expect(fetchSite.status).toBe(403);
+    const json = await client.post('/logout', {}, { headers: { 'content-type': 'application/json' } });
+    expect(json.status).toBe(403);
+    const broken = await client.post('/logout', {}, { headers: { 'content-type': 'multipart/form-data; boundary=x' } });
+    expect(broken.status).toBe(400);
   });
 });
