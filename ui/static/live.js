@@ -20,18 +20,19 @@
   }
 
   function refresh(url) {
-    var element = document.querySelector('[data-live-url="' + CSS.escape(url) + '"]');
+    var element = document.querySelector('[data-live-url="' + window.CSS.escape(url) + '"]');
     if (!element) return;
     if (holdsFocus(element)) {
       element.addEventListener('focusout', function later() {
         element.removeEventListener('focusout', later);
-        setTimeout(function () {
+        window.setTimeout(function () {
           schedule(url);
         }, 0);
       });
       return;
     }
-    fetch(url, { headers: { accept: 'text/html' }, credentials: 'same-origin' })
+    window
+      .fetch(url, { headers: { accept: 'text/html' }, credentials: 'same-origin' })
       .then(function (response) {
         // A sign-in page (after a redirect) or an error page is not this fragment.
         if (!response.ok || response.redirected) return null;
@@ -42,10 +43,10 @@
         var template = document.createElement('template');
         template.innerHTML = html.trim();
         var next = template.content.firstElementChild;
-        var current = document.querySelector('[data-live-url="' + CSS.escape(url) + '"]');
+        var current = document.querySelector('[data-live-url="' + window.CSS.escape(url) + '"]');
         if (next && current && !holdsFocus(current)) {
           current.replaceWith(next);
-          document.dispatchEvent(new CustomEvent('live:swapped', { detail: { url: url } }));
+          document.dispatchEvent(new window.CustomEvent('live:swapped', { detail: { url: url } }));
         }
       })
       .catch(function () {
@@ -57,7 +58,7 @@
     if (pending.has(url)) return;
     pending.set(
       url,
-      setTimeout(function () {
+      window.setTimeout(function () {
         pending.delete(url);
         refresh(url);
       }, DELAY_MS),
@@ -88,7 +89,7 @@
     var data = null;
     try {
       data = JSON.parse(event.data);
-    } catch (e) {
+    } catch {
       return;
     }
     fragments().forEach(function (element) {
