@@ -176,4 +176,26 @@ describe('/admin in a browser', () => {
     expect((await stack.call('GET', '/v1/services', { token: secret })).status).toBe(401);
     await context.close();
   });
+
+  it('works by keyboard, and fits a phone screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await signInWithToken(page, stack.url, stack.tokens.admin);
+    await page.goto(`${stack.url}/admin`);
+    await page.locator('summary', { hasText: 'Pause preprod' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Confirm Pause preprod');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${stack.url}/admin?done=paused`);
+    expect(await paused('preprod')).toBe(true);
+    await stack.call('POST', '/v1/queue/resume');
+    for (const path of ['/login', '/admin']) {
+      await page.goto(`${stack.url}${path}`);
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await screenshot(page, 'admin-phone');
+    await context.close();
+  });
 });
