@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(async () => api?.close());
 
 describe('the dashboard frame', () => {
-  it('serves a page (/login; the board needs read) as HTML with the navigation, a CSP without unsafe-inline, and a session cookie', async () => {
+  it('serves pages as HTML with the navigation, a CSP without unsafe-inline, and a session cookie', async () => {
     const res = await api.app.request('/login', { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -36,7 +36,7 @@ describe('the dashboard frame', () => {
   });
 
   it('marks the cookie Secure when served over https', async () => {
-    const res = await api.app.request('https://slipway.example/', { headers: { accept: 'text/html' } });
+    const res = await api.app.request('https://slipway.example/login', { headers: { accept: 'text/html' } });
     expect(res.headers.get('set-cookie')).toMatch(/Secure/);
   });
 
@@ -64,14 +64,14 @@ describe('the dashboard frame', () => {
 
   it('ignores a session cookie on API routes', async () => {
     const client = uiClient(api.app);
-    await client.get('/');
+    await client.get('/login');
     const cookie = [...client.cookies()].map(([k, v]) => `${k}=${v}`).join('; ');
     expect((await api.request('GET', '/v1/tokens', { as: null, headers: { cookie } })).status).toBe(401);
   });
 
   it('refuses a POST without the CSRF token, with a wrong one, or from another origin', async () => {
     const client = uiClient(api.app);
-    await client.get('/');
+    await client.get('/login');
     expect((await client.post('/logout', {}, { csrf: false })).status).toBe(403);
     expect((await client.post('/logout', { _csrf: 'forged' })).status).toBe(403);
     const crossSite = await client.post('/logout', {}, { headers: { origin: 'https://evil.example' } });
