@@ -3,10 +3,12 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppCommands } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
 import { adminPages } from './admin/routes.js';
+import { boardPages } from './board/routes.js';
 import { csrfProtection } from './csrf.js';
+import { deploymentsPages } from './deployments/routes.js';
+import { livePages } from './live/routes.js';
 import type { UiEnv } from './env.js';
 import { renderErrorPage, uiOnError } from './errors.js';
-import { Layout } from './layout.js';
 import { securityHeaders } from './security-headers.js';
 import { sessions } from './session.js';
 import { signinPages } from './signin/routes.js';
@@ -37,13 +39,9 @@ export function uiRoutes(deps: ApiDeps, commands: UiCommands): Hono<UiEnv> {
   ui.route('/ui/static', staticFiles());
   ui.route('/', signinPages(deps, keys));
   ui.route('/admin', adminPages(deps, commands));
-  ui.get('/', (c) =>
-    c.html(
-      <Layout title="Environments" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')} active="/">
-        <h1>Environments</h1>
-      </Layout>,
-    ),
-  );
+  ui.route('/', boardPages(deps));
+  ui.route('/', deploymentsPages(deps, commands));
+  ui.route('/', livePages(deps));
 
   // A browser asking for a dashboard page that does not exist gets a page; other clients the API's JSON.
   ui.get('*', async (c, next) => {

@@ -76,7 +76,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
   const { db, temporal, taskQueue } = deps;
 
   /** Starts the workflow if it is not running; a closed one with this id is the same, finished, deployment. */
-  async function ensureStarted(row: DeploymentRow, plan: ServicePlan, startAtLast: boolean) {
+  async function ensureStarted(row: DeploymentRow, plan: ServicePlan, startAtLast: boolean, reason?: string) {
     try {
       const input = {
         id: row.id,
@@ -87,6 +87,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
         startAtLast,
         rollbackOf: row.rollbackOf,
         heartbeatMs: deps.heartbeatMs,
+        ...(reason ? { reason } : {}),
       };
       await temporal.workflow.start(
         deploymentWorkflowType,
@@ -102,7 +103,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
 
   async function start(
     req: DeploymentRequest,
-    opts: { startAtLast: boolean; rollbackOf: string | null },
+    opts: { startAtLast: boolean; rollbackOf: string | null; reason?: string },
   ): Promise<Requested> {
     // One snapshot for the plan and its version: a reload in between must not mix them.
     const loaded = deps.configHolder?.current;
@@ -122,6 +123,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
         plan,
         startAtLast: opts.startAtLast,
         rollbackOf: opts.rollbackOf,
+        reason: opts.reason,
       },
       new Date().toISOString(),
     );
@@ -132,7 +134,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
     });
     const row = inserted ?? (await findDeployment(db, id))!;
     try {
-      await ensureStarted(row, plan, opts.startAtLast);
+      await ensureStarted(row, plan, opts.startAtLast, opts.reason);
     } catch (err) {
       // Never leave a deployment row that no workflow will ever move.
       if (inserted) await deleteDeployment(db, id);
@@ -276,9 +278,10 @@ export function createDeploymentCommands(deps: ApiDeps) {
 
     /**
      * Octopush: redeploy this (once live) job's version straight to live. Native: redeploy the
-     * version that was live before this one. Either way a new deployment, queued for live.
+     * version that was live before this one. Either way a new deployment, queued for live; `reason`
+     * is kept in its first transition.
      */
-    async rollback(ref: string, actor: string, mode: 'octopush' | 'previous'): Promise<Requested> {
+    async rollback(ref: string, actor: string, mode: 'octopush' | 'previous', reason?: string): Promise<Requested> {
       const row = await findDeployment(db, ref);
       if (!row) throw notFound(`deployment ${ref}`);
       if (row.status !== 'GO_LIVE_DONE')
@@ -307,7 +310,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
           requestor: actor,
           key: `rollback:${row.id}:from:${current?.deploymentId ?? 'none'}`,
         },
-        { startAtLast: true, rollbackOf: row.id },
+        { startAtLast: true, rollbackOf: row.id, reason },
       );
     },
   };
