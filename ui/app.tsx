@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppCommands } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
+import { buildsPages } from './builds/routes.js';
 import { csrfProtection } from './csrf.js';
 import type { UiEnv } from './env.js';
 import { renderErrorPage, uiOnError } from './errors.js';
+import { featuresPages } from './features/routes.js';
+import { jobsPages } from './jobs/routes.js';
 import { Layout } from './layout.js';
 import { securityHeaders } from './security-headers.js';
 import { sessions } from './session.js';
@@ -17,7 +20,7 @@ import { staticFiles } from './static.js';
 /** The API's command objects: a dashboard action runs exactly the code the same API call runs. */
 export type UiCommands = AppCommands;
 
-const uiPath = /^\/(?:$|(?:login|logout|admin|deployments|jobs|features|figures|ui)(?:\/|$))/;
+const uiPath = /^\/(?:$|(?:login|logout|admin|deployments|jobs|builds|features|figures|ui)(?:\/|$))/;
 export const isUiPath = (path: string) => uiPath.test(path);
 
 const onUiPaths =
@@ -25,7 +28,7 @@ const onUiPaths =
   (c, next) =>
     isUiPath(c.req.path) ? middleware(c, next) : next();
 
-export function uiRoutes(deps: ApiDeps, _commands: UiCommands): Hono<UiEnv> {
+export function uiRoutes(deps: ApiDeps, commands: UiCommands): Hono<UiEnv> {
   const keys = { secret: deps.sessionSecret ?? randomBytes(32).toString('base64url'), publicUrl: deps.publicUrl };
   const ui = new Hono<UiEnv>();
   ui.use(onUiPaths(securityHeaders()));
@@ -40,6 +43,10 @@ export function uiRoutes(deps: ApiDeps, _commands: UiCommands): Hono<UiEnv> {
       </Layout>,
     ),
   );
+
+  ui.route('/', jobsPages(deps, commands));
+  ui.route('/', buildsPages(deps, commands));
+  ui.route('/', featuresPages(deps));
 
   // A browser asking for a dashboard page that does not exist gets a page; other clients the API's JSON.
   ui.get('*', async (c, next) => {
