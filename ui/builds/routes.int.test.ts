@@ -7,7 +7,8 @@ import { insertLogChunk, notifyBuildStatus, notifyLogChunk } from '../../db/buil
 import { findBuild, recordBuild } from '../../db/builds.js';
 import type { BuildState, CommandRecord } from '../../domain/build-state.js';
 import { startApiHarness, type ApiHarness, type Role } from '../../test/support/api-harness.js';
-import { uiClient, type UiClient } from '../../test/support/ui-client.js';
+import { uiAs } from '../../test/support/ui-as-role.js';
+import { uiClient } from '../../test/support/ui-client.js';
 
 const XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>';
 
@@ -34,24 +35,7 @@ services:
 });
 afterAll(async () => api?.close());
 
-/** A dashboard client showing the role's API token (the UI takes a bearer token as a signed-in viewer). */
-function as(role: Role): UiClient & { page(path: string): Promise<string> } {
-  const base = uiClient(api.app);
-  const auth = { authorization: `Bearer ${api.tokens[role]}` };
-  const client: UiClient = {
-    ...base,
-    get: (path, headers = {}) => base.get(path, { ...auth, ...headers }),
-    post: (path, fields = {}, opts = {}) => base.post(path, fields, { ...opts, headers: { ...auth, ...opts.headers } }),
-  };
-  return {
-    ...client,
-    async page(path: string) {
-      const res = await client.get(path);
-      expect(res.status, path).toBe(200);
-      return res.text;
-    },
-  };
-}
+const as = (role: Role) => uiAs(api, role);
 
 let state = 0;
 async function newBuild(job = 'team/shop/ci', parameters: Record<string, string> = { TOKEN: 's3cr3t-value' }) {
