@@ -11,6 +11,7 @@ import { jobsPages } from './jobs/routes.js';
 import { Layout } from './layout.js';
 import { securityHeaders } from './security-headers.js';
 import { sessions } from './session.js';
+import { signinPages } from './signin/routes.js';
 import { staticFiles } from './static.js';
 
 // The dashboard, mounted by api/app.ts after the API (infra/ passes it in). Its middleware runs on the
@@ -36,6 +37,7 @@ export function uiRoutes(deps: ApiDeps, commands: UiCommands): Hono<UiEnv> {
   ui.use(onUiPaths(csrfProtection(deps.publicUrl)));
 
   ui.route('/ui/static', staticFiles());
+  ui.route('/', signinPages(deps, keys));
   ui.get('/', (c) =>
     c.html(
       <Layout title="Environments" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')} active="/">
