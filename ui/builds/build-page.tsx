@@ -50,13 +50,15 @@ export function BuildPage(p: BuildPageProps) {
       <BuildFacts build={b} />
       <div class="actions">
         {p.mayCancel && !finished ? (
-          <ActionForm
-            action={`${href}/cancel`}
-            csrfToken={p.csrfToken}
-            label="Cancel"
-            confirm="Kills the running step, runs the onFailure hooks and removes the build's container."
-            danger
-          />
+          <div data-build-cancel>
+            <ActionForm
+              action={`${href}/cancel`}
+              csrfToken={p.csrfToken}
+              label="Cancel"
+              confirm="Kills the running step, runs the onFailure hooks and removes the build's container."
+              danger
+            />
+          </div>
         ) : null}
         {p.mayRebuild ? (
           <RebuildForm action={`${href}/rebuild`} secrets={p.secretParameters} csrfToken={p.csrfToken} />

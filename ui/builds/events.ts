@@ -11,7 +11,7 @@ import { failedCommand } from './build-page.js';
 
 // The build page's live stream (Server-Sent Events), on the API's replay-then-follow loop and the
 // process's one build-log LISTEN: `log` (a chunk as text segments, id = chunk id, so EventSource
-// resumes after Last-Event-ID), `steps` (every command's status, when the log moves to another
+// resumes after Last-Event-ID), `steps` (every command's row of the step table, when the log moves to another
 // command and at the end), `end` (the final status). Segments are text: log.js never parses HTML.
 
 export interface BuildEventOptions {
@@ -30,7 +30,13 @@ async function stepsEvent(db: Db, buildId: string) {
     failed: failed ? logAnchor(failed.key) : null,
     commands: build.commands.map((c) => ({
       key: c.key,
+      anchor: logAnchor(c.key),
+      stage: c.stage,
+      step: c.step,
+      kind: c.kind,
       status: c.status,
+      exitCode: c.exitCode ?? null,
+      message: c.message ?? null,
       duration: elapsed(c.startedAt, c.finishedAt),
     })),
   };

@@ -59,17 +59,51 @@
     scrollToEnd();
   }
 
+  function cell(text) {
+    var td = document.createElement('td');
+    td.textContent = text;
+    return td;
+  }
+
+  function stepRow(command) {
+    var row = document.createElement('tr');
+    row.setAttribute('data-step', command.key);
+    var name = document.createElement('td');
+    var link = document.createElement('a');
+    link.href = '#' + command.anchor;
+    link.textContent = command.step;
+    name.appendChild(link);
+    if (command.kind === 'hook') {
+      var hook = document.createElement('span');
+      hook.className = 'muted';
+      hook.textContent = ' (hook)';
+      name.appendChild(hook);
+    }
+    if (command.message) {
+      var message = document.createElement('div');
+      message.className = 'muted';
+      message.textContent = command.message;
+      name.appendChild(message);
+    }
+    var status = document.createElement('td');
+    status.setAttribute('data-step-status', 'true');
+    status.appendChild(statusBadge(command.status));
+    var duration = cell(command.duration);
+    duration.setAttribute('data-step-duration', 'true');
+    row.append(
+      cell(command.stage),
+      name,
+      status,
+      cell(command.exitCode === null ? '' : String(command.exitCode)),
+      duration,
+    );
+    return row;
+  }
+
+  // The step table as the build row has it now (a queued build's page has no rows yet).
   function updateSteps(data) {
-    data.commands.forEach(function (command) {
-      var rows = document.querySelectorAll('tr[data-step]');
-      for (var i = 0; i < rows.length; i++) {
-        if (rows[i].getAttribute('data-step') !== command.key) continue;
-        var cell = rows[i].querySelector('[data-step-status]');
-        if (cell) cell.replaceChildren(statusBadge(command.status));
-        var duration = rows[i].querySelector('[data-step-duration]');
-        if (duration) duration.textContent = command.duration;
-      }
-    });
+    var body = document.querySelector('table.steps tbody');
+    if (body) body.replaceChildren.apply(body, data.commands.map(stepRow));
     if (statusBox) statusBox.replaceChildren(statusBadge(data.status));
     if (durationBox && data.duration) durationBox.textContent = data.duration;
     if (failedLink && data.failed) {
@@ -105,5 +139,7 @@
     if (statusBox) statusBox.replaceChildren(statusBadge(data.status));
     view.setAttribute('data-finished', 'true');
     if (followButton) followButton.hidden = true;
+    var cancel = document.querySelector('[data-build-cancel]');
+    if (cancel) cancel.hidden = true;
   });
 })();
