@@ -23,6 +23,7 @@ import { serveDocument, v1App } from './openapi.js';
 import { createQueueCommands, type QueueCommands } from './queue/commands.js';
 import { queueRoutes } from './queue/routes.js';
 import { serviceRoutes } from './services/routes.js';
+import { createTokenCommands, type TokenCommands } from './tokens/commands.js';
 import { tokenRoutes } from './tokens/routes.js';
 
 /** The command objects built once here, handed to the dashboard so its actions run the API's own code. */
@@ -30,6 +31,7 @@ export interface AppCommands {
   deployments: DeploymentCommands;
   queue: QueueCommands;
   builds: BuildCommands;
+  tokens: TokenCommands;
 }
 
 /** The dashboard's routes (ui/app.tsx uiRoutes): api/ never imports ui/, so infra/ passes them in. */
@@ -46,13 +48,14 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   const queue = createQueueCommands(deps);
   const health = createHealthCheck(deps);
   const buildCommands = createBuildCommands(deps);
+  const tokens = createTokenCommands(deps);
 
   const v1 = v1App();
   v1.route('/deployments', deploymentRoutes(deps, commands));
   v1.route('/environments', environmentRoutes(deps, queue));
   v1.route('/queue', queueRoutes(deps, queue));
   v1.route('/services', serviceRoutes(deps));
-  v1.route('/tokens', tokenRoutes(deps));
+  v1.route('/tokens', tokenRoutes(tokens));
   v1.route('/jobs', jobRoutes(deps, buildCommands));
   v1.route('/builds', buildRoutes(deps, buildCommands));
   v1.route('/builds', buildLogRoutes(deps, upgradeWebSocket, { heartbeatMs: deps.logHeartbeatMs }));
@@ -82,7 +85,7 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   app.route('/v1', v1);
   app.route('/', octopushRoutes(deps, commands, queue, health));
   // After the API, so Octopush's /jobs/:id/status and friends keep their answers.
-  if (pages) app.route('/', pages(deps, { deployments: commands, queue, builds: buildCommands }));
+  if (pages) app.route('/', pages(deps, { deployments: commands, queue, builds: buildCommands, tokens }));
   app.notFound((c) =>
     c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
   );

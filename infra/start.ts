@@ -76,6 +76,7 @@ const api = await serveApi(
 
 const lines = [
   `Slipway ${version} is running (configuration: ${env.SLIPWAY_CONFIG}, data: ${env.SLIPWAY_DATA_DIR}, database: ${database.kind})`,
+  `  Dashboard:       ${api.url}/`,
   `  API:             ${api.url}   (OpenAPI: ${api.url}/v1/openapi.json)`,
   `  Temporal:        ${address}`,
   `  Temporal Web UI: ${temporalUiUrl ?? '(external cluster: set TEMPORAL_UI_URL)'}`,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppCommands } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
+import { adminPages } from './admin/routes.js';
 import { buildsPages } from './builds/routes.js';
 import { csrfProtection } from './csrf.js';
 import type { UiEnv } from './env.js';
@@ -38,6 +39,7 @@ export function uiRoutes(deps: ApiDeps, commands: UiCommands): Hono<UiEnv> {
 
   ui.route('/ui/static', staticFiles());
   ui.route('/', signinPages(deps, keys));
+  ui.route('/admin', adminPages(deps, commands));
   ui.get('/', (c) =>
     c.html(
       <Layout title="Environments" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')} active="/">

@@ -1,9 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createToken, listTokens, revokeToken } from '../../db/tokens.js';
-import { isValidScope } from '../../domain/scopes.js';
 import { requireScope } from '../middleware/auth.js';
-import type { ApiDeps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { NewToken, type TokenCommands } from './commands.js';
 import { bearer, errorResponses, jsonResponse as json, v1App } from '../openapi.js';
 
 const Token = z
@@ -25,19 +22,7 @@ const create = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.strictObject({
-            name: z.string().min(1).max(100),
-            scopes: z
-              .array(
-                z
-                  .string()
-                  .refine(
-                    isValidScope,
-                    'a scope: read, deploy:request, deploy:report, deploy:approve (each also as <scope>:<service>), jobs:write, build:run, provider or admin',
-                  ),
-              )
-              .min(1),
-          }),
+          schema: NewToken,
         },
       },
     },
@@ -69,22 +54,22 @@ const view = (t: { id: string; name: string; scopes: string[]; createdAt: Date; 
   revokedAt: t.revokedAt?.toISOString() ?? null,
 });
 
-export function tokenRoutes(deps: ApiDeps) {
+export function tokenRoutes(tokens: TokenCommands) {
   const app = v1App();
   app.openapi(create, async (c) => {
     const principal = requireScope(c, 'admin');
     const body = c.req.valid('json');
-    const { token, info } = await createToken(deps.db, body.name, body.scopes, principal.name);
+    const { token, info } = await tokens.create(body, principal.name);
     return c.json({ ...view(info), token }, 201);
   });
   app.openapi(list, async (c) => {
     requireScope(c, 'admin');
-    return c.json({ tokens: (await listTokens(deps.db)).map(view) }, 200);
+    return c.json({ tokens: (await tokens.list()).map(view) }, 200);
   });
   app.openapi(revoke, async (c) => {
     const principal = requireScope(c, 'admin');
     const { id } = c.req.valid('param');
-    if (!(await revokeToken(deps.db, id, principal.name))) throw notFound(`token ${id}`);
+    await tokens.revoke(id, principal.name);
     return c.json({ revoked: true }, 200);
   });
   return app;

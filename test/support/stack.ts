@@ -40,6 +40,8 @@ export interface StackOptions {
   jenkinsPollIntervalMs?: number;
   /** The in-process worker's workflow cache; 1 makes every workflow task replay the whole history. */
   maxCachedWorkflows?: number;
+  /** The API's public URL (default http://slipway.test); null: links and sign-in callbacks use the request's own. */
+  publicUrl?: string | null;
 }
 
 export interface Stack {
@@ -92,7 +94,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       version: 'test',
       logHeartbeatMs: 300,
       secret: (v) => opts.env?.[v],
-      publicUrl: 'http://slipway.test',
+      publicUrl: opts.publicUrl === undefined ? 'http://slipway.test' : opts.publicUrl,
       lockTuning,
     },
     0,

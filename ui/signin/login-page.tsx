@@ -6,6 +6,8 @@ export interface LoginPageProps {
   csrfToken: string;
   next: string;
   gitHub: boolean;
+  /** The signed-in viewer's scopes, shown so they know what they may do. */
+  scopes: string[];
   /** Why the last attempt failed, shown above the form. */
   error?: string;
 }
@@ -16,7 +18,8 @@ export function LoginPage(props: LoginPageProps) {
       <h1>Sign in</h1>
       {props.viewer.signedIn ? (
         <p class="notice">
-          You are signed in as <strong>{props.viewer.name}</strong>. Signing in again replaces that sign-in.
+          You are signed in as <strong>{props.viewer.name}</strong> with the scopes{' '}
+          <code class="scopes">{props.scopes.join(' ')}</code>. Signing in again replaces that sign-in.
         </p>
       ) : null}
       {props.error ? (

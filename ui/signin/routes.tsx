@@ -34,6 +34,7 @@ export function signinPages(deps: ApiDeps, keys: SessionKeys) {
         csrfToken={c.get('csrfToken')}
         next={next}
         gitHub={github !== undefined}
+        scopes={c.get('principal').scopes}
         error={error}
       />,
       status,
