@@ -1,10 +1,10 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import { artifactRoutes } from './artifacts/routes.js';
-import { createBuildCommands } from './builds/commands.js';
+import { createBuildCommands, type BuildCommands } from './builds/commands.js';
 import { buildLogRoutes } from './builds/logs.js';
 import { buildRoutes } from './builds/routes.js';
-import { createDeploymentCommands } from './deployments/commands.js';
+import { createDeploymentCommands, type DeploymentCommands } from './deployments/commands.js';
 import { deploymentRoutes } from './deployments/routes.js';
 import type { ApiDeps } from './deps.js';
 import { environmentRoutes } from './environments/routes.js';
@@ -20,17 +20,28 @@ import { noSniff } from './middleware/no-sniff.js';
 import { tracing } from './middleware/tracing.js';
 import { octopushRoutes } from './octopush/routes.js';
 import { serveDocument, v1App } from './openapi.js';
-import { createQueueCommands } from './queue/commands.js';
+import { createQueueCommands, type QueueCommands } from './queue/commands.js';
 import { queueRoutes } from './queue/routes.js';
 import { serviceRoutes } from './services/routes.js';
 import { tokenRoutes } from './tokens/routes.js';
+
+/** The command objects built once here, handed to the dashboard so its actions run the API's own code. */
+export interface AppCommands {
+  deployments: DeploymentCommands;
+  queue: QueueCommands;
+  builds: BuildCommands;
+}
+
+/** The dashboard's routes (ui/app.tsx uiRoutes): api/ never imports ui/, so infra/ passes them in. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PagesFactory = (deps: ApiDeps, commands: AppCommands) => Hono<any>;
 
 /**
  * The whole HTTP surface, built from injected dependencies (no process.env here). Serve it with a
  * WebSocket server (infra/runtime.ts serveApi) for the live-log WebSocket. The webhook gateway
  * pokes `webhookRelay` after each delivery it records.
  */
-export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'>) {
+export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'>, pages?: PagesFactory) {
   const commands = createDeploymentCommands(deps);
   const queue = createQueueCommands(deps);
   const health = createHealthCheck(deps);
@@ -70,6 +81,8 @@ export function createApp(deps: ApiDeps, webhookRelay: Pick<WebhookRelay, 'poke'
   app.route('/', healthRoutes(health));
   app.route('/v1', v1);
   app.route('/', octopushRoutes(deps, commands, queue, health));
+  // After the API, so Octopush's /jobs/:id/status and friends keep their answers.
+  if (pages) app.route('/', pages(deps, { deployments: commands, queue, builds: buildCommands }));
   app.notFound((c) =>
     c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
   );

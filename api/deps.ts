@@ -30,4 +30,7 @@ export interface ApiDeps {
   publicUrl?: string | null;
   /** How lock workflows run when the pause switch starts one: the workers' lock tuning (defaults when absent). */
   lockTuning?: LockTuning;
+  /** Key that signs dashboard session cookies (SLIPWAY_SESSION_SECRET or the data dir's session-secret);
+   * absent → a random key per process, so sessions end when it restarts. */
+  sessionSecret?: string;
 }

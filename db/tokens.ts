@@ -42,6 +42,17 @@ export async function findToken(db: Db, token: string): Promise<TokenInfo | null
   return row ?? null;
 }
 
+/** An active (not revoked) token by its id: a dashboard session names its token by id, never by secret. */
+export async function findActiveTokenById(db: Db, id: string): Promise<TokenInfo | null> {
+  const [row] = await db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)));
+  if (!row) return null;
+  const { hash: _hash, ...info } = row;
+  return info;
+}
+
 export async function listTokens(db: Db): Promise<TokenInfo[]> {
   const rows = await db.select().from(apiTokens).orderBy(apiTokens.createdAt);
   return rows.map(({ hash: _hash, ...info }) => info);

@@ -15,6 +15,8 @@ const Env = z.object({
   SLIPWAY_CONFIG: z.string().default('slipway.demo.yml'),
   SLIPWAY_ADMIN_TOKEN: z.string().min(16, 'SLIPWAY_ADMIN_TOKEN must be at least 16 characters').optional(),
   SLIPWAY_PUBLIC_URL: z.string().optional(),
+  /** Signs dashboard session cookies; every API replica needs the same value (default: data dir's session-secret). */
+  SLIPWAY_SESSION_SECRET: z.string().min(32, 'SLIPWAY_SESSION_SECRET must be at least 32 characters').optional(),
   SLIPWAY_HEARTBEAT_SECONDS: z.coerce.number().positive().default(30),
   DOCKER_HOST: z.string().optional(),
   /** Name of this build host (its task queue); default: the machine's host name; "off": no builds here. */

@@ -14,6 +14,8 @@ import type { Env } from './env.js';
 import { jenkinsPinger } from './jenkins.js';
 import { logger } from './logger.js';
 import { version } from './version.js';
+import { uiRoutes } from '../ui/app.js';
+import { sessionSecretAtStart } from './session-secret.js';
 
 // Pieces shared by the entry points (npm start, api, worker) and the integration tests.
 
@@ -74,6 +76,7 @@ export function apiDepsFromEnv(
     pingJenkins: jenkinsPinger(parts.config),
     secret: (v) => process.env[v],
     publicUrl: env.SLIPWAY_PUBLIC_URL ?? null,
+    sessionSecret: sessionSecretAtStart(env.SLIPWAY_SESSION_SECRET, env.SLIPWAY_DATA_DIR),
   };
 }
 
@@ -83,7 +86,7 @@ export async function serveApi(
   hostname: string,
 ): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const relay = startWebhookRelay({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue });
-  const app = createApp(deps, relay);
+  const app = createApp(deps, relay, uiRoutes);
   const wss = new WebSocketServer({ noServer: true });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname, websocket: { server: wss } }, (info: AddressInfo) => {

@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '../../db/client.js';
 import { createToken } from '../../db/tokens.js';
 import type { SlipwayConfig } from '../../domain/config.js';
 import { parseConfig } from '../../infra/config-loader.js';
+import { uiRoutes } from '../../ui/app.js';
 import { createFakeTemporal, type FakeTemporal } from './fake-temporal.js';
 import { freshDatabase } from './pg.js';
 
@@ -95,6 +96,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
         pokes++;
       },
     },
+    uiRoutes,
   );
 
   return {
