@@ -4,20 +4,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DeploymentState, EnvironmentStatus } from '../domain/deployment-state.js';
+import { recordFinishedDeployment, type EnvironmentRecord } from '../test/support/deployment-records.js';
 import { freshDatabase } from '../test/support/pg.js';
 import { openDatabase, type Database } from './client.js';
 import { deliveryFigures } from './delivery-figures.js';
-import { recordDeployment } from './deployments.js';
-import { deployments } from './schema.js';
 
 const NOW = new Date('2025-03-10T12:00:00Z'); // a Monday
 const at = (dayTime: string) => `2025-${dayTime}:00Z`; // '03-05T10:30' → ISO
 
-type Env = Pick<EnvironmentStatus, 'environment' | 'state' | 'finishedAt' | 'tests'>;
-let number = 0;
+type Env = EnvironmentRecord;
 
 async function seed(
   db: Database['db'],
@@ -25,31 +21,15 @@ async function seed(
   service: string,
   requested: string,
   environments: Env[],
-  rollbackOf: string | null = null,
+  rollbackOf?: string,
 ) {
-  const state: DeploymentState = {
+  await recordFinishedDeployment(db, {
     id,
-    number: ++number,
     service,
-    version: `v-${id}`,
-    requestor: 'alice',
-    status: 'GO_LIVE_DONE',
-    phase: 'finished',
-    outcome: null,
-    environment: environments.at(-1)!.environment,
+    requestedAt: at(requested),
     environments,
-    waitingOn: null,
-    approvals: [],
-    testJobUrl: null,
-    rollbackOf,
-    transitions: [],
-    seq: 5,
-  };
-  await recordDeployment(db, state);
-  await db
-    .update(deployments)
-    .set({ createdAt: new Date(at(requested)) })
-    .where(eq(deployments.id, id));
+    ...(rollbackOf ? { rollbackOf } : {}),
+  });
 }
 
 const passed = (when: string) => ({ passed: true, at: at(when), by: 'ci' });

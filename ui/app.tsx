@@ -5,6 +5,7 @@ import type { ApiDeps } from '../api/deps.js';
 import { csrfProtection } from './csrf.js';
 import type { UiEnv } from './env.js';
 import { renderErrorPage, uiOnError } from './errors.js';
+import { figuresPages } from './figures/routes.js';
 import { Layout } from './layout.js';
 import { securityHeaders } from './security-headers.js';
 import { sessions } from './session.js';
@@ -33,6 +34,7 @@ export function uiRoutes(deps: ApiDeps, _commands: UiCommands): Hono<UiEnv> {
   ui.use(onUiPaths(csrfProtection(deps.publicUrl)));
 
   ui.route('/ui/static', staticFiles());
+  ui.route('/', figuresPages(deps));
   ui.get('/', (c) =>
     c.html(
       <Layout title="Environments" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')} active="/">
