@@ -1,5 +1,5 @@
-import type { Db } from '../db/client.js';
-import { recordDeployment } from '../db/deployments.js';
+import type { Db, PubSub } from '../db/client.js';
+import { notifyDeploymentChanged, recordDeployment } from '../db/deployments.js';
 import { isPaused, recordQueue } from '../db/environment-queues.js';
 import type { DeploymentState } from '../domain/deployment-state.js';
 import type { EnvironmentLockState } from '../domain/lock-state.js';
@@ -9,8 +9,8 @@ import { logger } from '../infra/logger.js';
 // Each write is idempotent (see db/deployments.ts), so a retried activity converges on the
 // newest state.
 
-export function createStoreActivities(deps: { db: Db }) {
-  const { db } = deps;
+export function createStoreActivities(deps: { db: Db; pubsub: PubSub }) {
+  const { db, pubsub } = deps;
   return {
     async recordDeployment(state: DeploymentState): Promise<void> {
       if (await recordDeployment(db, state)) {
@@ -25,6 +25,11 @@ export function createStoreActivities(deps: { db: Db }) {
             waitingOn: state.waitingOn?.kind ?? null,
           },
           'deployment changed',
+        );
+        // After the commit, so a listener that re-reads sees this snapshot. A retry would find the row
+        // unchanged and stay silent, so a failed notice is logged, not thrown: live pages lag until the next one.
+        await notifyDeploymentChanged(pubsub, { id: state.id, service: state.service, seq: state.seq }).catch(
+          (err: unknown) => logger.warn({ err, deploymentId: state.id }, 'deployment change notice not sent'),
         );
       }
     },

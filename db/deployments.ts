@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, type SQL } from 'drizzle-orm';
 import type { DeploymentState } from '../domain/deployment-state.js';
-import type { Db } from './client.js';
+import type { Db, PubSub } from './client.js';
 import { deployments, deploymentTransitions, releases } from './schema.js';
 
 // The deployment projection: the row the API inserts at request time and the workflow's store
@@ -111,6 +111,37 @@ export async function recordDeployment(db: Db, state: DeploymentState): Promise<
   });
 }
 
+/** Payload of a `deployment_changed` notification: enough to pick what to re-read, never the row itself. */
+export interface DeploymentChange {
+  id: string;
+  service: string;
+  seq: number;
+}
+
+const deploymentChannel = 'deployment_changed';
+
+/** Sent after a snapshot changed the row; listeners re-read the table (a lost notice delays, never loses). */
+export async function notifyDeploymentChanged(pubsub: PubSub, change: DeploymentChange): Promise<void> {
+  await pubsub.notify(deploymentChannel, JSON.stringify(change));
+}
+
+/** Resolves once listening, with the function that stops it; payloads that are not a change are ignored. */
+export async function listenDeploymentChanges(
+  pubsub: PubSub,
+  on: (change: DeploymentChange) => void,
+): Promise<() => Promise<void>> {
+  return pubsub.listen(deploymentChannel, (payload) => {
+    let parsed: Partial<DeploymentChange>;
+    try {
+      parsed = JSON.parse(payload) as Partial<DeploymentChange>;
+    } catch {
+      return;
+    }
+    if (typeof parsed.id === 'string' && typeof parsed.service === 'string' && typeof parsed.seq === 'number')
+      on({ id: parsed.id, service: parsed.service, seq: parsed.seq });
+  });
+}
+
 /** The largest deployment number: `number` is a Postgres integer (serial), which refuses a larger one. */
 const MAX_NUMBER = 2 ** 31 - 1;
 
@@ -127,24 +158,62 @@ export interface DeploymentFilter {
   service?: string;
   statuses?: string[];
   environment?: string;
+  /** Only deployments numbered below this (the next, older page). */
   before?: number;
+  /** Only deployments numbered above this (the previous, newer page); still answered newest first. */
+  after?: number;
   limit: number;
   requestor?: string;
 }
 
-export async function listDeployments(db: Db, f: DeploymentFilter): Promise<DeploymentRow[]> {
+function filterWhere(f: DeploymentFilter): SQL | undefined {
   const where: SQL[] = [];
   if (f.service) where.push(eq(deployments.service, f.service));
   if (f.statuses?.length) where.push(inArray(deployments.status, f.statuses));
   if (f.environment) where.push(eq(deployments.environment, f.environment));
   if (f.requestor) where.push(eq(deployments.requestor, f.requestor));
   if (f.before) where.push(lt(deployments.number, f.before));
-  return db
+  if (f.after) where.push(gt(deployments.number, f.after));
+  return where.length ? and(...where) : undefined;
+}
+
+/** Newest first (by number: a stable order for paging); `after` takes the oldest ones above it. */
+export async function listDeployments(db: Db, f: DeploymentFilter): Promise<DeploymentRow[]> {
+  const rows = await db
     .select()
     .from(deployments)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(deployments.number))
+    .where(filterWhere(f))
+    .orderBy(f.after ? asc(deployments.number) : desc(deployments.number))
     .limit(f.limit);
+  return f.after ? rows.reverse() : rows;
+}
+
+/** The columns a listing shows: never a deployer's output, which may be large. */
+const summaryColumns = {
+  id: deployments.id,
+  number: deployments.number,
+  service: deployments.service,
+  version: deployments.version,
+  requestor: deployments.requestor,
+  status: deployments.status,
+  phase: deployments.phase,
+  environment: deployments.environment,
+  outcome: deployments.outcome,
+  waitingOn: deployments.waitingOn,
+  createdAt: deployments.createdAt,
+  updatedAt: deployments.updatedAt,
+};
+export type DeploymentSummaryRow = Pick<DeploymentRow, keyof typeof summaryColumns>;
+
+/** listDeployments without the per-environment detail (outputs), for pages listing many. */
+export async function listDeploymentSummaries(db: Db, f: DeploymentFilter): Promise<DeploymentSummaryRow[]> {
+  const rows = await db
+    .select(summaryColumns)
+    .from(deployments)
+    .where(filterWhere(f))
+    .orderBy(f.after ? asc(deployments.number) : desc(deployments.number))
+    .limit(f.limit);
+  return f.after ? rows.reverse() : rows;
 }
 
 export async function transitionsOf(db: Db, id: string) {

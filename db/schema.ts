@@ -43,7 +43,14 @@ export const deployments = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('deployments_service_idx').on(t.service, t.number), index('deployments_status_idx').on(t.status)],
+  (t) => [
+    index('deployments_service_idx').on(t.service, t.number),
+    index('deployments_status_idx').on(t.status),
+    // The board's deployments under way: a few rows among thousands of finished ones.
+    index('deployments_active_idx')
+      .on(t.number)
+      .where(sql`${t.phase} <> 'finished'`),
+  ],
 );
 
 /** Audit trail of every status change of a deployment, with actor and time. */
@@ -79,6 +86,8 @@ export const releases = pgTable(
   (t) => [
     uniqueIndex('releases_deployment_env_idx').on(t.deploymentId, t.environment),
     index('releases_env_service_idx').on(t.environment, t.service, t.id),
+    // The board's "recently deployed" per environment, newest first.
+    index('releases_env_recent_idx').on(t.environment, t.id),
   ],
 );
 

@@ -63,6 +63,8 @@ export interface DeploymentInput {
   /** Rollbacks and direct-to-live start at the last environment, already approved. */
   startAtLast: boolean;
   rollbackOf: string | null;
+  /** Why it was requested, in the requester's words (a rollback's reason); kept in its first transition. */
+  reason?: string;
   /** Heartbeat timeout of deployer activities: how soon a dead worker's deploy is retried elsewhere. */
   heartbeatMs?: number;
   /** Temporal continues-as-new with the state so far. */
@@ -99,12 +101,17 @@ export function initialState(input: DeploymentInput, now: string): DeploymentSta
         to: status,
         phase: 'queued',
         actor: input.requestor || 'api',
-        reason: input.rollbackOf ? `rollback of ${input.rollbackOf}` : 'requested',
+        reason: requestReason(input),
         at: now,
       },
     ],
     seq: 1,
   };
+}
+
+function requestReason(input: DeploymentInput): string {
+  const what = input.rollbackOf ? `rollback of ${input.rollbackOf}` : 'requested';
+  return input.reason ? `${what}: ${input.reason}` : what;
 }
 
 /** Moves the Octopush status forward (never back) and records who did it and why. */

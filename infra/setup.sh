@@ -210,4 +210,11 @@ ensure_step_image
 # debootstrap took 45–75 s on the reference machine (2 cores, Debian mirror over HTTP), within the
 # 3-minute budget for an unattended first run, so both modes build the Debian image; later runs skip it.
 ensure_debian_image
-if [ "$MODE" = test ]; then ensure_postgres; fi
+ensure_chromium() {
+  # The UI's browser tests drive Debian's Chromium through playwright-core (no browser download).
+  have chromium || apt_install chromium
+}
+if [ "$MODE" = test ]; then
+  ensure_postgres
+  ensure_chromium
+fi

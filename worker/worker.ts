@@ -59,7 +59,7 @@ export function forgeServers(config: SlipwayConfig, env: NodeJS.ProcessEnv = pro
 }
 
 export function buildActivities(deps: WorkerDeps) {
-  const store = createStoreActivities({ db: deps.database.db });
+  const store = createStoreActivities({ db: deps.database.db, pubsub: deps.database.pubsub });
   return {
     ...store,
     ...createBuildStoreActivities({ db: deps.database.db, pubsub: deps.database.pubsub, taskQueue: deps.taskQueue }),

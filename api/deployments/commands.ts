@@ -61,7 +61,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
   const { db, temporal, config, taskQueue } = deps;
 
   /** Starts the workflow if it is not running; a closed one with this id is the same, finished, deployment. */
-  async function ensureStarted(row: DeploymentRow, plan: ServicePlan, startAtLast: boolean) {
+  async function ensureStarted(row: DeploymentRow, plan: ServicePlan, startAtLast: boolean, reason?: string) {
     try {
       const input = {
         id: row.id,
@@ -72,6 +72,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
         startAtLast,
         rollbackOf: row.rollbackOf,
         heartbeatMs: deps.heartbeatMs,
+        ...(reason ? { reason } : {}),
       };
       await temporal.workflow.start(
         deploymentWorkflowType,
@@ -87,7 +88,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
 
   async function start(
     req: DeploymentRequest,
-    opts: { startAtLast: boolean; rollbackOf: string | null },
+    opts: { startAtLast: boolean; rollbackOf: string | null; reason?: string },
   ): Promise<Requested> {
     if (!own(config.services, req.service)) throw badRequest('service', `unknown service "${req.service}"`);
     const plan = servicePlan(config, req.service, req.environment);
@@ -104,13 +105,14 @@ export function createDeploymentCommands(deps: ApiDeps) {
         plan,
         startAtLast: opts.startAtLast,
         rollbackOf: opts.rollbackOf,
+        reason: opts.reason,
       },
       new Date().toISOString(),
     );
     const inserted = await insertRequestedDeployment(db, first, { service: req.service, requestKey: req.key ?? id });
     const row = inserted ?? (await findDeployment(db, id))!;
     try {
-      await ensureStarted(row, plan, opts.startAtLast);
+      await ensureStarted(row, plan, opts.startAtLast, opts.reason);
     } catch (err) {
       // Never leave a deployment row that no workflow will ever move.
       if (inserted) await deleteDeployment(db, id);
@@ -216,9 +218,10 @@ export function createDeploymentCommands(deps: ApiDeps) {
 
     /**
      * Octopush: redeploy this (once live) job's version straight to live. Native: redeploy the
-     * version that was live before this one. Either way a new deployment, queued for live.
+     * version that was live before this one. Either way a new deployment, queued for live; `reason`
+     * is kept in its first transition.
      */
-    async rollback(ref: string, actor: string, mode: 'octopush' | 'previous'): Promise<Requested> {
+    async rollback(ref: string, actor: string, mode: 'octopush' | 'previous', reason?: string): Promise<Requested> {
       const row = await findDeployment(db, ref);
       if (!row) throw notFound(`deployment ${ref}`);
       if (row.status !== 'GO_LIVE_DONE')
@@ -247,7 +250,7 @@ export function createDeploymentCommands(deps: ApiDeps) {
           requestor: actor,
           key: `rollback:${row.id}:from:${current?.deploymentId ?? 'none'}`,
         },
-        { startAtLast: true, rollbackOf: row.id },
+        { startAtLast: true, rollbackOf: row.id, reason },
       );
     },
   };

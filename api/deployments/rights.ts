@@ -21,6 +21,17 @@ export function requireLiveRights<E extends AuthEnv>(c: Context<E>, config: Slip
   if (refusal) throw new ApiError(403, 'forbidden', refusal);
 }
 
+/** Whether requireLiveRights lets `principal` through: for pages that show a button only to those it would. */
+export function mayPutLive(principal: Principal, config: SlipwayConfig, plan: ServicePlan): boolean {
+  if (config.auth.directToLive === 'requesters') return true;
+  return can(principal, 'deploy:approve', plan.service) && approverRefusal(plan, principal.name) === null;
+}
+
+/** The cancel scopes `principal` holds for a service, which the cancel Update's validator judges by. */
+export function heldCancelScopes(principal: Principal, service: string): CancelScopes {
+  return (['deploy:request', 'deploy:approve'] as const).filter((s) => can(principal, s, service));
+}
+
 /**
  * The cancel scopes the caller holds for the deployment's service, for the cancel Update: the
  * workflow decides which one its state needs. A caller with neither is refused here, in the words
@@ -31,7 +42,7 @@ export function cancelRights<E extends AuthEnv>(
   row: DeploymentRow,
 ): { principal: Principal; scopes: CancelScopes } {
   const principal: Principal = c.get('principal');
-  const scopes = (['deploy:request', 'deploy:approve'] as const).filter((s) => can(principal, s, row.service));
+  const scopes = heldCancelScopes(principal, row.service);
   if (scopes.length === 0) requireScope(c, cancelScope(row.status as OctopushStatus), row.service);
   return { principal, scopes };
 }

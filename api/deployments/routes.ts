@@ -152,7 +152,13 @@ const rollback = createRoute({
   method: 'post',
   path: '/{id}/rollback',
   security: bearer,
-  request: { params: IdParam },
+  request: {
+    params: IdParam,
+    body: {
+      required: false,
+      content: { 'application/json': { schema: z.strictObject({ reason: z.string().max(500).optional() }) } },
+    },
+  },
   responses: {
     201: json(Deployment, 'The rollback deployment, queued for live'),
     200: json(Deployment, 'The same rollback again'),
@@ -243,7 +249,8 @@ export function deploymentRoutes(deps: ApiDeps, commands: DeploymentCommands) {
     const principal = requireScope(c, 'deploy:approve', row.service);
     const plan = servicePlan(deps.config, row.service);
     if (plan) requireLiveRights(c, deps.config, plan);
-    const { created, row: next } = await commands.rollback(row.id, principal.name, 'previous');
+    const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
+    const { created, row: next } = await commands.rollback(row.id, principal.name, 'previous', body?.reason);
     return c.json(await detail(next.id), created ? 201 : 200);
   });
 

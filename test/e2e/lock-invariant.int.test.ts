@@ -45,7 +45,7 @@ beforeAll(async () => {
     workflowsPath: fileURLToPath(new URL('../workflows/lock-probe.ts', import.meta.url)),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });
-  const store = createStoreActivities({ db: database.db });
+  const store = createStoreActivities({ db: database.db, pubsub: database.pubsub });
   worker = await Worker.create({
     connection: await NativeConnection.connect({ address: inject('temporalAddress') }),
     namespace: 'default',

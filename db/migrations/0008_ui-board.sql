@@ -1,0 +1,2 @@
+CREATE INDEX "deployments_active_idx" ON "deployments" USING btree ("number") WHERE "deployments"."phase" <> 'finished';--> statement-breakpoint
+CREATE INDEX "releases_env_recent_idx" ON "releases" USING btree ("environment","id");
