@@ -119,22 +119,31 @@ buckets as (
   select to_char(s, 'YYYY-MM-DD') as bucket
   from bounds, generate_series(bounds.from_local, bounds.to_local, ('1 ' || ${unit})::interval) s
 ),
-released as (
-  select r.deployment_id, r.service, r.environment, r.at as finished_at,
+releases_in as materialized (
+  select r.id, r.deployment_id, r.service, r.environment, r.at as finished_at,
          d.created_at as requested_at, d.rollback_of is not null as is_rollback,
-         coalesce((select x->'tests'->>'passed' = 'false' and coalesce(x->'tests'->>'expired', 'false') <> 'true'
-                   from jsonb_array_elements(d.environments) x
-                   where x->>'environment' = r.environment limit 1), false) as tests_failed,
-         coalesce(lead(d.rollback_of is not null) over (partition by r.service, r.environment order by r.at, r.id), false)
-           as rolled_back
+         -- Only a deployment that ended TESTS_FAILED has failed tests: the others' environments
+         -- (large, with deployer output) are never read.
+         d.status = 'TESTS_FAILED' and coalesce((
+           select x->'tests'->>'passed' = 'false' and coalesce(x->'tests'->>'expired', 'false') <> 'true'
+           from jsonb_array_elements(d.environments) x
+           where x->>'environment' = r.environment limit 1), false) as tests_failed
   from releases r join deployments d on d.id = r.deployment_id, bounds
   where r.at >= bounds.from_at${onRelease[0]}${onRelease[1]}
 ),
+released as (
+  select rel.*,
+         coalesce(lead(rel.is_rollback) over (partition by rel.service, rel.environment order by rel.finished_at, rel.id),
+                  false) as rolled_back
+  from releases_in rel
+),
 failures as (
+  -- A failed or errored deploy ends the deployment as DEPLOY_FAILED or GO_LIVE_FAILED (workflows/deployment.ts).
   select d.id as deployment_id, d.service, x->>'environment' as environment,
          coalesce((x->>'finishedAt')::timestamptz, d.updated_at) as finished_at
   from deployments d cross join lateral jsonb_array_elements(d.environments) x, bounds
-  where d.updated_at >= bounds.from_at and x->>'state' in ('failed', 'errored')${onFailure[0]}${onFailure[1]}
+  where d.status in ('DEPLOY_FAILED', 'GO_LIVE_FAILED') and d.updated_at >= bounds.from_at
+    and x->>'state' in ('failed', 'errored')${onFailure[0]}${onFailure[1]}
 ),
 attempts as (
   select deployment_id, service, environment, finished_at, true as released,
@@ -146,10 +155,12 @@ attempts as (
   from failures
 ),
 scored as (
+  -- The next good attempt, walking each service and environment backwards: a frame that starts at
+  -- the partition's head is aggregated incrementally (a frame that ends at its tail is not).
   select a.*,
          min(a.finished_at) filter (where not a.failed) over (
-           partition by a.service, a.environment order by a.finished_at, a.deployment_id
-           rows between 1 following and unbounded following) as restored_at
+           partition by a.service, a.environment order by a.finished_at desc, a.deployment_id desc
+           rows between unbounded preceding and 1 preceding) as restored_at
   from attempts a
 ),
 inwin as (

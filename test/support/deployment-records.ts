@@ -5,10 +5,19 @@ import type { Db } from '../../db/client.js';
 import { recordDeployment } from '../../db/deployments.js';
 import { deployments } from '../../db/schema.js';
 import type { DeploymentState, EnvironmentStatus } from '../../domain/deployment-state.js';
+import type { OctopushStatus } from '../../domain/statuses.js';
 
 export type EnvironmentRecord = Pick<EnvironmentStatus, 'environment' | 'state' | 'finishedAt' | 'tests'>;
 
 let number = 0;
+
+/** The status the workflow ends with for these environments (workflows/deployment.ts). */
+function finalStatus(environments: EnvironmentRecord[]): OctopushStatus {
+  const failed = environments.findIndex((e) => e.state === 'failed' || e.state === 'errored');
+  if (failed >= 0) return failed === environments.length - 1 ? 'GO_LIVE_FAILED' : 'DEPLOY_FAILED';
+  if (environments.some((e) => e.tests?.passed === false)) return 'TESTS_FAILED';
+  return 'GO_LIVE_DONE';
+}
 
 export async function recordFinishedDeployment(
   db: Db,
@@ -20,7 +29,7 @@ export async function recordFinishedDeployment(
     service: d.service,
     version: `v-${d.id}`,
     requestor: 'alice',
-    status: 'GO_LIVE_DONE',
+    status: finalStatus(d.environments),
     phase: 'finished',
     outcome: null,
     environment: d.environments.at(-1)!.environment,
