@@ -24,14 +24,25 @@ export interface BarChartProps {
   axisText: (value: number) => string;
   /** Draws the value axis up to at least this, e.g. 1 for a rate. */
   minMax?: number;
+  /** Rounds the largest value up to the axis maximum; default niceMax (1, 2 or 5 × 10^n). */
+  axisMax?: (value: number) => number;
 }
 
 const WIDTH = 600;
-const HEIGHT = 200;
-const LEFT = 64; // room for the value axis labels
-const BOTTOM = 24; // room for the bucket labels
-const TOP = 8;
-const MAX_LABELS = 8;
+const HEIGHT = 240;
+const LEFT = 120; // room for the value axis labels
+const BOTTOM = 32; // room for the bucket labels
+const TOP = 12;
+const MAX_LABELS = 6;
+
+/** Axis maxima for durations in seconds: whole minutes, hours and days people read at a glance. */
+const durationSteps = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 259200, 604800];
+
+/** The smallest round duration (1 min … 7 d, then whole weeks) at or above `seconds`. */
+export function niceDuration(seconds: number): number {
+  const step = durationSteps.find((s) => s >= seconds);
+  return step ?? Math.ceil(seconds / 604800) * 604800;
+}
 
 /** The smallest 1, 2 or 5 × 10^n at or above `value`: an axis maximum people can read. */
 export function niceMax(value: number): number {
@@ -43,7 +54,7 @@ export function niceMax(value: number): number {
 
 export function BarChart(props: BarChartProps) {
   const values = props.bars.map((b) => b.value ?? 0);
-  const max = niceMax(Math.max(props.minMax ?? 0, ...values));
+  const max = (props.axisMax ?? niceMax)(Math.max(props.minMax ?? 0, ...values));
   const plotWidth = WIDTH - LEFT;
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const slot = plotWidth / Math.max(1, props.bars.length);
@@ -66,10 +77,10 @@ export function BarChart(props: BarChartProps) {
           <line x1={LEFT} y1={TOP} x2={LEFT} y2={TOP + plotHeight} />
           <line x1={LEFT} y1={TOP + plotHeight} x2={WIDTH} y2={TOP + plotHeight} />
           <line class="grid" x1={LEFT} y1={TOP} x2={WIDTH} y2={TOP} />
-          <text x={LEFT - 6} y={TOP + 4} text-anchor="end">
+          <text x={LEFT - 8} y={TOP + 8} text-anchor="end">
             {props.axisText(max)}
           </text>
-          <text x={LEFT - 6} y={TOP + plotHeight} text-anchor="end">
+          <text x={LEFT - 8} y={TOP + plotHeight} text-anchor="end">
             {props.axisText(0)}
           </text>
         </g>
@@ -87,7 +98,7 @@ export function BarChart(props: BarChartProps) {
                   height={(TOP + plotHeight - top).toFixed(1)}
                 />
                 {i % labelEvery === 0 ? (
-                  <text class="bar-label" x={(x + barWidth / 2).toFixed(1)} y={HEIGHT - 6} text-anchor="middle">
+                  <text class="bar-label" x={(x + barWidth / 2).toFixed(1)} y={HEIGHT - 8} text-anchor="middle">
                     {bar.tick ?? bar.label}
                   </text>
                 ) : null}

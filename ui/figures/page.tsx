@@ -1,5 +1,5 @@
 import type { DeliveryFigures, DeliveryReport } from '../../db/delivery-figures.js';
-import { BarChart, type Bar } from '../components/bar-chart.js';
+import { BarChart, niceDuration, type Bar } from '../components/bar-chart.js';
 import { formatDuration, formatRate, NO_FIGURE } from './format.js';
 import { WINDOWS, type FiguresForm } from './query.js';
 
@@ -133,6 +133,7 @@ function Charts(props: { report: DeliveryReport; scope: string }) {
           (b) => duration(b.leadTime),
         )}
         axisText={formatDuration}
+        axisMax={niceDuration}
       />
       <BarChart
         id="chart-failure-rate"
@@ -154,6 +155,7 @@ function Charts(props: { report: DeliveryReport; scope: string }) {
           (b) => restore(b),
         )}
         axisText={formatDuration}
+        axisMax={niceDuration}
       />
     </div>
   );
