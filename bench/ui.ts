@@ -113,6 +113,11 @@ async function main(): Promise<void> {
       paths: Array.from({ length: 100 }, (_, i) => `/builds/${seedBuildId(size.builds - 1 - i * 13)}`),
     },
   ];
+  // Not in #13's list: shown for what the figures' SQL costs on the same records.
+  const extra = [
+    { name: '/figures', paths: ['/figures'] },
+    { name: '/figures?window=90d', paths: ['/figures?window=90d'] },
+  ];
   log(
     `\n(a) server render time, one request at a time over loopback HTTP, ${REQUESTS} requests each after ${WARM_UP} to warm up`,
   );
@@ -123,6 +128,15 @@ async function main(): Promise<void> {
     log(
       `  GET ${page.name.padEnd(18)} p50 ${ms(percentile(samples, 50))}, p99 ${ms(p99)}, max ${ms(Math.max(...samples))}  ` +
         verdict(p99 <= targets.renderP99Ms, `p99 ≤ ${targets.renderP99Ms} ms`),
+    );
+  }
+
+  for (const page of extra) {
+    await renderTimes(server.url, token, page.paths, 5);
+    const samples = await renderTimes(server.url, token, page.paths, 100);
+    log(
+      `  GET ${page.name.padEnd(18)} p50 ${ms(percentile(samples, 50))}, p99 ${ms(percentile(samples, 99))}, ` +
+        `max ${ms(Math.max(...samples))}  [no target: the delivery figures, 100 requests]`,
     );
   }
 
