@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BuildsConfig } from './build-limits.js';
 import { parseDuration } from './duration.js';
+import { UiConfig } from './ui-config.js';
 
 // The YAML configuration (SLIPWAY_CONFIG): environments, pipelines, Jenkins servers and services.
 // Secrets never live here: Jenkins credentials are named by the environment variable that holds them.
@@ -166,6 +167,8 @@ export const SlipwayConfig = z.strictObject({
   repositories: z.record(z.string(), RepositoryConfig).default({}),
   /** Confinement of build containers (limits, network, root): domain/build-limits.ts. */
   builds: BuildsConfig.default(BuildsConfig.parse({})),
+  /** The dashboard's sign-in (domain/ui-config.ts). */
+  ui: UiConfig.default({}),
 });
 
 export type SlipwayConfig = z.infer<typeof SlipwayConfig>;

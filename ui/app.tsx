@@ -2,13 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppCommands } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
+import { boardPages } from './board/routes.js';
 import { csrfProtection } from './csrf.js';
+import { deploymentsPages } from './deployments/routes.js';
+import { livePages } from './live/routes.js';
 import type { UiEnv } from './env.js';
 import { renderErrorPage, uiOnError } from './errors.js';
 import { figuresPages } from './figures/routes.js';
-import { Layout } from './layout.js';
 import { securityHeaders } from './security-headers.js';
 import { sessions } from './session.js';
+import { signinPages } from './signin/routes.js';
 import { staticFiles } from './static.js';
 
 // The dashboard, mounted by api/app.ts after the API (infra/ passes it in). Its middleware runs on the
@@ -26,7 +29,7 @@ const onUiPaths =
   (c, next) =>
     isUiPath(c.req.path) ? middleware(c, next) : next();
 
-export function uiRoutes(deps: ApiDeps, _commands: UiCommands): Hono<UiEnv> {
+export function uiRoutes(deps: ApiDeps, commands: UiCommands): Hono<UiEnv> {
   const keys = { secret: deps.sessionSecret ?? randomBytes(32).toString('base64url'), publicUrl: deps.publicUrl };
   const ui = new Hono<UiEnv>();
   ui.use(onUiPaths(securityHeaders()));
@@ -34,14 +37,11 @@ export function uiRoutes(deps: ApiDeps, _commands: UiCommands): Hono<UiEnv> {
   ui.use(onUiPaths(csrfProtection(deps.publicUrl)));
 
   ui.route('/ui/static', staticFiles());
+  ui.route('/', signinPages(deps, keys));
+  ui.route('/', boardPages(deps));
+  ui.route('/', deploymentsPages(deps, commands));
+  ui.route('/', livePages(deps));
   ui.route('/', figuresPages(deps));
-  ui.get('/', (c) =>
-    c.html(
-      <Layout title="Environments" viewer={c.get('viewer')} csrfToken={c.get('csrfToken')} active="/">
-        <h1>Environments</h1>
-      </Layout>,
-    ),
-  );
 
   // A browser asking for a dashboard page that does not exist gets a page; other clients the API's JSON.
   ui.get('*', async (c, next) => {

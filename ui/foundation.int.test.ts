@@ -12,8 +12,8 @@ beforeAll(async () => {
 afterAll(async () => api?.close());
 
 describe('the dashboard frame', () => {
-  it('serves / as HTML with the navigation, a CSP without unsafe-inline, and a session cookie', async () => {
-    const res = await api.app.request('/', { headers: { accept: 'text/html' } });
+  it('serves a page (/login; the board needs read) as HTML with the navigation, a CSP without unsafe-inline, and a session cookie', async () => {
+    const res = await api.app.request('/login', { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const csp = res.headers.get('content-security-policy')!;
