@@ -146,5 +146,15 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The dashboard's browser scripts (ui/static/*.js): plain JavaScript served as written, no types.
+    files: ['ui/static/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      parserOptions: { projectService: false },
+      globals: { window: 'readonly', document: 'readonly', EventSource: 'readonly' },
+    },
+  },
   eslintConfigPrettier,
 );

@@ -17,7 +17,7 @@ export function createJobLinkActivities(deps: { db: Db; pubsub: PubSub; client: 
   const { db } = deps;
   return {
     /** The copy takes the parent's current definition, pinned to the event's commit. */
-    async ensureJobCopy(input: { parent: string; copy: string; ref: string }): Promise<void> {
+    async ensureJobCopy(input: { parent: string; copy: string; ref: string; label?: string }): Promise<void> {
       const parent = await findActiveJob(db, input.parent);
       if (!parent)
         throw ApplicationFailure.nonRetryable(`linked job ${input.parent} does not exist`, ErrorType.BadConfig);
@@ -26,7 +26,7 @@ export function createJobLinkActivities(deps: { db: Db; pubsub: PubSub; client: 
         ...def,
         ...(def.repository ? { repository: { ...def.repository, ref: input.ref } } : {}),
       } as unknown as Record<string, unknown>;
-      await saveJob(db, input.copy, definition, input.parent);
+      await saveJob(db, input.copy, definition, input.parent, input.label);
     },
 
     async retireJobCopy(input: { copy: string }): Promise<void> {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db, PubSub } from './client.js';
 import { buildLogChunks, builds } from './schema.js';
 
@@ -43,6 +43,29 @@ export async function readBuildLog(
     )
     .orderBy(asc(buildLogChunks.id));
   return opts.limit !== undefined ? query.limit(opts.limit) : query;
+}
+
+/**
+ * A build's last `limit` chunks, oldest first, and whether earlier ones exist: what a page shows of
+ * a long log (the whole text is one download away).
+ */
+export async function readBuildLogTail(
+  db: Db,
+  buildId: string,
+  limit: number,
+): Promise<{ chunks: LogChunk[]; earlier: boolean }> {
+  const rows = await db
+    .select({
+      id: buildLogChunks.id,
+      commandKey: buildLogChunks.commandKey,
+      offset: buildLogChunks.offset,
+      text: buildLogChunks.text,
+    })
+    .from(buildLogChunks)
+    .where(eq(buildLogChunks.buildId, buildId))
+    .orderBy(desc(buildLogChunks.id))
+    .limit(limit + 1);
+  return { chunks: rows.slice(0, limit).reverse(), earlier: rows.length > limit };
 }
 
 /** How many bytes of one command's log are stored (where a retried attempt resumes). */

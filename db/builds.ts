@@ -137,6 +137,16 @@ export async function listBuilds(db: Db, jobPath: string, limit: number, before?
   return db.select().from(builds).where(where).orderBy(desc(builds.number)).limit(limit);
 }
 
+/** The newest build of each of these jobs (a job without builds has none). */
+export async function latestBuilds(db: Db, jobPaths: string[]): Promise<BuildRow[]> {
+  if (jobPaths.length === 0) return [];
+  return db
+    .selectDistinctOn([builds.jobPath])
+    .from(builds)
+    .where(inArray(builds.jobPath, jobPaths))
+    .orderBy(builds.jobPath, desc(builds.number));
+}
+
 /** Ids of a job's builds that are queued or running. */
 export async function unfinishedBuildIds(db: Db, jobPath: string): Promise<string[]> {
   const rows = await db

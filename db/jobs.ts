@@ -21,12 +21,22 @@ export async function listActiveJobs(db: Db): Promise<JobRow[]> {
   return db.select().from(jobs).where(isNull(jobs.retiredAt)).orderBy(jobs.path);
 }
 
+/** A job's active pull-request and branch copies, by path. */
+export async function listJobCopies(db: Db, parentPath: string): Promise<JobRow[]> {
+  return db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.parentPath, parentPath), isNull(jobs.retiredAt)))
+    .orderBy(jobs.path);
+}
+
 /** Creates the job, or replaces its definition (and brings it back if it was retired). `created` is true for a new or retired one. */
 export async function saveJob(
   db: Db,
   path: string,
   definition: Record<string, unknown>,
   parentPath: string | null,
+  label?: string,
 ): Promise<{ created: boolean; job: JobRow }> {
   const [existing] = await db
     .select({ path: jobs.path, retiredAt: jobs.retiredAt })
@@ -34,8 +44,11 @@ export async function saveJob(
     .where(eq(jobs.path, path));
   const [job] = await db
     .insert(jobs)
-    .values({ path, definition, parentPath })
-    .onConflictDoUpdate({ target: jobs.path, set: { definition, parentPath, updatedAt: new Date(), retiredAt: null } })
+    .values({ path, definition, parentPath, label })
+    .onConflictDoUpdate({
+      target: jobs.path,
+      set: { definition, parentPath, label, updatedAt: new Date(), retiredAt: null },
+    })
     .returning();
   return { created: !existing || existing.retiredAt !== null, job: job! };
 }

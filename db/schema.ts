@@ -136,6 +136,8 @@ export const jobs = pgTable('jobs', {
   path: text('path').primaryKey(),
   definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
   parentPath: text('parent_path'),
+  /** A copy's pull request title or branch name as the forge sent it (shown by the dashboard); null for others. */
+  label: text('label'),
   /** The next build number: taken by an atomic increment, so numbers are never reused. */
   nextNumber: integer('next_number').notNull().default(1),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

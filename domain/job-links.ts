@@ -13,6 +13,8 @@ export type JobAction =
       ref: string;
       commit: string;
       supersede: boolean;
+      /** What the copy is for, as the forge names it: the pull request's title or the branch. */
+      label: string;
       /** false: the build gets no secret parameters and registers no artifact (pullRequestTrusted). */
       trusted: boolean;
     }
@@ -66,6 +68,7 @@ export function jobAction(rule: RepositoryConfig, event: ForgeEvent): JobAction 
       ref: event.commit,
       commit: event.commit,
       supersede: rule.pullRequests.supersede,
+      label: event.title,
       trusted: pullRequestTrusted(rule.pullRequests, event),
     };
   }
@@ -81,6 +84,7 @@ export function jobAction(rule: RepositoryConfig, event: ForgeEvent): JobAction 
       ref: event.commit,
       commit: event.commit,
       supersede: false,
+      label: event.branch,
       trusted: true,
     };
   }

@@ -3,12 +3,15 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppCommands } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
 import { boardPages } from './board/routes.js';
+import { buildsPages } from './builds/routes.js';
 import { csrfProtection } from './csrf.js';
 import { deploymentsPages } from './deployments/routes.js';
 import { livePages } from './live/routes.js';
 import type { UiEnv } from './env.js';
 import { renderErrorPage, uiOnError } from './errors.js';
+import { featuresPages } from './features/routes.js';
 import { figuresPages } from './figures/routes.js';
+import { jobsPages } from './jobs/routes.js';
 import { securityHeaders } from './security-headers.js';
 import { sessions } from './session.js';
 import { signinPages } from './signin/routes.js';
@@ -21,7 +24,7 @@ import { staticFiles } from './static.js';
 /** The API's command objects: a dashboard action runs exactly the code the same API call runs. */
 export type UiCommands = AppCommands;
 
-const uiPath = /^\/(?:$|(?:login|logout|admin|deployments|jobs|features|figures|ui)(?:\/|$))/;
+const uiPath = /^\/(?:$|(?:login|logout|admin|deployments|jobs|builds|features|figures|ui)(?:\/|$))/;
 export const isUiPath = (path: string) => uiPath.test(path);
 
 const onUiPaths =
@@ -42,6 +45,10 @@ export function uiRoutes(deps: ApiDeps, commands: UiCommands): Hono<UiEnv> {
   ui.route('/', deploymentsPages(deps, commands));
   ui.route('/', livePages(deps));
   ui.route('/', figuresPages(deps));
+
+  ui.route('/', jobsPages(deps, commands));
+  ui.route('/', buildsPages(deps, commands));
+  ui.route('/', featuresPages(deps));
 
   // A browser asking for a dashboard page that does not exist gets a page; other clients the API's JSON.
   ui.get('*', async (c, next) => {

@@ -25,7 +25,8 @@ export async function forgeEvent(input: ForgeEventInput): Promise<{ builds: stri
       await links.retireJobCopy({ copy: action.copy });
       continue;
     }
-    await links.ensureJobCopy({ parent: action.parent, copy: action.copy, ref: action.ref });
+    // An argument, not a command: histories from before `label` replay unchanged.
+    await links.ensureJobCopy({ parent: action.parent, copy: action.copy, ref: action.ref, label: action.label });
     if (action.supersede)
       await links.cancelRunningBuilds({ jobPath: action.copy, actor: `a newer push (${action.commit.slice(0, 12)})` });
     const build = await store.allocateBuildOnce({

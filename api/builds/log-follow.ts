@@ -20,6 +20,15 @@ export interface BuildLogHub {
   subscribe(buildId: string, wake: Wake): Promise<() => void>;
 }
 
+const hubs = new WeakMap<PubSub, BuildLogHub>();
+
+/** The process's hub for this database: the API's streams and the dashboard's share one LISTEN. */
+export function sharedBuildLogHub(pubsub: PubSub): BuildLogHub {
+  let hub = hubs.get(pubsub);
+  if (!hub) hubs.set(pubsub, (hub = createBuildLogHub(pubsub)));
+  return hub;
+}
+
 /** One LISTEN per channel per process (while anyone follows), fanned out by build id. */
 export function createBuildLogHub(pubsub: PubSub): BuildLogHub {
   const followers = new Map<string, Set<Wake>>();

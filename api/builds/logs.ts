@@ -2,14 +2,15 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler, TypedResponse } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { UpgradeWebSocket } from 'hono/ws';
-import { buildStatus, readBuildLog } from '../../db/build-logs.js';
+import { buildStatus } from '../../db/build-logs.js';
 import type { PubSub } from '../../db/client.js';
 import { logger } from '../../infra/logger.js';
 import { requireScope, type AuthEnv } from '../middleware/auth.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { errorResponses, v1App } from '../openapi.js';
-import { createBuildLogHub, followBuildLog, type FollowEvent } from './log-follow.js';
+import { followBuildLog, sharedBuildLogHub, type FollowEvent } from './log-follow.js';
+import { rawLogStream } from './raw-log.js';
 
 // A build's output: the whole text (or one command's), and the live stream as Server-Sent Events
 // or WebSocket frames. Both streams replay after a chunk id, then follow until the build ends.
@@ -69,7 +70,7 @@ export function buildLogRoutes(
   upgradeWebSocket: UpgradeWebSocket,
   opts: BuildLogRouteOptions = {},
 ) {
-  const hub = createBuildLogHub(deps.pubsub);
+  const hub = sharedBuildLogHub(deps.pubsub);
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   const app = v1App();
 
@@ -84,17 +85,7 @@ export function buildLogRoutes(
     await knownBuild(c, id);
     const { stage, step } = c.req.valid('query');
     const commandKey = stage === undefined ? undefined : `${stage}/${step}`;
-    const encoder = new TextEncoder();
-    let afterId = 0;
-    // Read page by page: a build's log may be many commands of up to the cap each.
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const page = await readBuildLog(deps.db, id, { commandKey, afterId, limit: 200 });
-        for (const chunk of page) controller.enqueue(encoder.encode(chunk.text));
-        if (page.length < 200) controller.close();
-        else afterId = page[page.length - 1]!.id;
-      },
-    });
+    const body = rawLogStream(deps.db, id, commandKey);
     // Streamed, so c.body(); zod-openapi expects a text/plain answer to come from c.text().
     return c.body(body, 200, { 'content-type': 'text/plain; charset=utf-8' }) as unknown as TypedResponse<
       string,

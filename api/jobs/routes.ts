@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { JobRow } from '../../db/jobs.js';
 import { JobDefinition, jobPathPattern } from '../../domain/job.js';
+import { jobTree } from '../../domain/job-tree.js';
 import { publicDefinition } from '../../domain/secret-parameters.js';
 import { requireScope } from '../middleware/auth.js';
 import type { BuildCommands } from '../builds/commands.js';
@@ -101,25 +102,6 @@ function jobView(j: JobRow) {
   };
 }
 
-type Tree = { name: string; path: string; type: 'folder' | 'job'; children?: Tree[] };
-function folders(paths: string[]): Tree[] {
-  const root: Tree = { name: '', path: '', type: 'folder', children: [] };
-  for (const path of paths) {
-    let node = root;
-    path.split('/').forEach((name, i, all) => {
-      const sub = all.slice(0, i + 1).join('/');
-      const type = i === all.length - 1 ? 'job' : 'folder';
-      let child = node.children!.find((c) => c.name === name && c.type === type);
-      if (!child) {
-        child = { name, path: sub, type, ...(type === 'folder' ? { children: [] } : {}) };
-        node.children!.push(child);
-      }
-      node = child;
-    });
-  }
-  return root.children!;
-}
-
 export function jobRoutes(deps: ApiDeps, commands: BuildCommands) {
   const app = v1App();
   // domain/ holds plain zod (no .openapi()); under tsx zod-to-openapi may load its CommonJS build with
@@ -135,7 +117,7 @@ export function jobRoutes(deps: ApiDeps, commands: BuildCommands) {
 
   app.openapi(tree, async (c) => {
     requireScope(c, 'read');
-    return c.json({ jobs: folders((await commands.listJobs()).map((j) => j.path)) }, 200);
+    return c.json({ jobs: jobTree((await commands.listJobs()).map((j) => j.path)) }, 200);
   });
 
   // The builds routes come first: `{path{.+}}` matches `folder/job/builds` too.
