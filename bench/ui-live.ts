@@ -2,7 +2,6 @@
 // signed in on `/` with the page's own live script; the bench moves deployments under way one
 // status on, through the store activity's own code (row written, then its notice), and notes when
 // the browser's EventSource delivers an event and when the page's DOM changes next.
-import type { Page } from 'playwright-core';
 import { createStoreActivities } from '../activities/store.js';
 import type { Database } from '../db/client.js';
 import { findDeployment, rowState } from '../db/deployments.js';
@@ -25,6 +24,8 @@ export interface LiveFigures {
   eventMs: number[];
   /** Change → the first DOM mutation after it, ms (changes the live script did not show are left out). */
   updatedMs: number[];
+  /** Changes whose event did not come within 5 s. */
+  missed: number;
 }
 
 /** The next step of a deployment under way; null once finished. */
@@ -78,15 +79,18 @@ function stepOn(state: DeploymentState): DeploymentState | null {
 }
 
 /**
- * Runs in the page before its scripts (an init script, which the page's CSP does not govern): notes
- * the time of every EventSource event and DOM mutation in `window.__bench`, by the page's clock
- * (the machine's, as the bench's). Plain JavaScript: the bench's TypeScript has no DOM types.
+ * Runs in the page before its scripts (an init script, which the page's CSP does not govern): tells
+ * the bench (window.__benchSeen, a Playwright binding) of every EventSource event and DOM mutation
+ * as it happens, and counts opened streams. The bench stamps them with its own clock: Chromium's
+ * Date.now() runs from its own time base and drifts from the system clock by some milliseconds, too
+ * much to compare with the bench's. Plain JavaScript: the bench's TypeScript has no DOM types.
  */
 const recorder = `(() => {
-  const bench = (window.__bench = { events: [], mutations: [], open: 0 });
+  const bench = (window.__bench = { open: 0 });
+  const seen = (kind) => window.__benchSeen(kind);
   const add = EventSource.prototype.addEventListener;
   EventSource.prototype.addEventListener = function (type, fn, opts) {
-    if (type !== 'open' && type !== 'error') add.call(this, type, () => bench.events.push(Date.now()));
+    if (type !== 'open' && type !== 'error') add.call(this, type, () => seen('event'));
     return add.call(this, type, fn, opts);
   };
   const onmessage = Object.getOwnPropertyDescriptor(EventSource.prototype, 'onmessage');
@@ -94,7 +98,7 @@ const recorder = `(() => {
     configurable: true,
     get: onmessage.get,
     set(fn) {
-      add.call(this, 'message', () => bench.events.push(Date.now()));
+      add.call(this, 'message', () => seen('event'));
       onmessage.set.call(this, fn);
     },
   });
@@ -105,48 +109,69 @@ const recorder = `(() => {
       add.call(this, 'open', () => bench.open++);
     }
   };
-  new MutationObserver(() => bench.mutations.push(Date.now())).observe(document, {
+  new MutationObserver(() => seen('mutation')).observe(document, {
     subtree: true, childList: true, characterData: true, attributes: true,
   });
 })();`;
 
-/** The page's first recorded time (of an event, or a mutation) at or after `since`; null after `timeoutMs`. */
-async function firstAfter(page: Page, what: 'events' | 'mutations', since: number, timeoutMs: number) {
-  const handle = await page
-    .waitForFunction(`window.__bench.${what}.find((t) => t >= ${since}) ?? false`, null, {
-      timeout: timeoutMs,
-      polling: 10,
-    })
-    .catch(() => null);
-  return handle ? ((await handle.jsonValue()) as number) : null;
+/** When the bench heard of each event and mutation in the page (its own clock, Date.now()). */
+interface Heard {
+  event: number[];
+  mutation: number[];
+}
+
+/** The first time in `times` at or after `since`, waiting up to `timeoutMs`; null if none came. */
+async function firstAfter(times: number[], since: number, timeoutMs: number): Promise<number | null> {
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(2)) {
+    const found = times.find((t) => t >= since);
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) return null;
+  }
 }
 
 export async function measureLiveLatency(run: LiveRun, cleanups: Cleanups): Promise<LiveFigures> {
   const browser = await launchBrowser();
   cleanups.add('Chromium', () => browser.close());
   const page = await browser.newPage();
+  const heard: Heard = { event: [], mutation: [] };
+  await page.exposeFunction('__benchSeen', (kind: keyof Heard) => void heard[kind].push(Date.now()));
   await page.addInitScript({ content: recorder });
   await signInWithToken(page, run.baseUrl, run.token);
   await page.goto(`${run.baseUrl}/`);
   await page.waitForFunction('window.__bench.open > 0', null, { timeout: 10_000 });
   const store = createStoreActivities({ db: run.database.db, pubsub: run.database.pubsub });
-  const figures: LiveFigures = { eventMs: [], updatedMs: [] };
   let turn = 0;
-  for (let done = 0; done < run.changes; turn++) {
-    if (turn > run.deploymentIds.length * 8)
-      throw new Error(`only ${done} changes possible: too few deployments under way`);
-    const row = await findDeployment(run.database.db, run.deploymentIds[turn % run.deploymentIds.length]!);
-    const changed = row ? stepOn(rowState(row)) : null;
-    if (!changed) continue;
-    await sleep(150); // the page at rest: the previous change's event and re-render are over
+  const nextChange = async (): Promise<DeploymentState> => {
+    for (const limit = turn + run.deploymentIds.length * 8; turn < limit; turn++) {
+      const row = await findDeployment(run.database.db, run.deploymentIds[turn % run.deploymentIds.length]!);
+      const changed = row ? stepOn(rowState(row)) : null;
+      if (changed) return changed;
+    }
+    throw new Error('no deployment under way is left to move on: seed more');
+  };
+  /** One change with the page at rest (the previous event and re-render over); its event and update times. */
+  const change = async (eventTimeoutMs: number) => {
+    await sleep(150);
+    const changed = await nextChange();
     const t0 = Date.now();
     await store.recordDeployment(changed);
-    const event = await firstAfter(page, 'events', t0, 5_000);
-    if (event === null) throw new Error(`no event reached the browser within 5 s of changing ${changed.id}`);
-    figures.eventMs.push(event - t0);
-    const mutation = await firstAfter(page, 'mutations', t0, 2_000);
-    if (mutation !== null) figures.updatedMs.push(mutation - t0);
-    done++;
+    const event = await firstAfter(heard.event, t0, eventTimeoutMs);
+    const mutation = event === null ? null : await firstAfter(heard.mutation, t0, 2_000);
+    return { event: event === null ? null : event - t0, updated: mutation === null ? null : mutation - t0 };
+  };
+
+  // The stream is open before the server listens for changes (its first subscriber starts the
+  // LISTEN): changes until one is seen, not counted.
+  let warm = false;
+  for (let i = 0; i < 10 && !warm; i++) warm = (await change(3_000)).event !== null;
+  if (!warm) throw new Error('no event reached the browser after 10 changes');
+
+  const figures: LiveFigures = { eventMs: [], updatedMs: [], missed: 0 };
+  for (let done = 0; done < run.changes; done++) {
+    const seen = await change(5_000);
+    if (seen.event === null) figures.missed++;
+    else figures.eventMs.push(seen.event);
+    if (seen.updated !== null) figures.updatedMs.push(seen.updated);
   }
   await page.close();
   return figures;
