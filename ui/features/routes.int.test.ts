@@ -39,6 +39,9 @@ beforeAll(async () => {
   });
   await registerArtifact(db, {
     service: 'checkout',
+    module: 'checkout',
+    digest: null,
+    sourceUrl: null,
     version: '1.4.0',
     commit: 'abc123',
     buildId: 'bld-feature-3',
