@@ -1,7 +1,7 @@
 import type { Check } from './deployment-rules.js';
 import type { DeploymentState } from './deployment-state.js';
 import { decide, leaves, type LeafGate } from './gate-tree.js';
-import type { Evidence, GateResult } from './promotions.js';
+import type { Evidence, GateResult, Promotion } from './promotions.js';
 import type { ServicePlan } from './service-plan.js';
 
 // What decides a gate from outside (an approval, a rejection, an outside system's report, a test
@@ -27,8 +27,13 @@ const forbid = (reason: string): GateCheck => ({ ok: false, reason, forbidden: t
 const accept: GateCheck = { ok: true, duplicate: false };
 const duplicate: GateCheck = { ok: true, duplicate: true };
 
-export const approverMatches = (approvers: string[], actor: string, teams: string[] = []): boolean =>
-  approvers.some((a) => (a.startsWith('team:') ? teams.includes(a.slice('team:'.length)) : a === actor));
+/** GitHub team names are matched without regard to case, as GitHub treats them. */
+export const approverMatches = (approvers: string[], actor: string, teams: string[] = []): boolean => {
+  const mine = teams.map((t) => t.toLowerCase());
+  return approvers.some((a) =>
+    a.startsWith('team:') ? mine.includes(a.slice('team:'.length).toLowerCase()) : a === actor,
+  );
+};
 
 /** The gates of the environment whose gates are being evaluated now, with their results; null when none are. */
 export function openGates(state: DeploymentState, plan: ServicePlan, environment = state.environment) {
@@ -153,4 +158,13 @@ export function applyGateTests(
       at,
     );
   }
+}
+
+/** The teams ("<org>/<slug>", lower case) that manual promotions name as approvers ("team:<org>/<slug>"). */
+export function gateApproverTeams(config: { promotions: Record<string, Promotion> }): Set<string> {
+  const teams = new Set<string>();
+  for (const p of Object.values(config.promotions))
+    if (p.type === 'manual')
+      for (const a of p.approvers) if (a.startsWith('team:')) teams.add(a.slice('team:'.length).toLowerCase());
+  return teams;
 }

@@ -16,7 +16,10 @@ export const SESSION_COOKIE = 'slipway_session';
 /** How long a sign-in lasts; a GitHub sign-in's team scopes are read again at the next one. */
 export const SIGNED_IN_MS = 12 * 60 * 60 * 1000;
 
-export type SignedInAs = { kind: 'token'; id: string } | { kind: 'github'; login: string; scopes: string[] };
+export type SignedInAs =
+  | { kind: 'token'; id: string }
+  /** `teams`: the user's teams that promotion gates name as approvers ("<org>/<slug>"), read at sign-in. */
+  | { kind: 'github'; login: string; scopes: string[]; teams?: string[] };
 
 export interface Session {
   csrf: string;
@@ -44,7 +47,8 @@ function isSession(value: unknown): value is Session {
     who.kind === 'github' &&
     typeof who.login === 'string' &&
     Array.isArray(who.scopes) &&
-    who.scopes.every((x) => typeof x === 'string')
+    who.scopes.every((x) => typeof x === 'string') &&
+    (who.teams === undefined || (Array.isArray(who.teams) && who.teams.every((x) => typeof x === 'string')))
   );
 }
 
@@ -113,7 +117,7 @@ export function sessions(db: Db, keys: SessionKeys): MiddlewareHandler<UiEnv> {
         changed = true;
       }
     } else if (session.who?.kind === 'github') {
-      principal = { name: session.who.login, scopes: session.who.scopes, anonymous: false };
+      principal = { name: session.who.login, scopes: session.who.scopes, teams: session.who.teams, anonymous: false };
       viewer = { name: session.who.login, via: 'github', signedIn: true };
     }
     c.set('principal', principal);

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { ApiDeps } from '../../api/deps.js';
 import { findToken } from '../../db/tokens.js';
+import { gateApproverTeams } from '../../domain/gate-rules.js';
 import { scopesForGitHubUser } from '../../domain/ui-config.js';
 import { logger } from '../../infra/logger.js';
 import type { UiEnv } from '../env.js';
@@ -87,7 +88,10 @@ export function signinPages(deps: ApiDeps, keys: SessionKeys) {
         `The GitHub account ${identity.login} is in no team this Slipway grants rights to: ask an administrator.`,
         403,
       );
-    await startSession(c, keys, { kind: 'github', login: identity.login, scopes });
+    // Only the teams gates name are kept: the cookie stays small whatever the user belongs to.
+    const named = gateApproverTeams(deps.config);
+    const teams = identity.teams.map((t) => `${t.org}/${t.slug}`.toLowerCase()).filter((t) => named.has(t));
+    await startSession(c, keys, { kind: 'github', login: identity.login, scopes, teams });
     return c.redirect(started.next, 303);
   });
 
