@@ -2,11 +2,13 @@
 // starting (issue 14: p99 ≤ 1 s). Its own Temporal dev server (in memory), a throw-away database
 // (DATABASE_URL's server, else PGlite), the Jenkins fake, a worker and the API in this process.
 //   (a) manual gate: from the answer of POST …/gates/dev/sign-off/approve to live's startedAt;
-//   (b) webhook gate: from the end of its last successful probe to live's startedAt.
+//   (b) webhook gate: from the end of its last successful probe to live's startedAt;
+//   (c) a deployment's live completion to its cell in the record behind /v1/matrix (target ≤ 1 s).
 // Each deployment is its own service (no lock waits); 60 of each, a few at a time.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { createToken } from '../db/tokens.js';
 import { findDeployment, insertRequestedDeployment } from '../db/deployments.js';
 import { initialState, type DeploymentInput } from '../domain/deployment-state.js';
@@ -177,6 +179,15 @@ async function main(): Promise<void> {
   process.stdout.write(`gate passed → next environment's deploy started (${bench.kind}, ${CONCURRENCY} at a time)\n`);
   process.stdout.write(`${line('(a) manual gate, from the approve answer', approvals)}\n`);
   process.stdout.write(`${line('(b) webhook gate, from the last successful probe', probes)}\n`);
+
+  // The matrix cell of a deployment that went live is written by the projection of its completion:
+  // the lag is from the workflow's finish time to the transaction that recorded it.
+  const lags = (
+    (await db.execute(sql`
+      select extract(epoch from recorded_at - at) * 1000 as ms from environment_events
+      where kind = 'deployed' and environment = 'live'`)) as unknown as Array<{ ms: string | number }>
+  ).map((r) => Math.max(0, Math.round(Number(r.ms))));
+  process.stdout.write(`${line('(c) deployment live → its /v1/matrix cell', lags)}\n`);
 }
 
 await runBench(main, cleanups, 10 * 60_000);
