@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { findDeployment, supersedingDeployment } from '../../db/deployments.js';
+import { findDeployment } from '../../db/deployments.js';
 import type { ApiDeps } from '../deps.js';
-import { conflict, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { requireScope } from '../middleware/auth.js';
 import { bearer, errorResponses, jsonResponse as json, v1App } from '../openapi.js';
 import type { DeploymentCommands } from './commands.js';
+import { gateDecision, refuseSuperseded } from './gate-rights.js';
 import { deploymentDetail } from './view.js';
 
 // /v1/deployments/:id/gates/:environment/:gate/approve and /reject: a manual promotion gate's
@@ -55,25 +56,10 @@ export function gateRoutes(deps: ApiDeps, commands: DeploymentCommands) {
       if (!row) throw notFound(`deployment ${id}`);
       const principal = requireScope(c, 'deploy:approve', row.service);
       const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : undefined;
-      const newer = await supersedingDeployment(deps.db, row);
-      if (newer)
-        throw conflict(
-          `deployment #${row.number} was superseded by #${newer.number} (${row.service} ${newer.version})`,
-          {
-            supersededBy: newer.id,
-          },
-        );
+      await refuseSuperseded(deps.db, row);
       const result = await commands.decideGate(
         row.id,
-        {
-          environment,
-          gate,
-          version: body?.version ?? row.version,
-          actor: principal.name,
-          teams: principal.teams ?? [],
-          ...(body?.reason ? { reason: body.reason } : {}),
-          via: 'api',
-        },
+        gateDecision(principal, row, { environment, gate }, { version: body?.version, reason: body?.reason }, 'api'),
         kind,
       );
       return c.json({ duplicate: result.duplicate, deployment: await deploymentDetail(deps, result.row) }, 200);

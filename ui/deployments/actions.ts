@@ -24,10 +24,13 @@ export type DeploymentAction = (c: Context<UiEnv>, row: DeploymentRow) => Promis
 
 const REASON_MAX = 500;
 
-/** The form's reason: asked for by the page, so an empty one is refused with the field named. */
-async function reasonOf(c: Context<UiEnv>): Promise<string> {
+/** The form's reason: when the page asks for one, an empty one is refused with the field named. */
+export async function reasonOf(c: Context<UiEnv>, required: false): Promise<string | undefined>;
+export async function reasonOf(c: Context<UiEnv>, required?: true): Promise<string>;
+export async function reasonOf(c: Context<UiEnv>, required = true): Promise<string | undefined> {
   const value = (await c.req.parseBody()).reason;
   const reason = typeof value === 'string' ? value.trim() : '';
+  if (!reason && !required) return undefined;
   if (!reason) throw new PageError(400, 'Bad request', 'reason: say why (it is recorded in the timeline).');
   if (reason.length > REASON_MAX) throw new PageError(400, 'Bad request', `reason: at most ${REASON_MAX} characters.`);
   return reason;

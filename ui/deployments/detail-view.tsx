@@ -4,6 +4,7 @@ import { waitingInWords } from '../../domain/waiting-words.js';
 import { ActionForm } from '../components/action-form.js';
 import type { AllowedActions } from './allowed-actions.js';
 import { buildHref, deploymentHref, StatusBadge, Time } from './bits.js';
+import { EnvironmentGates, RefusedSignals, type GateButtons } from './gates-view.js';
 
 // One deployment: what it waits on, the buttons this viewer may press, each environment's deploy
 // (output, Jenkins or Slipway build, tests), approvals and the timeline. Everything below the
@@ -26,6 +27,8 @@ export interface DeploymentPage {
   temporalUrl: string | null;
   rollbackOfRow: { id: string; number: number } | null;
   actions: AllowedActions;
+  /** Approve / Reject of the pending manual gates this viewer may decide. */
+  gateButtons: GateButtons[];
   csrfToken: string;
 }
 
@@ -79,8 +82,13 @@ function Actions(props: { page: DeploymentPage }) {
   );
 }
 
-function EnvironmentDeploy(props: { env: EnvironmentStatus; testJobUrl: string | null; current: boolean }) {
-  const { env } = props;
+function EnvironmentDeploy(props: {
+  env: EnvironmentStatus;
+  testJobUrl: string | null;
+  current: boolean;
+  page: DeploymentPage;
+}) {
+  const { env, page } = props;
   return (
     <section class="environment" data-environment={env.environment}>
       <h3>
@@ -153,6 +161,12 @@ function EnvironmentDeploy(props: { env: EnvironmentStatus; testJobUrl: string |
           </>
         ) : null}
       </dl>
+      <EnvironmentGates
+        env={env}
+        buttons={page.gateButtons}
+        base={`/deployments/${encodeURIComponent(page.row.id)}`}
+        csrfToken={page.csrfToken}
+      />
       {env.output ? (
         <details open={env.state === 'failed' || env.state === 'errored'}>
           <summary>Deployer output</summary>
@@ -205,7 +219,12 @@ export function DeploymentDetail(props: { page: DeploymentPage }) {
       <Actions page={page} />
       <h2>Environments</h2>
       {row.environments.map((env) => (
-        <EnvironmentDeploy env={env} testJobUrl={row.testJobUrl} current={env.environment === row.environment} />
+        <EnvironmentDeploy
+          env={env}
+          testJobUrl={row.testJobUrl}
+          current={env.environment === row.environment}
+          page={page}
+        />
       ))}
       <h2>Approvals</h2>
       {row.approvals.length === 0 ? (
@@ -219,6 +238,7 @@ export function DeploymentDetail(props: { page: DeploymentPage }) {
           ))}
         </ul>
       )}
+      <RefusedSignals signals={row.refusedSignals} />
       <h2>Timeline</h2>
       <ol class="timeline">
         {page.transitions.map((t) => (

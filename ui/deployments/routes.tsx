@@ -1,7 +1,13 @@
 import { Hono, type Context } from 'hono';
 import type { ApiDeps } from '../../api/deps.js';
 import { deploymentDetail, temporalLink } from '../../api/deployments/view.js';
-import { findDeployment, listDeploymentSummaries, type DeploymentRow } from '../../db/deployments.js';
+import {
+  findDeployment,
+  listDeploymentSummaries,
+  supersedingDeployment,
+  type DeploymentRow,
+} from '../../db/deployments.js';
+import { gateDecisionsAllowed } from '../../api/deployments/gate-rights.js';
 import { boardEnvironments } from '../../domain/board-environments.js';
 import type { UiCommands } from '../app.js';
 import type { UiEnv } from '../env.js';
@@ -11,17 +17,20 @@ import { Layout } from '../layout.js';
 import { deploymentActions, refusalOf, type Refusal } from './actions.js';
 import { allowedActions } from './allowed-actions.js';
 import { DeploymentDetail, type DeploymentPage } from './detail-view.js';
+import { gateActions } from './gate-actions.js';
+import { pendingManualGates, type GateButtons } from './gates-view.js';
 import { PAGE_SIZE, parseListQuery, type ListQuery } from './list-query.js';
 import { DeploymentTable, FilterForm, listFragmentUrl, type ListPage } from './list-view.js';
 
 // /deployments (filters, pages), /deployments/:ref (an id or a number) with its Go Live, Cancel and
-// Rollback forms, and the fragments live.js re-fetches when deployments change.
+// Rollback forms and its promotion gates' Approve / Reject, and the fragments live.js re-fetches when
+// deployments change.
 
 export function deploymentsPages(deps: ApiDeps, commands: UiCommands): Hono<UiEnv> {
   const app = new Hono<UiEnv>();
   const services = Object.keys(deps.config.services).sort();
   const environments = boardEnvironments(deps.config);
-  const actions = deploymentActions(deps, commands);
+  const actions = { ...deploymentActions(deps, commands), ...gateActions(deps, commands) };
 
   async function listPage(c: Context<UiEnv>): Promise<ListPage> {
     requireViewer(c, 'read');
@@ -85,8 +94,18 @@ export function deploymentsPages(deps: ApiDeps, commands: UiCommands): Hono<UiEn
       temporalUrl: temporalLink(deps, row.id),
       rollbackOfRow: rollbackOf,
       actions: allowedActions(c.get('principal'), deps.config, row),
+      gateButtons: await gateButtons(c, row),
       csrfToken: c.get('csrfToken'),
     };
+  }
+
+  /** The gate buttons the API would honour; none on a superseded deployment (the gate routes refuse it). */
+  async function gateButtons(c: Context<UiEnv>, row: DeploymentRow): Promise<GateButtons[]> {
+    const buttons = pendingManualGates(row.environments)
+      .map((target) => ({ ...target, ...gateDecisionsAllowed(c.get('principal'), deps.config, row, target) }))
+      .filter((b) => b.approve || b.reject);
+    if (buttons.length === 0 || (await supersedingDeployment(deps.db, row))) return [];
+    return buttons;
   }
 
   async function renderDetail(c: Context<UiEnv>, row: DeploymentRow, refusal?: Refusal) {
