@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppCommands } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
+import { adminPages } from './admin/routes.js';
 import { boardPages } from './board/routes.js';
 import { buildsPages } from './builds/routes.js';
 import { csrfProtection } from './csrf.js';
@@ -41,6 +42,7 @@ export function uiRoutes(deps: ApiDeps, commands: UiCommands): Hono<UiEnv> {
 
   ui.route('/ui/static', staticFiles());
   ui.route('/', signinPages(deps, keys));
+  ui.route('/admin', adminPages(deps, commands));
   ui.route('/', boardPages(deps));
   ui.route('/', deploymentsPages(deps, commands));
   ui.route('/', livePages(deps));
