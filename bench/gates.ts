@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { rowsOf } from '../db/rows.js';
 import { createToken } from '../db/tokens.js';
 import { findDeployment, insertRequestedDeployment } from '../db/deployments.js';
 import { initialState, type DeploymentInput } from '../domain/deployment-state.js';
@@ -182,10 +183,10 @@ async function main(): Promise<void> {
 
   // The matrix cell of a deployment that went live is written by the projection of its completion:
   // the lag is from the workflow's finish time to the transaction that recorded it.
-  const lags = (
-    (await db.execute(sql`
+  const lags = rowsOf<{ ms: string | number }>(
+    await db.execute(sql`
       select extract(epoch from recorded_at - at) * 1000 as ms from environment_events
-      where kind = 'deployed' and environment = 'live'`)) as unknown as Array<{ ms: string | number }>
+      where kind = 'deployed' and environment = 'live'`),
   ).map((r) => Math.max(0, Math.round(Number(r.ms))));
   process.stdout.write(`${line('(c) deployment live → its /v1/matrix cell', lags)}\n`);
 }

@@ -1,5 +1,6 @@
 import { asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
+import { rowsOf } from './rows.js';
 import type { DeploymentRow } from './deployments.js';
 import { deployments, environmentQueues, releases } from './schema.js';
 
@@ -104,8 +105,7 @@ export async function currentVersions(db: Db, environments: string[], services: 
       where ${releases.environment} = e.environment and ${releases.service} = s.service
       order by ${releases.id} desc limit 1
     ) r`);
-  // postgres.js answers the rows, PGlite an object holding them.
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as CurrentVersionRow[];
+  const rows = rowsOf<CurrentVersionRow>(result);
   return rows.map((r) => ({
     environment: r.environment,
     service: r.service,

@@ -10,7 +10,9 @@ import { parseConfig } from '../infra/config-loader.js';
 import { readFileSync } from 'node:fs';
 import { freshDatabase } from '../test/support/pg.js';
 import { openDatabase, type Database } from './client.js';
+import { listAudit } from './audit.js';
 import { recordDeployment } from './deployments.js';
+import { matrixAt } from './environment-events.js';
 import { deployments, deploymentTransitions } from './schema.js';
 import { createToken, ensureAdminToken, findToken, revokeToken } from './tokens.js';
 
@@ -38,6 +40,23 @@ async function roundTrip(database: Database) {
   const [row] = await database.db.select().from(deployments).where(eq(deployments.id, 'dep-x'));
   expect(row).toMatchObject({ status: 'DEPLOYING', seq: 5 });
   expect(await database.db.select().from(deploymentTransitions)).toHaveLength(1);
+
+  // The record's raw SQL answers on both drivers: the matrix of a deployed, approved snapshot.
+  const at = new Date().toISOString();
+  const deployed = {
+    ...state,
+    environments: state.environments.map((e, i) =>
+      i === 0 ? { ...e, state: 'deployed' as const, queuedAt: at, startedAt: at, finishedAt: at } : e,
+    ),
+    approvals: [{ by: 'lead', at }],
+    seq: 6,
+  };
+  await recordDeployment(database.db, deployed);
+  const cell = (await matrixAt(database.db)).find((c) => c.environment === deployed.environments[0]!.environment);
+  expect(cell).toMatchObject({ service: 'checkout', version: '1.0.0', deploymentId: 'dep-x' });
+  expect((await listAudit(database.db, { action: 'deployment.approve', limit: 5 })).map((a) => a.actor)).toEqual([
+    'lead',
+  ]);
 
   const { token, info } = await createToken(database.db, 'ci', ['deploy:request'], 'test');
   expect((await findToken(database.db, token))?.id).toBe(info.id);

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.js';
+import { rowsOf } from './rows.js';
 
 // Delivery figures (the four DORA keys) per service and environment, computed by Postgres from the
 // deployment records. One deployment's attempt at one environment is the unit:
@@ -208,8 +209,7 @@ function figuresOf(row: FiguresRow): DeliveryFigures {
 
 export async function deliveryFigures(db: Db, q: FiguresQuery): Promise<DeliveryReport> {
   const result: unknown = await db.execute(figuresStatement(q));
-  // postgres.js answers with the rows, PGlite with { rows }.
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as FiguresRow[];
+  const rows = rowsOf<FiguresRow>(result);
   const total = rows.find((r) => r.kind === 'total')!;
   return {
     from: total.from_at,

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { DeploymentState } from '../domain/deployment-state.js';
 import { recordEventsOf } from '../domain/record-events.js';
 import type { Db } from './client.js';
+import { rowsOf } from './rows.js';
 import { environmentEvents } from './schema.js';
 
 // The environment x version record: append-only events (written in the transaction that projects a
@@ -44,12 +45,15 @@ const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(Stri
 export async function matrixAt(db: Db, at?: Date): Promise<MatrixCell[]> {
   // postgres.js binds strings: the moment goes as ISO text, cast where it is compared.
   const moment = (at ?? new Date()).toISOString();
-  const deployed = (await db.execute(sql`
+  const deployed = rowsOf<Row>(
+    await db.execute(sql`
     select distinct on (service, environment) service, environment, version, deployment_id, at
     from ${environmentEvents}
     where kind = 'deployed' and at <= ${moment}::timestamptz
-    order by service, environment, at desc, seq desc`)) as unknown as Row[];
-  const standing = (await db.execute(sql`
+    order by service, environment, at desc, seq desc`),
+  );
+  const standing = rowsOf<Row>(
+    await db.execute(sql`
     select * from (
       select distinct on (deployment_id) deployment_id, service, environment, version, kind, detail, at
       from ${environmentEvents} e
@@ -58,7 +62,8 @@ export async function matrixAt(db: Db, at?: Date): Promise<MatrixCell[]> {
           select 1 from ${environmentEvents} f
           where f.deployment_id = e.deployment_id and f.kind = 'finished' and f.at <= ${moment}::timestamptz)
       order by deployment_id, at desc, seq desc) latest
-    order by at`)) as unknown as Row[];
+    order by at`),
+  );
   const cells = new Map<string, MatrixCell>();
   const cell = (service: string, environment: string) => {
     const id = `${service}\u0000${environment}`;
