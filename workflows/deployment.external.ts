@@ -1,9 +1,7 @@
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import type { ExternalDeployer } from '../domain/config.js';
 import { envStatus, touch } from '../domain/deployment-state.js';
-import type { Check } from '../domain/deployment-rules.js';
 import { parseDuration } from '../domain/duration.js';
-import { ErrorType } from '../domain/errors.js';
 import {
   applyDeploymentReport,
   applyVerification,
@@ -11,22 +9,13 @@ import {
   checkVerification,
 } from '../domain/external-deploy.js';
 import type { DeployResult } from './deployment.deployers.js';
+import { handleFact } from './deployment.facts.js';
 import { reportDeploymentUpdate, reportVerificationUpdate } from './deployment.messages.js';
 import { now, type DeploymentRun } from './deployment.run.js';
 
 // Deployers Slipway does not run: the deploy is what an outside system reports through the
 // reportDeployment Update (PATCH /api/deployments/:id, POST /v1/deployments/:id/environments/:env/status).
 // The wait is a durable condition with the deployer's timeout: no polling.
-
-const orThrow = (check: Check) => {
-  if (!check.ok) throw new Error(check.reason);
-  if (check.duplicate)
-    throw ApplicationFailure.create({
-      type: ErrorType.DuplicateMessage,
-      message: 'already applied',
-      nonRetryable: true,
-    });
-};
 
 export async function runExternal(
   deployer: ExternalDeployer,
@@ -51,27 +40,17 @@ export async function runExternal(
 
 /** Reports from outside systems; each is projected before its caller hears back. */
 export function handleOutsideReports(run: DeploymentRun): void {
-  const { state, record } = run;
-  setHandler(
+  const { state } = run;
+  handleFact(
+    run,
     reportDeploymentUpdate,
-    async (report) => {
-      const check = checkDeploymentReport(state, report);
-      if (check.ok && check.duplicate) return { duplicate: true, state };
-      applyDeploymentReport(state, report, now());
-      await record();
-      return { duplicate: false, state };
-    },
-    { validator: (report) => orThrow(checkDeploymentReport(state, report)) },
+    (report) => checkDeploymentReport(state, report),
+    (report, at) => applyDeploymentReport(state, report, at),
   );
-  setHandler(
+  handleFact(
+    run,
     reportVerificationUpdate,
-    async (report) => {
-      const check = checkVerification(state, report);
-      if (check.ok && check.duplicate) return { duplicate: true, state };
-      applyVerification(state, report, now());
-      await record();
-      return { duplicate: false, state };
-    },
-    { validator: (report) => orThrow(checkVerification(state, report)) },
+    (report) => checkVerification(state, report),
+    (report, at) => applyVerification(state, report, at),
   );
 }

@@ -1,5 +1,4 @@
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
-import { ErrorType } from '../domain/errors.js';
 import {
   applyGateDecision,
   applyGateReport,
@@ -8,7 +7,6 @@ import {
   checkGateReport,
   checkGateTests,
   openGates,
-  type GateCheck,
   type GateDecision,
 } from '../domain/gate-rules.js';
 import { touch } from '../domain/deployment-state.js';
@@ -20,25 +18,13 @@ import {
   type TestReport,
   type UpdateAnswer,
 } from './deployment.messages.js';
+import { throwRefusal } from './deployment.facts.js';
 import { now, type DeploymentRun } from './deployment.run.js';
 
 // The Updates that decide promotion gates: approveGate / rejectGate for manual gates,
 // reportPromotion for `reported` gates, and (through reportTests, while gates wait) the test
 // result of tests-reported gates. Validators answer yes or no before anything is recorded; the
 // handler applies and projects before it answers.
-
-/** Throws the refusal an Update caller sees: Forbidden (403) for who asks, a plain error (409) for the state. */
-export function orThrowGate(check: GateCheck): void {
-  if (!check.ok && 'forbidden' in check)
-    throw ApplicationFailure.create({ type: ErrorType.Forbidden, message: check.reason, nonRetryable: true });
-  if (!check.ok) throw new Error(check.reason);
-  if (check.duplicate)
-    throw ApplicationFailure.create({
-      type: ErrorType.DuplicateMessage,
-      message: 'already applied',
-      nonRetryable: true,
-    });
-}
 
 const decision = (m: GateDecisionMessage): GateDecision => ({ ...m, via: m.via ?? 'api' });
 
@@ -84,7 +70,7 @@ export function handleGateMessages(run: DeploymentRun): void {
     [rejectGateUpdate, 'reject'],
   ] as const) {
     setHandler(update, (m) => decideGate(run, decision(m), kind), {
-      validator: (m) => orThrowGate(checkGateDecision(state, plan, decision(m), kind)),
+      validator: (m) => throwRefusal(checkGateDecision(state, plan, decision(m), kind)),
     });
   }
   setHandler(
@@ -99,6 +85,6 @@ export function handleGateMessages(run: DeploymentRun): void {
       await run.record();
       return { duplicate: false, state };
     },
-    { validator: (r) => orThrowGate(checkGateReport(state, plan, r)) },
+    { validator: (r) => throwRefusal(checkGateReport(state, plan, r)) },
   );
 }

@@ -1,5 +1,4 @@
-import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
-import { ErrorType } from '../domain/errors.js';
+import { patched, setHandler } from '@temporalio/workflow';
 import {
   applyApproval,
   applyCancel,
@@ -7,7 +6,6 @@ import {
   checkApproval,
   checkCancel,
   checkTestReport,
-  type Check,
 } from '../domain/deployment-rules.js';
 import { touch } from '../domain/deployment-state.js';
 import {
@@ -21,26 +19,10 @@ import {
 } from './deployment.messages.js';
 import { handleOutsideReports } from './deployment.external.js';
 import { now, type DeploymentRun } from './deployment.run.js';
-import { applyGateTestReport, gatesWait, handleGateMessages, orThrowGate } from './deployment.gate-handlers.js';
+import { applyGateTestReport, gatesWait, handleGateMessages } from './deployment.gate-handlers.js';
+import { handleFact, throwRefusal } from './deployment.facts.js';
 import { checkGateTests } from '../domain/gate-rules.js';
 import { handleGateSignals } from './deployment.gate-signals.js';
-
-/**
- * Validators refuse what is not allowed, and also what repeats a fact already applied: a rejected
- * Update adds no event to the history, so a script repeating its Go Live or test result every
- * second costs the workflow nothing. The API turns DuplicateMessage into its `duplicate` answer.
- */
-const orThrow = (check: Check) => {
-  if (!check.ok && check.needs)
-    throw ApplicationFailure.create({ type: ErrorType.Forbidden, message: check.reason, nonRetryable: true });
-  if (!check.ok) throw new Error(check.reason);
-  if (check.duplicate)
-    throw ApplicationFailure.create({
-      type: ErrorType.DuplicateMessage,
-      message: 'already applied',
-      nonRetryable: true,
-    });
-};
 
 const checkTestJobUrl = (url: string) => {
   if (!/^https?:\/\//.test(url)) throw new Error('test_job_url must be an http(s) URL');
@@ -77,8 +59,8 @@ export function handleMessages(run: DeploymentRun): void {
     {
       validator: (report) => {
         if (report.testJobUrl !== undefined) checkTestJobUrl(report.testJobUrl);
-        if (gatesWait(run)) return orThrowGate(checkGateTests(state, plan, report));
-        orThrow(checkTestReport(state, report));
+        if (gatesWait(run)) return throwRefusal(checkGateTests(state, plan, report));
+        throwRefusal(checkTestReport(state, report));
       },
     },
   );
@@ -94,31 +76,21 @@ export function handleMessages(run: DeploymentRun): void {
     {
       validator: ({ url }) => {
         checkTestJobUrl(url);
-        orThrow({ ok: true, duplicate: state.testJobUrl === url });
+        throwRefusal({ ok: true, duplicate: state.testJobUrl === url });
       },
     },
   );
-  setHandler(
+  handleFact(
+    run,
     approveUpdate,
-    async (approval) => {
-      const check = checkApproval(state, plan, approval);
-      if (check.ok && check.duplicate) return { duplicate: true, state };
-      applyApproval(state, plan, approval, now());
-      await record();
-      return { duplicate: false, state };
-    },
-    { validator: (approval) => orThrow(checkApproval(state, plan, approval)) },
+    (approval) => checkApproval(state, plan, approval),
+    (approval, at) => applyApproval(state, plan, approval, at),
   );
-  setHandler(
+  handleFact(
+    run,
     cancelUpdate,
-    async (req) => {
-      const check = checkCancel(state, req);
-      if (check.ok && check.duplicate) return { duplicate: true, state };
-      applyCancel(state, req, now());
-      await record();
-      return { duplicate: false, state };
-    },
-    { validator: (req) => orThrow(checkCancel(state, req)) },
+    (req) => checkCancel(state, req),
+    (req, at) => applyCancel(state, req, at),
   );
   handleGateMessages(run);
   handleGateSignals(run);
