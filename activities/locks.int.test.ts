@@ -59,15 +59,17 @@ it('reports closed and unknown holders, describing only those that visibility do
   const [gone] = ids;
   await temporal.client.workflow.getHandle(gone!).terminate('holder gone');
   const unknown = `never-started-${taskQueue}`;
-  // Visibility lags the server a little: wait until it lists every running holder.
+  // Visibility lags the server a little: wait until it lists exactly the running holders. A count
+  // alone passed while the terminated one still showed running and another was not listed yet.
+  const running = ids.filter((id) => id !== gone).sort();
   await eventually(
     async () => {
-      let n = 0;
-      for await (const _ of temporal.client.workflow.list({
+      const listed: string[] = [];
+      for await (const w of temporal.client.workflow.list({
         query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
       }))
-        n++;
-      return n === ids.length - 1 || undefined;
+        listed.push(w.workflowId);
+      return JSON.stringify(listed.sort()) === JSON.stringify(running) || undefined;
     },
     'visibility to list the running holders',
     20_000,
